@@ -1,0 +1,475 @@
+/**
+ * HMAC request signing for keypair credentials. The scheme signs the method,
+ * the path with its query, a date, a single-use nonce, the host, the content
+ * type and a digest of the body, with a key derived per day and per host.
+ *
+ * String to sign, lines joined by `\n`:
+ *
+ * ```text
+ * POST
+ * /api/v1/flow-runs?x=1
+ * 2026-11-22T14:43:04Z
+ * 6f1c2a9e-0d0e-4a57-9b8c-1b5e4f3f7c11
+ * host:127.0.0.1:4200
+ * content-type:application/json
+ * <hex digest of the body>
+ * ```
+ *
+ * Signing key: `HMAC(HMAC(secretKey, "YYYYMMDD"), host)`; signature: hex
+ * `HMAC(key, stringToSign)`; all with the same hash. The request carries
+ * `X-Runplane-Date`, `X-Runplane-Nonce` and
+ * `Authorization: RUNPLANE-HMAC-SHA256 Credential=<accessKey>, Signature=<hex>`.
+ *
+ * @example Sign, then verify
+ * ```ts
+ * import { signRequest, verifySignature } from "./hmac.ts";
+ *
+ * const key = { accessKey: "AK1", secretKey: "s3cret" };
+ * const request = { method: "GET", url: "http://127.0.0.1:4200/api/v1/projects" };
+ * const signed = await signRequest(request, key);
+ * const headers = new Headers(signed.headers);
+ * const result = await verifySignature({ ...request, headers }, { secretKey: key.secretKey });
+ * console.assert(result.ok);
+ * ```
+ *
+ * @module
+ */
+
+/** The hash an HMAC signature uses. */
+export type HashType = "sha256" | "sha384" | "sha512";
+
+/** The date header of the scheme. */
+export const DATE_HEADER = "x-runplane-date";
+/** The nonce header of the scheme. */
+export const NONCE_HEADER = "x-runplane-nonce";
+
+const HASH_NAMES: Record<HashType, string> = {
+  sha256: "SHA-256",
+  sha384: "SHA-384",
+  sha512: "SHA-512",
+};
+const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
+
+/** The parts of a request that the signature covers. */
+export interface SignableRequest {
+  /** The HTTP method; compared upper case. */
+  method: string;
+  /** The full URL as sent: its host, path and query are signed. */
+  url: string | URL;
+  /** The request headers; only `Content-Type` is signed. */
+  headers?: HeadersInit;
+  /** The body bytes exactly as sent; text is UTF-8 encoded. */
+  body?: Uint8Array | string | null;
+}
+
+/** A keypair's two halves. */
+export interface SigningKey {
+  /** The public access key id, sent in `Authorization`. */
+  accessKey: string;
+  /** The secret key; it is never sent. */
+  secretKey: string;
+}
+
+/** Options for {@linkcode signRequest}. */
+export interface SignRequestOptions {
+  /**
+   * The hash for the body digest, the key derivation and the signature.
+   *
+   * @default {"sha256"}
+   */
+  hashType?: HashType;
+  /**
+   * The signing time, truncated to whole seconds.
+   *
+   * @default {new Date()}
+   */
+  date?: Date;
+  /**
+   * The single-use nonce.
+   *
+   * @default {crypto.randomUUID()}
+   */
+  nonce?: string;
+  /**
+   * Derived signing keys to reuse across requests, keyed by day and host.
+   * Pass one {@linkcode SigningKeyCache} per keypair to skip two HMACs and a
+   * key import on every request.
+   */
+  cache?: SigningKeyCache;
+}
+
+/** The headers to add to a signed request, and what was signed. */
+export interface SignedRequest {
+  /** `Authorization`, `X-Runplane-Date` and `X-Runplane-Nonce`. */
+  headers: Record<string, string>;
+  /** The string that was signed. */
+  stringToSign: string;
+  /** The hex signature. */
+  signature: string;
+}
+
+/**
+ * Derived signing keys of one keypair, kept per day and host, so signing a
+ * request costs one HMAC rather than three and a key import. Holds at most a
+ * few entries: old days are dropped as new ones arrive.
+ *
+ * @example
+ * ```ts
+ * import { signRequest, SigningKeyCache } from "./hmac.ts";
+ *
+ * const cache = new SigningKeyCache();
+ * const key = { accessKey: "AK1", secretKey: "s3cret" };
+ * await signRequest({ method: "GET", url: "http://127.0.0.1:4200/api/v1/projects" }, key, { cache });
+ * ```
+ */
+export class SigningKeyCache {
+  #keys = new Map<string, Promise<CryptoKey>>();
+
+  /**
+   * The derived key for a day and host, computed on first use.
+   *
+   * @param cacheKey `hashType`, day and host, joined.
+   * @param derive Computes the key when it is not cached.
+   * @returns The derived key.
+   */
+  get(cacheKey: string, derive: () => Promise<CryptoKey>): Promise<CryptoKey> {
+    let key = this.#keys.get(cacheKey);
+    if (key === undefined) {
+      // Bounded: a client talks to a few hosts, and each day replaces the last.
+      if (this.#keys.size >= 16) this.#keys.clear();
+      key = derive();
+      this.#keys.set(cacheKey, key);
+      key.catch(() => this.#keys.delete(cacheKey));
+    }
+    return key;
+  }
+}
+
+/**
+ * Formats a date as the scheme's `X-Runplane-Date`: UTC ISO-8601 with
+ * seconds and no fraction.
+ *
+ * @param date The time to format.
+ * @returns For example `2026-11-22T14:43:04Z`.
+ *
+ * @example
+ * ```ts
+ * import { formatSigningDate } from "./hmac.ts";
+ *
+ * console.assert(formatSigningDate(new Date(0)) === "1970-01-01T00:00:00Z");
+ * ```
+ */
+export function formatSigningDate(date: Date): string {
+  return date.toISOString().slice(0, 19) + "Z";
+}
+
+/**
+ * Builds the string to sign for a request.
+ *
+ * @param request The request as it will be sent.
+ * @param parts The date header value, nonce and hash type.
+ * @returns The lines of the string to sign, joined by `\n`.
+ *
+ * @example
+ * ```ts
+ * import { buildStringToSign } from "./hmac.ts";
+ *
+ * const text = await buildStringToSign(
+ *   { method: "get", url: "http://127.0.0.1:4200/api/v1/projects?limit=5" },
+ *   { date: "2026-11-22T14:43:04Z", nonce: "n1", hashType: "sha256" },
+ * );
+ * console.assert(text.split("\n")[1] === "/api/v1/projects?limit=5");
+ * ```
+ */
+export async function buildStringToSign(
+  request: SignableRequest,
+  parts: { date: string; nonce: string; hashType: HashType },
+): Promise<string> {
+  const url = typeof request.url === "string"
+    ? new URL(request.url)
+    : request.url;
+  const contentType = new Headers(request.headers).get("content-type") ?? "";
+  const body = typeof request.body === "string"
+    ? encoder.encode(request.body)
+    : request.body ?? EMPTY;
+  const digest = await crypto.subtle.digest(
+    HASH_NAMES[parts.hashType],
+    body as Uint8Array<ArrayBuffer>,
+  );
+  return [
+    request.method.toUpperCase(),
+    url.pathname + url.search,
+    parts.date,
+    parts.nonce,
+    `host:${url.host}`,
+    `content-type:${contentType.toLowerCase()}`,
+    toHex(digest),
+  ].join("\n");
+}
+
+/**
+ * Signs a request with a keypair: returns the three headers to send.
+ *
+ * @param request The request exactly as it will be sent. Sign again for
+ * every attempt and every endpoint: the date, nonce and host change.
+ * @param key The access key and secret key.
+ * @param options The hash, a fixed date or nonce (for tests), and a key cache.
+ * @returns The headers to add, the string that was signed and the signature.
+ *
+ * @example
+ * ```ts
+ * import { signRequest } from "./hmac.ts";
+ *
+ * const signed = await signRequest(
+ *   { method: "POST", url: "http://127.0.0.1:4200/api/v1/projects", body: '{"name":"p"}', headers: { "content-type": "application/json" } },
+ *   { accessKey: "AK1", secretKey: "s3cret" },
+ * );
+ * console.assert(signed.headers.authorization.startsWith("RUNPLANE-HMAC-SHA256 Credential=AK1, Signature="));
+ * ```
+ */
+export async function signRequest(
+  request: SignableRequest,
+  key: SigningKey,
+  options: SignRequestOptions = {},
+): Promise<SignedRequest> {
+  const hashType = options.hashType ?? "sha256";
+  const date = formatSigningDate(options.date ?? new Date());
+  const nonce = options.nonce ?? crypto.randomUUID();
+  const host = new URL(request.url).host;
+  const stringToSign = await buildStringToSign(request, {
+    date,
+    nonce,
+    hashType,
+  });
+  const derive = () => deriveSigningKey(key.secretKey, date, host, hashType);
+  const signingKey = options.cache
+    ? await options.cache.get(
+      `${hashType} ${date.slice(0, 10)} ${host}`,
+      derive,
+    )
+    : await derive();
+  const signature = toHex(
+    await crypto.subtle.sign("HMAC", signingKey, encoder.encode(stringToSign)),
+  );
+  return {
+    headers: {
+      authorization:
+        `RUNPLANE-HMAC-${hashType.toUpperCase()} Credential=${key.accessKey}, Signature=${signature}`,
+      [DATE_HEADER]: date,
+      [NONCE_HEADER]: nonce,
+    },
+    stringToSign,
+    signature,
+  };
+}
+
+/** A parsed `RUNPLANE-HMAC-*` authorization header. */
+export interface HmacAuthorization {
+  /** The hash the client used. */
+  hashType: HashType;
+  /** The access key id. */
+  accessKey: string;
+  /** The hex signature. */
+  signature: string;
+}
+
+const AUTHORIZATION_PATTERN =
+  /^RUNPLANE-HMAC-(SHA256|SHA384|SHA512) Credential=([^,\s]+), Signature=([0-9a-f]+)$/;
+
+/**
+ * Parses an `Authorization` header of the scheme.
+ *
+ * @param header The header value.
+ * @returns The parts, or `undefined` when the header is not of the scheme.
+ *
+ * @example
+ * ```ts
+ * import { parseHmacAuthorization } from "./hmac.ts";
+ *
+ * const parsed = parseHmacAuthorization("RUNPLANE-HMAC-SHA256 Credential=AK1, Signature=00ff");
+ * console.assert(parsed?.accessKey === "AK1" && parsed.hashType === "sha256");
+ * ```
+ */
+export function parseHmacAuthorization(
+  header: string,
+): HmacAuthorization | undefined {
+  const match = AUTHORIZATION_PATTERN.exec(header);
+  if (!match) return undefined;
+  return {
+    hashType: match[1].toLowerCase() as HashType,
+    accessKey: match[2],
+    signature: match[3],
+  };
+}
+
+/** Why a signature was rejected. */
+export type SignatureFailure =
+  | "malformed"
+  | "stale-date"
+  | "bad-signature";
+
+/** The outcome of {@linkcode verifySignature}. */
+export type VerifyResult =
+  | { ok: true; accessKey: string; nonce: string; date: Date }
+  | { ok: false; reason: SignatureFailure };
+
+/** Options for {@linkcode verifySignature}. */
+export interface VerifySignatureOptions {
+  /** The secret key of the access key named in the request. */
+  secretKey: string;
+  /**
+   * The current time, to check the date against.
+   *
+   * @default {new Date()}
+   */
+  now?: Date;
+  /**
+   * How far the date may be from `now`, either way.
+   *
+   * @default {300_000}
+   */
+  maxSkewMs?: number;
+}
+
+/**
+ * Verifies a signed request. It checks the form, the date window and the
+ * signature in constant time; remembering nonces to refuse replays is the
+ * caller's job, since only the caller knows its storage.
+ *
+ * @param request The request as received, with its headers and body bytes.
+ * @param options The secret key and the allowed clock skew.
+ * @returns `{ ok: true, nonce, ... }` or `{ ok: false, reason }`.
+ *
+ * @example
+ * ```ts
+ * import { signRequest, verifySignature } from "./hmac.ts";
+ *
+ * const request = { method: "DELETE", url: "http://127.0.0.1:4200/api/v1/projects/7" };
+ * const signed = await signRequest(request, { accessKey: "AK1", secretKey: "s3cret" });
+ * const wrong = await verifySignature({ ...request, headers: signed.headers }, { secretKey: "other" });
+ * console.assert(!wrong.ok);
+ * ```
+ */
+export async function verifySignature(
+  request: SignableRequest,
+  options: VerifySignatureOptions,
+): Promise<VerifyResult> {
+  const headers = new Headers(request.headers);
+  const parsed = parseHmacAuthorization(headers.get("authorization") ?? "");
+  const date = headers.get(DATE_HEADER) ?? "";
+  const nonce = headers.get(NONCE_HEADER) ?? "";
+  if (
+    !parsed || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(date) ||
+    nonce.length === 0 || nonce.length > 128
+  ) {
+    return { ok: false, reason: "malformed" };
+  }
+  const signedAt = new Date(date);
+  const now = (options.now ?? new Date()).getTime();
+  if (
+    Number.isNaN(signedAt.getTime()) ||
+    Math.abs(now - signedAt.getTime()) > (options.maxSkewMs ?? 300_000)
+  ) {
+    return { ok: false, reason: "stale-date" };
+  }
+  const stringToSign = await buildStringToSign(request, {
+    date,
+    nonce,
+    hashType: parsed.hashType,
+  });
+  const host = new URL(request.url).host;
+  const key = await deriveSigningKey(
+    options.secretKey,
+    date,
+    host,
+    parsed.hashType,
+  );
+  const expected = new Uint8Array(
+    await crypto.subtle.sign("HMAC", key, encoder.encode(stringToSign)),
+  );
+  if (!timingSafeEqual(expected, fromHex(parsed.signature))) {
+    return { ok: false, reason: "bad-signature" };
+  }
+  return { ok: true, accessKey: parsed.accessKey, nonce, date: signedAt };
+}
+
+/**
+ * Compares two byte strings in time that depends only on their lengths.
+ *
+ * @param a One value.
+ * @param b The other value.
+ * @returns `true` when they are equal.
+ *
+ * @example
+ * ```ts
+ * import { timingSafeEqual } from "./hmac.ts";
+ *
+ * const bytes = (text: string) => new TextEncoder().encode(text);
+ * console.assert(timingSafeEqual(bytes("abc"), bytes("abc")));
+ * console.assert(!timingSafeEqual(bytes("abc"), bytes("abd")));
+ * ```
+ */
+export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  let difference = a.length ^ b.length;
+  for (let i = 0; i < a.length; i++) {
+    difference |= a[i] ^ (b[i] ?? 0);
+  }
+  return difference === 0;
+}
+
+async function deriveSigningKey(
+  secretKey: string,
+  date: string,
+  host: string,
+  hashType: HashType,
+): Promise<CryptoKey> {
+  const day = date.slice(0, 10).replaceAll("-", "");
+  const dayKey = await hmac(encoder.encode(secretKey), day, hashType);
+  const hostKey = await hmac(dayKey, host, hashType);
+  return importHmacKey(hostKey, hashType);
+}
+
+async function hmac(
+  key: Uint8Array,
+  data: string,
+  hashType: HashType,
+): Promise<Uint8Array> {
+  const cryptoKey = await importHmacKey(key, hashType);
+  return new Uint8Array(
+    await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(data)),
+  );
+}
+
+function importHmacKey(
+  key: Uint8Array,
+  hashType: HashType,
+): Promise<CryptoKey> {
+  return crypto.subtle.importKey(
+    "raw",
+    key as Uint8Array<ArrayBuffer>,
+    { name: "HMAC", hash: HASH_NAMES[hashType] },
+    false,
+    ["sign"],
+  );
+}
+
+const HEX = Array.from(
+  { length: 256 },
+  (_, i) => i.toString(16).padStart(2, "0"),
+);
+
+function toHex(buffer: ArrayBuffer): string {
+  const bytes = new Uint8Array(buffer);
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]];
+  return out;
+}
+
+function fromHex(hex: string): Uint8Array {
+  const bytes = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < bytes.length; i++) {
+    bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  }
+  return bytes;
+}

@@ -1,0 +1,335 @@
+/**
+ * {@linkcode loadConfig}: the client's settings from explicit options, the
+ * process environment, a `.env` file and defaults, in that order.
+ *
+ * | field          | variable                   | default                  |
+ * | -------------- | -------------------------- | ------------------------ |
+ * | `endpoints`    | `RUNPLANE_ENDPOINT` (a,b)  | `http://127.0.0.1:4200`  |
+ * | `endpointType` | `RUNPLANE_ENDPOINT_TYPE`   | `"api"`                  |
+ * | `tenant`       | `RUNPLANE_TENANT`          | none                     |
+ * | `apiVersion`   | `RUNPLANE_API_VERSION`     | `"1"`                    |
+ * | `userAgent`    | `RUNPLANE_USER_AGENT`      | `runplane-client/<ver>`  |
+ * | `hashType`     | `RUNPLANE_HASH_TYPE`       | `"sha256"`               |
+ * | `timeoutMs`    | `RUNPLANE_TIMEOUT_MS`      | `30000` (per attempt)    |
+ * | `maxRetries`   | `RUNPLANE_MAX_RETRIES`     | `2`                      |
+ * | `caCertFile`   | `RUNPLANE_CA_CERT_FILE`    | none                     |
+ * | `home`         | `RUNPLANE_HOME`            | `~/.runplane`            |
+ * | `credentials`  | `RUNPLANE_TOKEN`, or `RUNPLANE_USERNAME` + `RUNPLANE_PASSWORD`, or `RUNPLANE_ACCESS_KEY` + `RUNPLANE_SECRET_KEY` | none |
+ *
+ * @example
+ * ```ts
+ * import { loadConfig } from "./config.ts";
+ *
+ * const config = loadConfig({
+ *   env: { RUNPLANE_ENDPOINT: "http://127.0.0.1:4200,http://127.0.0.1:4201" },
+ *   envFile: false,
+ *   timeoutMs: 5_000,
+ * });
+ * console.assert(config.endpoints.length === 2 && config.timeoutMs === 5_000);
+ * ```
+ *
+ * @module
+ */
+
+import { parseEnv } from "node:util";
+import { ConfigError } from "../client/errors.ts";
+import { Credentials } from "../auth/credentials.ts";
+import type { HashType } from "../auth/hmac.ts";
+import {
+  DEFAULT_PREFIXES,
+  type EnvSource,
+  lookupEnv,
+  processEnv,
+} from "./env.ts";
+import { VERSION } from "../client/version.ts";
+
+/** How the server expects to be authenticated with a username and password. */
+export type EndpointType = "api" | "session";
+
+/** The client's settings, frozen. */
+export interface Config {
+  /** The API endpoints, tried in turn when one cannot be reached. */
+  readonly endpoints: readonly URL[];
+  /** `"api"` sends Basic auth on each request; `"session"` logs in for a cookie. */
+  readonly endpointType: EndpointType;
+  /** The tenant slug sent as `X-Runplane-Tenant`, if any. */
+  readonly tenant: string | undefined;
+  /** Sent as `X-Runplane-Api-Version`. */
+  readonly apiVersion: string;
+  /** Sent as `User-Agent`. */
+  readonly userAgent: string;
+  /** The hash for HMAC request signing. */
+  readonly hashType: HashType;
+  /** The timeout of each attempt, in milliseconds. */
+  readonly timeoutMs: number;
+  /** How many times a failed call is retried. */
+  readonly maxRetries: number;
+  /** A PEM file of extra CA certificates to trust, if any. */
+  readonly caCertFile: string | undefined;
+  /** The folder of the saved-credentials file, if one is known. */
+  readonly home: string | undefined;
+  /** Credentials found in the environment or `.env` file, if any. */
+  readonly credentials: Credentials | undefined;
+}
+
+/** Options for {@linkcode loadConfig}: explicit values win over every other source. */
+export interface LoadConfigOptions {
+  /**
+   * The API endpoints: URLs, or one comma-separated string.
+   *
+   * @default {[new URL("http://127.0.0.1:4200")]}
+   */
+  endpoints?: string | URL | readonly (string | URL)[];
+  /** @default {"api"} */
+  endpointType?: EndpointType;
+  /** The tenant slug. */
+  tenant?: string;
+  /** @default {"1"} */
+  apiVersion?: string;
+  /** @default {"runplane-client/<version> Deno/<version>"} */
+  userAgent?: string;
+  /** @default {"sha256"} */
+  hashType?: HashType;
+  /** @default {30000} */
+  timeoutMs?: number;
+  /** @default {2} */
+  maxRetries?: number;
+  /** A PEM file of extra CA certificates to trust. */
+  caCertFile?: string;
+  /** @default {"$HOME/.runplane"} */
+  home?: string;
+  /**
+   * Variables to read instead of the process environment.
+   *
+   * @default {the process environment}
+   */
+  env?: EnvSource;
+  /**
+   * Prefixes tried in order for every variable.
+   *
+   * @default {["RUNPLANE_"]}
+   */
+  prefixes?: readonly string[];
+  /**
+   * A `.env` file read after the environment, or `false` for none. A
+   * missing or unreadable file is skipped.
+   *
+   * @default {".env"}
+   */
+  envFile?: string | false;
+}
+
+const ENDPOINT_TYPES: readonly EndpointType[] = ["api", "session"];
+const HASH_TYPES: readonly HashType[] = ["sha256", "sha384", "sha512"];
+const DEFAULT_ENDPOINT = "http://127.0.0.1:4200";
+
+/** A raw value and where it came from, so an error can name its source. */
+interface Raw {
+  value: unknown;
+  source: string;
+}
+
+/**
+ * Loads the client's settings. Precedence: explicit option, then the process
+ * environment (each prefix in order), then the `.env` file, then defaults.
+ *
+ * @param options Explicit values, the variables to read, prefixes and `.env` file.
+ * @returns The frozen settings.
+ * @throws {ConfigError} When a value is invalid; the message names the option
+ * or variable and what is wrong, and never repeats a secret.
+ *
+ * @example Explicit options win
+ * ```ts
+ * import { loadConfig } from "./config.ts";
+ *
+ * const config = loadConfig({ env: { RUNPLANE_MAX_RETRIES: "5" }, maxRetries: 0, envFile: false });
+ * console.assert(config.maxRetries === 0);
+ * ```
+ */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const prefixes = options.prefixes ?? DEFAULT_PREFIXES;
+  const sources: Array<[EnvSource, string]> = [
+    [options.env ?? processEnv(), ""],
+  ];
+  if (options.envFile !== false) {
+    const path = options.envFile ?? ".env";
+    const fileEnv = readEnvFile(path);
+    if (fileEnv) sources.push([fileEnv, ` in ${path}`]);
+  }
+  const raw = (
+    key: string,
+    field?: keyof LoadConfigOptions,
+  ): Raw | undefined => {
+    if (field && options[field] !== undefined) {
+      return { value: options[field], source: `option ${field}` };
+    }
+    for (const [env, where] of sources) {
+      const found = lookupEnv(key, prefixes, env);
+      if (found) return { value: found.value, source: found.name + where };
+    }
+    return undefined;
+  };
+
+  const config: Config = {
+    endpoints: parseEndpoints(raw("endpoint", "endpoints")),
+    endpointType: oneOf(
+      raw("endpoint_type", "endpointType"),
+      ENDPOINT_TYPES,
+      "api",
+    ),
+    tenant: text(raw("tenant", "tenant")),
+    apiVersion: text(raw("api_version", "apiVersion")) ?? "1",
+    userAgent: text(raw("user_agent", "userAgent")) ??
+      `runplane-client/${VERSION} Deno/${Deno.version.deno}`,
+    hashType: oneOf(raw("hash_type", "hashType"), HASH_TYPES, "sha256"),
+    timeoutMs: wholeNumber(raw("timeout_ms", "timeoutMs"), 1, 30_000),
+    maxRetries: wholeNumber(raw("max_retries", "maxRetries"), 0, 2),
+    caCertFile: text(raw("ca_cert_file", "caCertFile")),
+    home: text(raw("home", "home")) ?? defaultHome(sources[0][0]),
+    credentials: credentialsFrom(raw),
+  };
+  return Object.freeze(config);
+}
+
+function readEnvFile(path: string): EnvSource | undefined {
+  let text: string;
+  try {
+    if (
+      Deno.permissions.querySync({ name: "read", path }).state !== "granted"
+    ) {
+      return undefined;
+    }
+    text = Deno.readTextFileSync(path);
+  } catch {
+    return undefined;
+  }
+  try {
+    return parseEnv(text);
+  } catch {
+    throw new ConfigError(
+      `Cannot parse ${path}: it is not a valid .env file; fix it or pass envFile: false`,
+    );
+  }
+}
+
+function defaultHome(env: EnvSource): string | undefined {
+  const home = env.HOME ?? env.USERPROFILE;
+  return home ? `${home}/.runplane` : undefined;
+}
+
+function text(raw: Raw | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw.value !== "string" || raw.value.trim() === "") {
+    throw new ConfigError(`Invalid ${raw.source}: expected a non-empty string`);
+  }
+  return raw.value.trim();
+}
+
+function oneOf<T extends string>(
+  raw: Raw | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (raw === undefined) return fallback;
+  const value = typeof raw.value === "string"
+    ? raw.value.trim().toLowerCase()
+    : raw.value;
+  if (!allowed.includes(value as T)) {
+    throw new ConfigError(
+      `Invalid ${raw.source}: expected ${
+        allowed.map((a) => `"${a}"`).join(" or ")
+      }, got ${JSON.stringify(String(raw.value)).slice(0, 40)}`,
+    );
+  }
+  return value as T;
+}
+
+function wholeNumber(
+  raw: Raw | undefined,
+  min: number,
+  fallback: number,
+): number {
+  if (raw === undefined) return fallback;
+  const value = typeof raw.value === "string" && raw.value.trim() !== ""
+    ? Number(raw.value)
+    : raw.value;
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new ConfigError(`Cannot parse ${raw.source}: value is not a number`);
+  }
+  if (!Number.isSafeInteger(value) || value < min || value > 2_147_483_647) {
+    throw new ConfigError(
+      `Invalid ${raw.source}: expected a whole number from ${min} to 2147483647, got ${value}`,
+    );
+  }
+  return value;
+}
+
+function parseEndpoints(raw: Raw | undefined): readonly URL[] {
+  if (raw === undefined) return Object.freeze([new URL(DEFAULT_ENDPOINT)]);
+  const entries = typeof raw.value === "string"
+    ? raw.value.split(",").map((entry) => entry.trim()).filter(Boolean)
+    : raw.value instanceof URL
+    ? [raw.value]
+    : Array.isArray(raw.value)
+    ? raw.value
+    : undefined;
+  if (entries === undefined || entries.length === 0) {
+    throw new ConfigError(
+      `Invalid ${raw.source}: expected one or more absolute http or https URLs`,
+    );
+  }
+  return Object.freeze(entries.map((entry, index) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(entry instanceof URL ? entry.href : String(entry));
+    } catch {
+      url = undefined;
+    }
+    const which = entries.length > 1 ? ` (entry ${index + 1})` : "";
+    if (
+      url === undefined ||
+      (url.protocol !== "http:" && url.protocol !== "https:")
+    ) {
+      throw new ConfigError(
+        `Invalid ${raw.source}${which}: expected an absolute http or https URL such as ${DEFAULT_ENDPOINT}`,
+      );
+    }
+    if (url.username !== "" || url.password !== "") {
+      throw new ConfigError(
+        `Invalid ${raw.source}${which}: the URL must not hold a username or password; pass them as Credentials`,
+      );
+    }
+    url.hash = "";
+    url.search = "";
+    if (url.pathname.endsWith("/")) url.pathname = url.pathname.slice(0, -1);
+    return url;
+  }));
+}
+
+function credentialsFrom(
+  read: (key: string) => Raw | undefined,
+): Credentials | undefined {
+  const pairs: Array<[string, string | undefined]> = [["token", undefined], [
+    "username",
+    "password",
+  ], ["access_key", "secret_key"]];
+  for (const [first, second] of pairs) {
+    const a = read(first);
+    const b = second ? read(second) : undefined;
+    if (!a && !b) continue;
+    if (second && (!a || !b)) {
+      const missing = a ? second : first;
+      const present = a ? a.source : b!.source;
+      throw new ConfigError(
+        `Incomplete credentials: ${present} is set but ${missing.toUpperCase()} is not; set both or neither`,
+      );
+    }
+    const value = (r: Raw) => String(r.value);
+    if (first === "token") return new Credentials({ token: value(a!) });
+    if (first === "username") {
+      return new Credentials({ username: value(a!), password: value(b!) });
+    }
+    return new Credentials({ accessKey: value(a!), secretKey: value(b!) });
+  }
+  return undefined;
+}
