@@ -80,23 +80,51 @@ export interface LoadConfigOptions {
    * @default {[new URL("http://127.0.0.1:4200")]}
    */
   endpoints?: string | URL | readonly (string | URL)[];
-  /** @default {"api"} */
+  /**
+   * `"api"` (Basic auth on each request) or `"session"` (cookie login).
+   *
+   * @default {"api"}
+   */
   endpointType?: EndpointType;
   /** The tenant slug. */
   tenant?: string;
-  /** @default {"1"} */
+  /**
+   * Sent as `X-Runplane-Api-Version`.
+   *
+   * @default {"1"}
+   */
   apiVersion?: string;
-  /** @default {"runplane-client/<version> Deno/<version>"} */
+  /**
+   * Sent as `User-Agent`.
+   *
+   * @default {"runplane-client/<version> Deno/<version>"}
+   */
   userAgent?: string;
-  /** @default {"sha256"} */
+  /**
+   * The hash for HMAC request signing.
+   *
+   * @default {"sha256"}
+   */
   hashType?: HashType;
-  /** @default {30000} */
+  /**
+   * The timeout of each attempt, in milliseconds.
+   *
+   * @default {30000}
+   */
   timeoutMs?: number;
-  /** @default {2} */
+  /**
+   * How many times a failed call is retried.
+   *
+   * @default {2}
+   */
   maxRetries?: number;
   /** A PEM file of extra CA certificates to trust. */
   caCertFile?: string;
-  /** @default {"$HOME/.runplane"} */
+  /**
+   * The folder of the saved-credentials file.
+   *
+   * @default {"$HOME/.runplane"}
+   */
   home?: string;
   /**
    * Variables to read instead of the process environment.
@@ -188,7 +216,30 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     home: text(raw("home", "home")) ?? defaultHome(sources[0][0]),
     credentials: credentialsFrom(raw),
   };
+  configs.add(config);
   return Object.freeze(config);
+}
+
+const configs = new WeakSet<Config>();
+
+/**
+ * Tells a {@linkcode Config} made by {@linkcode loadConfig} from options that
+ * would make one.
+ *
+ * @param value A config or options.
+ * @returns `true` for a config from {@linkcode loadConfig}.
+ *
+ * @example
+ * ```ts
+ * import { isConfig, loadConfig } from "./config.ts";
+ *
+ * console.assert(isConfig(loadConfig({ envFile: false, env: {} })));
+ * console.assert(!isConfig({ timeoutMs: 5 }));
+ * ```
+ */
+export function isConfig(value: unknown): value is Config {
+  return typeof value === "object" && value !== null &&
+    configs.has(value as Config);
 }
 
 function readEnvFile(path: string): EnvSource | undefined {

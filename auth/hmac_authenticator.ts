@@ -1,0 +1,52 @@
+/**
+ * Signs every attempt of every request with a keypair, using the scheme of
+ * `hmac.ts`. Derived keys are cached per day and host, so a request costs one
+ * body digest and one HMAC.
+ *
+ * @example
+ * ```ts
+ * import { HmacAuthenticator } from "./hmac_authenticator.ts";
+ *
+ * const auth = new HmacAuthenticator({ accessKey: "AK1", secretKey: "s3cret" }, "sha256");
+ * const headers = new Headers();
+ * await auth.authorize({ method: "GET", url: new URL("http://127.0.0.1:4200/api/v1/projects"), headers });
+ * console.assert(headers.has("x-runplane-nonce"));
+ * ```
+ *
+ * @module
+ */
+
+import type { Authenticator, OutgoingRequest } from "./authenticator.ts";
+import {
+  type HashType,
+  type SigningKey,
+  SigningKeyCache,
+  signRequest,
+} from "./hmac.ts";
+
+/** Signs requests with one keypair. */
+export class HmacAuthenticator implements Authenticator {
+  #key: SigningKey;
+  #hashType: HashType;
+  #cache = new SigningKeyCache();
+
+  /**
+   * @param key The access key and secret key.
+   * @param hashType The hash of the scheme.
+   */
+  constructor(key: SigningKey, hashType: HashType) {
+    this.#key = key;
+    this.#hashType = hashType;
+  }
+
+  /** Adds `Authorization`, `X-Runplane-Date` and `X-Runplane-Nonce`. */
+  async authorize(request: OutgoingRequest): Promise<void> {
+    const signed = await signRequest(request, this.#key, {
+      hashType: this.#hashType,
+      cache: this.#cache,
+    });
+    for (const [name, value] of Object.entries(signed.headers)) {
+      request.headers.set(name, value);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Cookie sessions for username and password credentials on `"session"`
+ * endpoints. The first request logs in (`POST /auth/login`); the cookie is
+ * kept in memory by this one authenticator, so it is never on disk and never
+ * shared between clients. A 401 on an expired session logs in again, once,
+ * and concurrent requests share that one login.
+ *
+ * @example
+ * ```ts ignore
+ * import { SessionAuthenticator } from "./session.ts";
+ *
+ * const auth = new SessionAuthenticator("alice", "pw", post);
+ * await auth.logout();
+ * ```
+ *
+ * @module
+ */
+
+import type {
+  Authenticator,
+  AuthPost,
+  OutgoingRequest,
+} from "./authenticator.ts";
+
+/** Logs in for a session cookie and sends it with every request. */
+export class SessionAuthenticator implements Authenticator {
+  #username: string;
+  #password: string;
+  #post: AuthPost;
+  #cookie: string | undefined;
+  #login: Promise<string> | undefined;
+
+  /**
+   * @param username The user's name.
+   * @param password The user's password; sent only to the login route.
+   * @param post Sends requests without credentials.
+   */
+  constructor(username: string, password: string, post: AuthPost) {
+    this.#username = username;
+    this.#password = password;
+    this.#post = post;
+  }
+
+  /** Logs in first when there is no session, then sets `Cookie`. */
+  async authorize(request: OutgoingRequest): Promise<string> {
+    const cookie = this.#cookie ?? await this.#loginOnce();
+    request.headers.set("cookie", cookie);
+    return cookie;
+  }
+
+  /** After a 401: drops the session the request used and logs in again. */
+  async recover(used: unknown): Promise<boolean> {
+    if (this.#cookie === used) this.#cookie = undefined;
+    await (this.#cookie ?? this.#loginOnce());
+    return true;
+  }
+
+  /** Ends the session on the server and forgets the cookie. */
+  async logout(): Promise<void> {
+    const cookie = this.#cookie;
+    this.#cookie = undefined;
+    if (cookie !== undefined) {
+      await this.#post("/auth/logout", { headers: { cookie } });
+    }
+  }
+
+  #loginOnce(): Promise<string> {
+    this.#login ??= this.#logIn().finally(() => {
+      this.#login = undefined;
+    });
+    return this.#login;
+  }
+
+  async #logIn(): Promise<string> {
+    const { headers } = await this.#post("/auth/login", {
+      body: { username: this.#username, password: this.#password },
+    });
+    const cookie = headers.getSetCookie()
+      .map((line) => line.split(";", 1)[0].trim())
+      .filter((pair) => pair.includes("="))
+      .join("; ");
+    this.#cookie = cookie;
+    return cookie;
+  }
+}

@@ -1,0 +1,619 @@
+/**
+ * {@linkcode Client}: one user's connection to the Runplane API. A request
+ * flows one way: method -> `request()` -> credentials -> transport
+ * (endpoint, retry, timeout) -> `fetch`.
+ *
+ * @example
+ * ```ts ignore
+ * import { Client, Credentials } from "@runplane/client";
+ *
+ * await using client = new Client({ credentials: new Credentials({ token: "rp_example" }) });
+ * const projects = await client.get("/projects");
+ * ```
+ *
+ * @module
+ */
+
+import {
+  AuthenticationError,
+  ConfigError,
+  InvalidArgumentError,
+  RunplaneError,
+} from "./errors.ts";
+import {
+  type Config,
+  isConfig,
+  loadConfig,
+  type LoadConfigOptions,
+} from "../config/config.ts";
+import { loadSavedCredentials } from "../config/credentials_file.ts";
+import { Credentials, credentialSecrets } from "../auth/credentials.ts";
+import {
+  type Authenticator,
+  type AuthPost,
+  StaticAuthenticator,
+} from "../auth/authenticator.ts";
+import { HmacAuthenticator } from "../auth/hmac_authenticator.ts";
+import { SessionAuthenticator } from "../auth/session.ts";
+import { type TokenGrant, TokenRefresher } from "../auth/token_refresher.ts";
+import type { BackoffOptions } from "./retry.ts";
+import {
+  type QueryParams,
+  type RequestLogger,
+  Transport,
+} from "./transport.ts";
+import { runInScope } from "./_scope.ts";
+
+/** Options for {@linkcode Client}. */
+export interface ClientOptions {
+  /** Who the client is. `{ useEnv: true }` is resolved here. */
+  credentials: Credentials;
+  /**
+   * A {@linkcode Config} from `loadConfig()`, or options for it.
+   *
+   * @default {loadConfig()}
+   */
+  config?: Config | LoadConfigOptions;
+  /**
+   * The `fetch` to send with.
+   *
+   * @default {globalThis.fetch}
+   */
+  fetch?: typeof fetch;
+  /**
+   * Waits between retries.
+   *
+   * @default {{ initialDelayMs: 500, maxDelayMs: 8000 }}
+   */
+  retryBackoff?: BackoffOptions;
+  /** Receives one event per attempt, with credential headers redacted. */
+  logger?: RequestLogger;
+}
+
+/** Options for one request. */
+export interface RequestOptions {
+  /** Query parameters. */
+  query?: QueryParams;
+  /** A JSON body. */
+  body?: unknown;
+  /** Headers for this call; they win over default and extra headers. */
+  headers?: HeadersInit;
+  /** Cancels the call, including any wait between retries. */
+  signal?: AbortSignal;
+  /** The timeout of each attempt, instead of `config.timeoutMs`. */
+  timeoutMs?: number;
+  /** Retries, instead of `config.maxRetries`. */
+  maxRetries?: number;
+  /**
+   * The `Idempotency-Key` of a `POST` or `PATCH`, the same on every retry.
+   *
+   * @default {crypto.randomUUID()}
+   */
+  idempotencyKey?: string;
+}
+
+/** Which tenant to log in to: by slug or by id. */
+export type TenantRef = { slug: string } | { id: string };
+
+/** A tenant. */
+export interface Tenant {
+  /** The tenant's id. */
+  id: string;
+  /** The tenant's unique, URL-safe name. */
+  slug: string;
+  /** The tenant's display name. */
+  name: string;
+  /** When it was created. */
+  createdAt: string;
+}
+
+type CloseHook = () => Promise<void>;
+const closeHooks = new WeakMap<Client, Set<CloseHook>>();
+const encoder = new TextEncoder();
+const IDEMPOTENT_METHODS = new Set(["POST", "PATCH"]);
+
+/**
+ * A connection to the Runplane API for one set of credentials. Create one per
+ * user or session; clients share nothing but the failover state of identical
+ * endpoint lists.
+ *
+ * @example Token credentials and a raw request
+ * ```ts ignore
+ * import { Client, Credentials } from "@runplane/client";
+ *
+ * await using client = new Client({
+ *   credentials: new Credentials({ token: "rp_example" }),
+ *   config: { endpoints: "http://127.0.0.1:4200", tenant: "acme" },
+ * });
+ * const run = await client.post("/flow-runs", { flowId: "f1" });
+ * ```
+ */
+export class Client {
+  /** The client's settings. */
+  readonly config: Config;
+  /** The credentials in use, after `{ useEnv: true }` was resolved. */
+  readonly credentials: Credentials;
+  #transport: Transport;
+  #defaults: Headers;
+  #baseAuth: Authenticator;
+  #auth: Authenticator;
+  #httpClient: Deno.HttpClient | undefined;
+  #tenant: Tenant | undefined;
+  #closed = false;
+
+  /**
+   * Builds the client. Nothing is sent until the first request.
+   *
+   * @param options Credentials, config, and optionally `fetch`, backoff and logger.
+   * @throws {InvalidArgumentError} Without {@linkcode Credentials}.
+   * @throws {ConfigError} When the config is invalid, or `{ useEnv: true }`
+   * finds no credentials.
+   */
+  constructor(options: ClientOptions) {
+    if (!(options?.credentials instanceof Credentials)) {
+      throw new InvalidArgumentError(
+        "Client needs credentials: pass { credentials: new Credentials({ token }) } or { credentials: new Credentials({ useEnv: true }) }",
+      );
+    }
+    this.config = isConfig(options.config)
+      ? options.config
+      : loadConfig(options.config);
+    this.credentials = resolveCredentials(options.credentials, this.config);
+    if (this.config.caCertFile !== undefined) {
+      this.#httpClient = createHttpClient(this.config.caCertFile);
+    }
+    this.#transport = new Transport({
+      endpoints: this.config.endpoints,
+      timeoutMs: this.config.timeoutMs,
+      maxRetries: this.config.maxRetries,
+      fetch: options.fetch,
+      httpClient: this.#httpClient,
+      backoff: options.retryBackoff,
+      logger: options.logger,
+    });
+    this.#defaults = new Headers({
+      "accept": "application/json",
+      "user-agent": this.config.userAgent,
+      "x-runplane-api-version": this.config.apiVersion,
+    });
+    if (this.config.tenant !== undefined) {
+      this.#defaults.set("x-runplane-tenant", this.config.tenant);
+    }
+    for (const [name, value] of Object.entries(this.credentials.extraHeaders)) {
+      this.#defaults.set(name, value);
+    }
+    this.#baseAuth = this.#authenticatorFor(this.credentials);
+    this.#auth = this.#baseAuth;
+  }
+
+  /**
+   * Sends a request to the API and parses the JSON answer. `POST` and
+   * `PATCH` carry an `Idempotency-Key`, the same on every retry, so a retry
+   * never does the work twice.
+   *
+   * @typeParam T The type of the parsed body.
+   * @param method The HTTP method.
+   * @param path The path below the API root, such as `/projects`.
+   * @param options Query, body, headers, signal, timeout, retries, idempotency key.
+   * @returns The parsed body, or `undefined` for an empty one.
+   * @throws {ApiError} For an error status; the subclass names the family.
+   * @throws {ConnectionError} When no endpoint can be reached.
+   * @throws {TimeoutError} When every attempt timed out.
+   * @throws {AbortError} When `options.signal` aborts.
+   *
+   * @example
+   * ```ts ignore
+   * const page = await client.request("GET", "/flow-runs", { query: { limit: 10 } });
+   * ```
+   */
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<T> {
+    if (this.#closed) {
+      throw new RunplaneError("The client is closed: create a new Client");
+    }
+    const upper = method.toUpperCase();
+    const headers = new Headers(this.#defaults);
+    let body: Uint8Array | undefined;
+    if (options.body !== undefined) {
+      body = encoder.encode(serialize(options.body));
+      headers.set("content-type", "application/json");
+    }
+    if (IDEMPOTENT_METHODS.has(upper)) {
+      headers.set(
+        "idempotency-key",
+        options.idempotencyKey ?? crypto.randomUUID(),
+      );
+    }
+    if (options.headers !== undefined) {
+      new Headers(options.headers).forEach((value, name) =>
+        headers.set(name, value)
+      );
+    }
+    const auth = this.#auth;
+    let used: unknown;
+    const call = {
+      method: upper,
+      path: path.startsWith("/") ? path : `/${path}`,
+      query: options.query,
+      headers,
+      body,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      maxRetries: options.maxRetries,
+      authorize: async (request: Parameters<Authenticator["authorize"]>[0]) => {
+        used = await auth.authorize(request);
+      },
+    };
+    try {
+      return (await this.#transport.send(call)).body as T;
+    } catch (error) {
+      if (
+        !(error instanceof AuthenticationError) || !auth.recover ||
+        !await auth.recover(used)
+      ) {
+        throw error;
+      }
+      return (await this.#transport.send(call)).body as T;
+    }
+  }
+
+  /**
+   * `GET` a path.
+   *
+   * @example
+   * ```ts ignore
+   * const projects = await client.get("/projects");
+   * ```
+   */
+  get<T = unknown>(path: string, options?: RequestOptions): Promise<T> {
+    return this.request<T>("GET", path, options);
+  }
+
+  /**
+   * `POST` a JSON body.
+   *
+   * @example
+   * ```ts ignore
+   * const project = await client.post("/projects", { name: "churn" });
+   * ```
+   */
+  post<T = unknown>(
+    path: string,
+    body?: unknown,
+    options?: RequestOptions,
+  ): Promise<T> {
+    return this.request<T>("POST", path, { ...options, body });
+  }
+
+  /**
+   * `PUT` a JSON body.
+   *
+   * @example
+   * ```ts ignore
+   * await client.put("/secrets/db-password", { value: "..." });
+   * ```
+   */
+  put<T = unknown>(
+    path: string,
+    body?: unknown,
+    options?: RequestOptions,
+  ): Promise<T> {
+    return this.request<T>("PUT", path, { ...options, body });
+  }
+
+  /**
+   * `PATCH` with a JSON body.
+   *
+   * @example
+   * ```ts ignore
+   * await client.patch("/projects/p1", { description: "v2" });
+   * ```
+   */
+  patch<T = unknown>(
+    path: string,
+    body?: unknown,
+    options?: RequestOptions,
+  ): Promise<T> {
+    return this.request<T>("PATCH", path, { ...options, body });
+  }
+
+  /**
+   * `DELETE` a path.
+   *
+   * @example
+   * ```ts ignore
+   * await client.delete("/projects/p1");
+   * ```
+   */
+  delete<T = unknown>(path: string, options?: RequestOptions): Promise<T> {
+    return this.request<T>("DELETE", path, options);
+  }
+
+  /**
+   * Adds default headers to every later request of this client. A per-call
+   * header still wins, and `Authorization` is always the credentials'.
+   *
+   * @param headers The headers to add or replace.
+   *
+   * @example
+   * ```ts ignore
+   * client.attachHeaders({ "X-Trace-Id": "abc" });
+   * ```
+   */
+  attachHeaders(headers: HeadersInit): void {
+    new Headers(headers).forEach((value, name) =>
+      this.#defaults.set(name, value)
+    );
+  }
+
+  /**
+   * The bearer token requests carry now: the token credentials' token, or
+   * the tenant access token, refreshed first when it expires within 30
+   * seconds. `undefined` for basic and keypair credentials.
+   *
+   * @returns The token, or `undefined`.
+   *
+   * @example
+   * ```ts ignore
+   * const token = await client.getAuthToken();
+   * ```
+   */
+  getAuthToken(): Promise<string | undefined> {
+    return this.#auth.token?.() ?? Promise.resolve(undefined);
+  }
+
+  /**
+   * Exchanges the user's credentials for a short-lived access token in one
+   * tenant. Later requests use it, refreshing it by themselves, until
+   * {@linkcode Client.logoutFromTenant}.
+   *
+   * @param tenant The tenant, by slug or id.
+   * @param options A signal.
+   * @returns The tenant.
+   *
+   * @example
+   * ```ts ignore
+   * const tenant = await client.loginToTenant({ slug: "acme" });
+   * ```
+   */
+  async loginToTenant(
+    tenant: TenantRef,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Tenant> {
+    if (
+      typeof tenant !== "object" || tenant === null ||
+      !(typeof (tenant as { slug?: unknown }).slug === "string" ||
+        typeof (tenant as { id?: unknown }).id === "string")
+    ) {
+      throw new InvalidArgumentError(
+        "loginToTenant needs { slug } or { id } of a tenant",
+      );
+    }
+    const grant = await this.request<TokenGrant & { tenant: Tenant }>(
+      "POST",
+      "/auth/tenant-login",
+      { body: tenant, signal: options.signal },
+    );
+    this.#auth = new TokenRefresher(grant, this.#post);
+    this.#tenant = grant.tenant;
+    return grant.tenant;
+  }
+
+  /**
+   * Ends the tenant login: revokes the access and refresh tokens and goes
+   * back to the client's own credentials.
+   *
+   * @example
+   * ```ts ignore
+   * await client.logoutFromTenant();
+   * ```
+   */
+  async logoutFromTenant(): Promise<void> {
+    const auth = this.#auth;
+    if (!(auth instanceof TokenRefresher)) return;
+    try {
+      await this.request("POST", "/auth/tenant-logout", {
+        body: { refreshToken: auth.refreshToken },
+      });
+    } finally {
+      this.#auth = this.#baseAuth;
+      this.#tenant = undefined;
+    }
+  }
+
+  /** The tenant of the current tenant login, if any. */
+  get tenant(): Tenant | undefined {
+    return this.#tenant;
+  }
+
+  /**
+   * Ends the cookie session of a `"session"` endpoint client. The next
+   * request logs in again.
+   *
+   * @example
+   * ```ts ignore
+   * await client.logout();
+   * ```
+   */
+  async logout(): Promise<void> {
+    if (this.#baseAuth instanceof SessionAuthenticator) {
+      await this.#baseAuth.logout();
+    }
+  }
+
+  /**
+   * Runs `fn` with this client active: inside it, `getActiveClient()` returns
+   * this client, across every `await`, timer and callback that `fn` starts.
+   * Sessions nest, and the outer client is active again afterwards.
+   *
+   * @typeParam R What `fn` returns.
+   * @param fn The work to do as this client.
+   * @returns What `fn` returns.
+   *
+   * @example
+   * ```ts ignore
+   * import { getActiveClient } from "@runplane/client";
+   *
+   * await client.session(async () => {
+   *   console.assert(getActiveClient() === client);
+   * });
+   * ```
+   */
+  session<R>(fn: (client: Client) => R | Promise<R>): Promise<R> {
+    return runInScope(this, () => fn(this));
+  }
+
+  /** Whether {@linkcode Client.close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Flushes what the client's background writers buffered, then releases the
+   * client. Calling it again does nothing.
+   *
+   * @example
+   * ```ts ignore
+   * await client.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    const hooks = [...closeHooks.get(this) ?? []];
+    closeHooks.delete(this);
+    try {
+      await Promise.all(hooks.map((hook) => hook()));
+    } finally {
+      this.#closed = true;
+      this.#httpClient?.close();
+    }
+  }
+
+  /** Closes the client at the end of an `await using` block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** The redacted form, for `JSON.stringify()`. */
+  toJSON(): Record<string, unknown> {
+    return {
+      endpoints: this.config.endpoints.map((endpoint) => endpoint.href),
+      tenant: this.#tenant?.slug ?? this.config.tenant,
+      credentials: this.credentials.toJSON(),
+      closed: this.#closed,
+    };
+  }
+
+  /** The redacted form, for `String()`. */
+  toString(): string {
+    return `Client(${this.config.endpoints[0].origin}, ${this.credentials})`;
+  }
+
+  /** The redacted form, for `Deno.inspect()` and `console.log()`. */
+  [Symbol.for("Deno.customInspect")](
+    inspect: (value: unknown, options?: unknown) => string,
+    options: unknown,
+  ): string {
+    return `Client ${inspect(this.toJSON(), options)}`;
+  }
+
+  /** The redacted form, for `node:util` `inspect()`. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  #post: AuthPost = async (path, options) => {
+    const headers = new Headers(this.#defaults);
+    headers.set("content-type", "application/json");
+    headers.set("idempotency-key", crypto.randomUUID());
+    new Headers(options.headers).forEach((value, name) =>
+      headers.set(name, value)
+    );
+    const response = await this.#transport.send({
+      method: "POST",
+      path,
+      headers,
+      body: encoder.encode(serialize(options.body ?? {})),
+    });
+    return { body: response.body, headers: response.headers };
+  };
+
+  #authenticatorFor(credentials: Credentials): Authenticator {
+    const secret = credentialSecrets(credentials);
+    switch (credentials.mode) {
+      case "token":
+        return StaticAuthenticator.bearer(secret.token!);
+      case "keypair":
+        return new HmacAuthenticator({
+          accessKey: credentials.accessKey!,
+          secretKey: secret.secretKey!,
+        }, this.config.hashType);
+      default:
+        return this.config.endpointType === "session"
+          ? new SessionAuthenticator(
+            credentials.username!,
+            secret.password!,
+            this.#post,
+          )
+          : StaticAuthenticator.basic(credentials.username!, secret.password!);
+    }
+  }
+}
+
+/**
+ * Runs `hook` when the client closes, before it is released: how background
+ * writers flush what they buffered. Returns a function that removes the hook.
+ */
+export function onClientClose(client: Client, hook: CloseHook): () => void {
+  let hooks = closeHooks.get(client);
+  if (hooks === undefined) {
+    hooks = new Set();
+    closeHooks.set(client, hooks);
+  }
+  hooks.add(hook);
+  return () => hooks.delete(hook);
+}
+
+function resolveCredentials(
+  credentials: Credentials,
+  config: Config,
+): Credentials {
+  if (credentials.mode !== "env") return credentials;
+  const found = config.credentials ??
+    loadSavedCredentials({ home: config.home });
+  if (found === undefined) {
+    throw new ConfigError(
+      "No credentials found: set RUNPLANE_TOKEN, or RUNPLANE_USERNAME and RUNPLANE_PASSWORD, or RUNPLANE_ACCESS_KEY and RUNPLANE_SECRET_KEY (in the environment or a .env file), or save credentials with saveCredentials()",
+    );
+  }
+  return Object.keys(credentials.extraHeaders).length === 0
+    ? found
+    : found.withExtraHeaders(credentials.extraHeaders);
+}
+
+function createHttpClient(caCertFile: string): Deno.HttpClient {
+  let pem: string;
+  try {
+    pem = Deno.readTextFileSync(caCertFile);
+  } catch (cause) {
+    throw new ConfigError(
+      `Cannot read caCertFile ${caCertFile}: check the path and read permission`,
+      { cause },
+    );
+  }
+  return Deno.createHttpClient({ caCerts: [pem] });
+}
+
+function serialize(body: unknown): string {
+  try {
+    return JSON.stringify(body);
+  } catch (cause) {
+    throw new InvalidArgumentError(
+      "The request body cannot be serialized as JSON: pass plain objects, arrays, strings, numbers, booleans or null",
+      { cause },
+    );
+  }
+}

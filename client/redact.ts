@@ -1,0 +1,45 @@
+/**
+ * {@linkcode redactHeaders}: headers as a record fit for a log, with every
+ * credential-bearing header shown as `***`.
+ *
+ * @example
+ * ```ts
+ * import { redactHeaders } from "./redact.ts";
+ *
+ * const shown = redactHeaders(new Headers({ authorization: "Bearer secret", accept: "application/json" }));
+ * console.assert(shown.authorization === "***" && shown.accept === "application/json");
+ * ```
+ *
+ * @module
+ */
+
+import { REDACTED } from "../auth/credentials.ts";
+
+const SENSITIVE = new Set([
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "x-api-key",
+]);
+
+/**
+ * Copies headers into a record, with credential-bearing values replaced.
+ *
+ * @param headers The headers to show.
+ * @returns Lower-case names and safe values.
+ *
+ * @example
+ * ```ts
+ * import { redactHeaders } from "./redact.ts";
+ *
+ * console.assert(redactHeaders(new Headers({ cookie: "s=1" })).cookie === "***");
+ * ```
+ */
+export function redactHeaders(headers: Headers): Record<string, string> {
+  const shown: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    shown[name] = SENSITIVE.has(name) ? REDACTED : value;
+  });
+  return shown;
+}

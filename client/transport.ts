@@ -1,0 +1,415 @@
+/**
+ * The HTTP transport: one call in, one parsed response or one typed error
+ * out. It owns endpoints and failover, the per-attempt timeout, retries with
+ * backoff, and reading and parsing the response. It knows nothing of
+ * credentials beyond the `authorize` hook it runs on every attempt.
+ *
+ * @module
+ */
+
+import {
+  AbortError,
+  ApiError,
+  ConnectionError,
+  isRetriableStatus,
+  TimeoutError,
+} from "./errors.ts";
+import { sleep } from "./_async.ts";
+import { backoffDelay, type BackoffOptions, retryAfterMs } from "./retry.ts";
+import { type EndpointPool, sharedEndpointPool } from "./endpoint_pool.ts";
+import type { OutgoingRequest } from "../auth/authenticator.ts";
+import { redactHeaders } from "./redact.ts";
+
+/** Query parameters; `undefined` and `null` are left out, arrays repeat the name. */
+export type QueryParams = Readonly<
+  Record<
+    string,
+    | string
+    | number
+    | boolean
+    | null
+    | undefined
+    | readonly (string | number | boolean)[]
+  >
+>;
+
+/** One attempt, as reported to a {@linkcode RequestLogger}. Headers are redacted. */
+export interface RequestLogEvent {
+  /** The method, upper case. */
+  method: string;
+  /** The URL of the attempt. */
+  url: string;
+  /** The attempt number, from 1. */
+  attempt: number;
+  /** The response status, when one arrived. */
+  status?: number;
+  /** The error class, when the attempt failed without a status. */
+  error?: string;
+  /** How long the attempt took. */
+  durationMs: number;
+  /** The request headers, with `Authorization` and `Cookie` shown as `***`. */
+  headers: Record<string, string>;
+}
+
+/** Receives one event per attempt. */
+export type RequestLogger = (event: RequestLogEvent) => void;
+
+/** How a {@linkcode Transport} sends. */
+export interface TransportOptions {
+  /** The endpoints, for failover. */
+  endpoints: readonly URL[];
+  /** The timeout of each attempt. */
+  timeoutMs: number;
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  /** The `fetch` to use. */
+  fetch?: typeof fetch;
+  /** A Deno HTTP client, for a custom CA. */
+  httpClient?: Deno.HttpClient;
+  /** Waits between attempts. */
+  backoff?: BackoffOptions;
+  /** Receives one event per attempt. */
+  logger?: RequestLogger;
+}
+
+/** One call through the transport. */
+export interface TransportCall {
+  /** The method, upper case. */
+  method: string;
+  /** The path below the API root, starting with `/`. */
+  path: string;
+  /** Query parameters. */
+  query?: QueryParams;
+  /** Headers for every attempt; each attempt gets its own copy. */
+  headers: Headers;
+  /** The body bytes. */
+  body?: Uint8Array;
+  /** The caller's signal. */
+  signal?: AbortSignal;
+  /** Overrides the transport's timeout for this call. */
+  timeoutMs?: number;
+  /** Overrides the transport's retries for this call. */
+  maxRetries?: number;
+  /** Adds credentials to each attempt, after every other header. */
+  authorize?: (request: OutgoingRequest) => unknown;
+}
+
+/** A successful response. */
+export interface TransportResponse {
+  /** The status, 2xx. */
+  status: number;
+  /** The response headers. */
+  headers: Headers;
+  /** The parsed JSON body, or `undefined` when it was empty. */
+  body: unknown;
+}
+
+/** The API root below each endpoint. */
+export const API_PREFIX = "/api/v1";
+/** The largest response body the client reads. */
+export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+const EMPTY = new Uint8Array(0);
+const decoder = new TextDecoder();
+
+/** The connection broke while the body was being read; worth another attempt. */
+class BodyCutOffError extends Error {
+  constructor(
+    readonly status: number,
+    readonly headers: Headers,
+    cause: unknown,
+  ) {
+    super("The response body was cut off", { cause });
+  }
+}
+
+/** Sends calls with failover, timeouts and retries. */
+export class Transport {
+  #pool: EndpointPool;
+  #bases: string[];
+  #options: TransportOptions;
+  #fetch: typeof fetch;
+
+  /** @param options Endpoints, timeout, retries, fetch and logger. */
+  constructor(options: TransportOptions) {
+    this.#options = options;
+    this.#fetch = options.fetch ?? fetch;
+    this.#pool = sharedEndpointPool(options.endpoints);
+    this.#bases = this.#pool.endpoints.map((endpoint) =>
+      endpoint.origin + endpoint.pathname.replace(/\/$/, "") + API_PREFIX
+    );
+  }
+
+  /** The endpoint that the next call tries first. */
+  get currentEndpoint(): URL {
+    return this.#pool.endpoints[this.#pool.order()[0]];
+  }
+
+  /**
+   * Sends a call: retries retriable failures with backoff, fails over across
+   * endpoints at once on connection failures, and honours the caller's signal
+   * throughout.
+   */
+  async send(call: TransportCall): Promise<TransportResponse> {
+    const maxRetries = call.maxRetries ?? this.#options.maxRetries;
+    const target = `${call.method} ${call.path}`;
+    const query = queryString(call.query);
+    for (let attempt = 0;; attempt++) {
+      if (call.signal?.aborted) throw aborted(target, call.signal);
+      let error: unknown;
+      try {
+        return await this.#sendToAnyEndpoint(call, query, attempt);
+      } catch (caught) {
+        error = caught;
+      }
+      const retriable = error instanceof ConnectionError ||
+        error instanceof TimeoutError || error instanceof BodyCutOffError ||
+        (error instanceof ApiError && isRetriableStatus(error.status));
+      if (!retriable || attempt >= maxRetries) {
+        throw error instanceof BodyCutOffError
+          ? cutOff(call, error, this.#pool.endpoints[0])
+          : error;
+      }
+      const serverWait = error instanceof ApiError
+        ? retryAfterMs(error.headers)
+        : undefined;
+      try {
+        await sleep(
+          serverWait ?? backoffDelay(attempt, this.#options.backoff),
+          call.signal,
+        );
+      } catch {
+        throw aborted(target, call.signal!);
+      }
+    }
+  }
+
+  async #sendToAnyEndpoint(
+    call: TransportCall,
+    query: string,
+    attempt: number,
+  ): Promise<TransportResponse> {
+    const failures: string[] = [];
+    let lastError: ConnectionError | undefined;
+    for (const index of this.#pool.order()) {
+      try {
+        const response = await this.#attempt(
+          call,
+          this.#bases[index] + call.path + query,
+          attempt,
+        );
+        this.#pool.succeeded(index);
+        return response;
+      } catch (error) {
+        if (error instanceof TimeoutError) this.#pool.failed(index);
+        if (!(error instanceof ConnectionError)) throw error;
+        this.#pool.failed(index);
+        failures.push(this.#pool.endpoints[index].origin);
+        lastError = error;
+      }
+    }
+    if (failures.length === 1) throw lastError!;
+    throw new ConnectionError(
+      `Cannot reach any endpoint (${
+        failures.join(", ")
+      }) for ${call.method} ${call.path}`,
+      { cause: lastError },
+    );
+  }
+
+  async #attempt(
+    call: TransportCall,
+    url: string,
+    attempt: number,
+  ): Promise<TransportResponse> {
+    const started = performance.now();
+    const request: OutgoingRequest = {
+      method: call.method,
+      url: new URL(url),
+      headers: new Headers(call.headers),
+      body: call.body,
+    };
+    const target = `${call.method} ${call.path}`;
+    const timeoutMs = call.timeoutMs ?? this.#options.timeoutMs;
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const signal = call.signal
+      ? AbortSignal.any([call.signal, timeout.signal])
+      : timeout.signal;
+    let status: number | undefined;
+    let failure: unknown;
+    try {
+      await call.authorize?.(request);
+      let response: Response;
+      try {
+        response = await this.#fetch(request.url, {
+          method: call.method,
+          headers: request.headers,
+          body: call.body as BodyInit | undefined,
+          signal,
+          client: this.#options.httpClient,
+        } as RequestInit);
+      } catch (error) {
+        if (call.signal?.aborted) throw aborted(target, call.signal);
+        if (timeout.signal.aborted) throw timedOut(target, timeoutMs);
+        throw new ConnectionError(
+          `Cannot reach ${request.url.origin} for ${target}: ${
+            error instanceof Error ? error.message : String(error)
+          }`,
+          { cause: error },
+        );
+      }
+      status = response.status;
+      let bytes: Uint8Array;
+      try {
+        bytes = await readBody(response);
+      } catch (error) {
+        if (call.signal?.aborted) throw aborted(target, call.signal);
+        if (timeout.signal.aborted) throw timedOut(target, timeoutMs);
+        if (error instanceof ApiError) throw error;
+        throw new BodyCutOffError(response.status, response.headers, error);
+      }
+      return interpret(call.method, url, response, bytes);
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      this.#options.logger?.({
+        method: call.method,
+        url,
+        attempt: attempt + 1,
+        status,
+        error: status === undefined && failure instanceof Error
+          ? failure.name
+          : undefined,
+        durationMs: performance.now() - started,
+        headers: redactHeaders(request.headers),
+      });
+    }
+  }
+}
+
+async function readBody(response: Response): Promise<Uint8Array> {
+  if (response.body === null) return EMPTY;
+  const declared = Number(response.headers.get("content-length") ?? NaN);
+  if (declared > MAX_RESPONSE_BYTES) {
+    await response.body.cancel();
+    throw tooLarge(response);
+  }
+  if (!Number.isNaN(declared)) return await response.bytes();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of response.body) {
+    total += chunk.byteLength;
+    if (total > MAX_RESPONSE_BYTES) throw tooLarge(response);
+    chunks.push(chunk);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+function interpret(
+  method: string,
+  url: string,
+  response: Response,
+  bytes: Uint8Array,
+): TransportResponse {
+  const text = bytes.byteLength === 0 ? "" : decoder.decode(bytes);
+  const ok = response.status >= 200 && response.status < 300;
+  let body: unknown = undefined;
+  let parsed = true;
+  if (text.trim() !== "") {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      parsed = false;
+      body = text.slice(0, 4_096);
+    }
+  }
+  const common = {
+    status: response.status,
+    method,
+    url,
+    requestId: response.headers.get("x-request-id") ?? undefined,
+    body,
+    headers: response.headers,
+  };
+  const path = new URL(url).pathname;
+  const kind = response.headers.get("content-type")?.split(";")[0] ||
+    "no content type";
+  if (ok && !parsed) {
+    throw new ApiError({
+      ...common,
+      message:
+        `${method} ${path} answered ${response.status} with a body that is not valid JSON (${kind})`,
+    });
+  }
+  if (!ok) {
+    throw ApiError.from({
+      ...common,
+      message: parsed
+        ? undefined
+        : `${method} ${path} failed with status ${response.status}: the response is not JSON (${kind})`,
+    });
+  }
+  return { status: response.status, headers: response.headers, body };
+}
+
+function queryString(query: QueryParams | undefined): string {
+  if (query === undefined) return "";
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value)) {
+      for (const item of value) params.append(name, String(item));
+    } else {
+      params.append(name, String(value));
+    }
+  }
+  const text = params.toString();
+  return text === "" ? "" : `?${text}`;
+}
+
+function aborted(target: string, signal: AbortSignal): AbortError {
+  return new AbortError(`${target} was aborted by the caller`, {
+    cause: signal.reason,
+  });
+}
+
+function timedOut(target: string, timeoutMs: number): TimeoutError {
+  return new TimeoutError(`${target} timed out after ${timeoutMs} ms`);
+}
+
+function tooLarge(response: Response): ApiError {
+  return new ApiError({
+    status: response.status,
+    method: "",
+    url: response.url,
+    headers: response.headers,
+    message:
+      `The response is larger than the client reads (${MAX_RESPONSE_BYTES} bytes)`,
+  });
+}
+
+function cutOff(
+  call: TransportCall,
+  error: BodyCutOffError,
+  endpoint: URL,
+): ApiError {
+  return new ApiError({
+    status: error.status,
+    method: call.method,
+    url: endpoint.origin + API_PREFIX + call.path,
+    headers: error.headers,
+    message:
+      `${call.method} ${call.path} answered ${error.status} but the connection broke before the whole body arrived`,
+    cause: error.cause,
+  });
+}

@@ -1,0 +1,111 @@
+/**
+ * The Runplane client: a per-session client for the Runplane
+ * workflow-orchestration API, for Deno scripts, Deno Deploy services and
+ * Jupyter notebooks. It has no dependency beyond the Deno runtime.
+ *
+ * - {@linkcode Credentials}: exactly one auth mode (token, username and
+ *   password, HMAC keypair, or from the environment); secrets never show.
+ * - {@linkcode loadConfig}: explicit options, then `RUNPLANE_*` variables,
+ *   then a `.env` file, then defaults; several endpoints with failover.
+ * - {@linkcode Client}: retries, timeouts, idempotency keys, typed errors.
+ * - {@linkcode getActiveClient} and `client.session(fn)`: the active client
+ *   per async context, so concurrent users never see each other's client.
+ *
+ * @example
+ * ```ts
+ * import { Client, Credentials, getActiveClient } from "./mod.ts";
+ *
+ * await using client = new Client({
+ *   credentials: new Credentials({ token: "rp_example" }),
+ *   config: { endpoints: "http://127.0.0.1:4200", envFile: false, env: {} },
+ * });
+ * await client.session(() => {
+ *   console.assert(getActiveClient() === client);
+ * });
+ * console.assert(!String(client).includes("rp_example"));
+ * ```
+ *
+ * @module
+ */
+
+export {
+  type BasicCredentialsInit,
+  type CredentialMode,
+  Credentials,
+  type CredentialsInit,
+  type EnvCredentialsInit,
+  type ExtraHeadersInit,
+  type KeypairCredentialsInit,
+  type TokenCredentialsInit,
+} from "./auth/credentials.ts";
+export {
+  buildStringToSign,
+  type HashType,
+  type HmacAuthorization,
+  parseHmacAuthorization,
+  type SignableRequest,
+  type SignatureFailure,
+  type SignedRequest,
+  type SigningKey,
+  SigningKeyCache,
+  signRequest,
+  type SignRequestOptions,
+  timingSafeEqual,
+  type VerifyResult,
+  verifySignature,
+  type VerifySignatureOptions,
+} from "./auth/hmac.ts";
+export {
+  type Config,
+  type EndpointType,
+  isConfig,
+  loadConfig,
+  type LoadConfigOptions,
+} from "./config/config.ts";
+export { type EnvSource, getEnv, type GetEnvOptions } from "./config/env.ts";
+export {
+  type CredentialsFileOptions,
+  loadSavedCredentials,
+  saveCredentials,
+} from "./config/credentials_file.ts";
+export {
+  Client,
+  type ClientOptions,
+  type RequestOptions,
+  type Tenant,
+  type TenantRef,
+} from "./client/client.ts";
+export type {
+  QueryParams,
+  RequestLogEvent,
+  RequestLogger,
+} from "./client/transport.ts";
+export type { BackoffOptions } from "./client/retry.ts";
+export {
+  type ClientOption,
+  getActiveClient,
+  getOrCreateClient,
+  injectClient,
+  withRequestClient,
+  type WithRequestClientOptions,
+} from "./client/context.ts";
+export {
+  AbortError,
+  ApiError,
+  type ApiErrorInit,
+  AuthenticationError,
+  BadRequestError,
+  ConfigError,
+  ConflictError,
+  ConnectionError,
+  InvalidArgumentError,
+  isRetriableError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  RunplaneError,
+  ServerError,
+  TimeoutError,
+  UnprocessableEntityError,
+} from "./client/errors.ts";
+export { VERSION } from "./client/version.ts";

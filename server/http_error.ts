@@ -1,0 +1,78 @@
+/**
+ * The one error type of the server's HTTP layer: a status, a machine-readable
+ * code and a safe message, which {@linkcode errorBody} turns into the
+ * contract's `{ error: { code, message } }`.
+ *
+ * @module
+ */
+
+/** The message of every 401, so a caller never learns which part failed. */
+export const AUTHENTICATION_FAILED = "Authentication failed";
+
+/**
+ * An HTTP failure to answer with. The message is sent to the caller as is, so
+ * it must never hold a secret.
+ *
+ * @example
+ * ```ts
+ * import { HttpError } from "./http_error.ts";
+ *
+ * const error = new HttpError(404, "not_found", "Project not found");
+ * console.assert(error.status === 404);
+ * ```
+ */
+export class HttpError extends Error {
+  /** The HTTP status. */
+  readonly status: number;
+  /** The snake_case error code. */
+  readonly code: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param status The HTTP status.
+   * @param code The snake_case error code.
+   * @param message Sentence case, no trailing period, no secrets.
+   */
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = "HttpError";
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** A 400 for a malformed body field. */
+export function invalidBody(message: string): HttpError {
+  return new HttpError(400, "invalid_body", message);
+}
+
+/** A 400 for a malformed query or path parameter. */
+export function invalidParameter(message: string): HttpError {
+  return new HttpError(400, "invalid_parameter", message);
+}
+
+/** The generic 401. */
+export function unauthenticated(): HttpError {
+  return new HttpError(401, "unauthenticated", AUTHENTICATION_FAILED);
+}
+
+/** A 403 for a role that may not do this. */
+export function forbidden(
+  message = "Your role does not allow this action",
+): HttpError {
+  return new HttpError(403, "forbidden", message);
+}
+
+/** A 404 for an unknown id, or one of another tenant. */
+export function notFound(what: string): HttpError {
+  return new HttpError(404, "not_found", `${what} not found`);
+}
+
+/** The JSON body of an error response. */
+export function errorBody(
+  code: string,
+  message: string,
+): { error: { code: string; message: string } } {
+  return { error: { code, message } };
+}

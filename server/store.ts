@@ -1,0 +1,449 @@
+/**
+ * The storage interface of the server. Every method is one atomic operation
+ * (one transaction), so the HTTP layer never holds a transaction open across
+ * an `await`. {@linkcode SqliteStore} implements it; another backend (for
+ * example Postgres) implements the same methods.
+ *
+ * Times are ISO strings in records and epoch milliseconds for expiries.
+ *
+ * @module
+ */
+
+/** A member's role in a tenant, weakest first. */
+export type Role = "viewer" | "member" | "admin";
+/** Every role, weakest first. */
+export const ROLES: readonly Role[] = ["viewer", "member", "admin"];
+
+/** The state types of flow and task runs. */
+export const STATE_TYPES = [
+  "SCHEDULED",
+  "PENDING",
+  "RUNNING",
+  "QUEUED",
+  "SUCCESS",
+  "FAILED",
+  "CANCELLED",
+  "CACHED",
+] as const;
+/** A state type. */
+export type StateType = typeof STATE_TYPES[number];
+/** The states a run never leaves. */
+export const TERMINAL_STATES: ReadonlySet<string> = new Set([
+  "SUCCESS",
+  "FAILED",
+  "CANCELLED",
+  "CACHED",
+]);
+
+/** Why a store operation failed; the HTTP layer maps each to a status. */
+export type StoreErrorCode =
+  | "not_found"
+  | "conflict"
+  | "stale_version"
+  | "invalid_transition";
+
+/** A failure the caller caused: an unknown id, a conflict, a stale version. */
+export class StoreError extends Error {
+  /** What went wrong. */
+  readonly code: StoreErrorCode;
+
+  /**
+   * @param code What went wrong.
+   * @param message Safe to show to the caller.
+   */
+  constructor(code: StoreErrorCode, message: string) {
+    super(message);
+    this.name = "StoreError";
+    this.code = code;
+  }
+}
+
+/** A tenant. */
+export interface Tenant {
+  id: string;
+  slug: string;
+  name: string;
+  createdAt: string;
+}
+
+/** A user as stored. */
+export interface UserRecord {
+  id: string;
+  username: string;
+  passwordHash: string;
+}
+
+/** An API token's binding. */
+export interface ApiTokenRecord {
+  id: string;
+  scope: "user" | "tenant";
+  userId: string;
+  tenantId: string | null;
+}
+
+/** A keypair as stored; the secret is sealed under the server key. */
+export interface AccessKeyRecord {
+  accessKey: string;
+  sealedSecret: string;
+  userId: string;
+  tenantId: string;
+}
+
+/** What a tenant access or refresh token is bound to. */
+export interface TenantGrant {
+  userId: string;
+  tenantId: string;
+  familyId: string;
+}
+
+/** A new access and refresh token pair, by hash. */
+export interface TokenPair {
+  accessHash: string;
+  accessExpiresAt: number;
+  refreshHash: string;
+  refreshExpiresAt: number;
+}
+
+/** A stored idempotent response. */
+export interface IdempotentResponse {
+  fingerprint: string;
+  status: number;
+  body: string | null;
+}
+
+/** A project. */
+export interface Project {
+  id: string;
+  name: string;
+  description: string | null;
+  createdAt: string;
+}
+
+/** A flow version. */
+export interface Flow {
+  id: string;
+  name: string;
+  projectId: string;
+  version: number;
+  versionGroupId: string;
+  archived: boolean;
+  definition: unknown;
+  scheduleActive: boolean;
+  createdAt: string;
+}
+
+/** The state of a run. */
+export interface State {
+  type: StateType;
+  message?: string;
+  result?: unknown;
+  cacheKey?: string;
+  timestamp: string;
+}
+
+/** A state as a caller proposes it; the server adds the timestamp. */
+export type StateInput = Omit<State, "timestamp">;
+
+/** A flow run. */
+export interface FlowRun {
+  id: string;
+  flowId: string;
+  name: string;
+  version: number;
+  state: State;
+  parameters: Record<string, unknown>;
+  context: Record<string, unknown>;
+  scheduledStartTime: string;
+  createdAt: string;
+  updatedAt: string;
+  heartbeatAt: string | null;
+}
+
+/** A flow run with every state it has had, oldest first. */
+export interface FlowRunWithHistory extends FlowRun {
+  history: State[];
+}
+
+/** A task run. */
+export interface TaskRun {
+  id: string;
+  flowRunId: string;
+  taskId: string;
+  mapIndex: number;
+  tags: string[];
+  version: number;
+  state: State;
+  createdAt: string;
+  updatedAt: string;
+  heartbeatAt: string | null;
+}
+
+/** The answer to a state change. */
+export interface StateChange {
+  state: State;
+  version: number;
+  retryAfterMs?: number;
+}
+
+/** A concurrency limit and how much of it is in use. */
+export interface ConcurrencyLimit {
+  id: string;
+  tag: string;
+  limit: number;
+  active: number;
+}
+
+/** A log line. */
+export interface LogEntry {
+  id: string;
+  flowRunId: string;
+  taskRunId: string | null;
+  level: string;
+  message: string;
+  timestamp: string;
+  createdAt: string;
+}
+
+/** A log line to write. */
+export interface LogInput {
+  flowRunId: string;
+  taskRunId?: string;
+  level: string;
+  message: string;
+  timestamp: string;
+}
+
+/** A secret's metadata; the value is never listed. */
+export interface SecretInfo {
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An agent. */
+export interface Agent {
+  id: string;
+  type: string;
+  name: string | null;
+  labels: Record<string, string>;
+  lastHeartbeat: string;
+}
+
+/** A position in a paged listing: the sort key and id of the last item. */
+export interface CursorPosition {
+  key: number;
+  id: string;
+}
+
+/** One page of a listing. */
+export interface Page<T> {
+  items: T[];
+  next: CursorPosition | null;
+}
+
+/** What a new flow run is made from. */
+export interface FlowRunInput {
+  flowId?: string;
+  versionGroupId?: string;
+  name?: string;
+  parameters: Record<string, unknown>;
+  context: Record<string, unknown>;
+  scheduledStartTime: string;
+  idempotencyKey?: string;
+  /** When the idempotency key stops returning this run. */
+  idempotencyExpiresAt: number;
+}
+
+/** The storage operations of the server. */
+export interface Store {
+  // Settings
+  adminTokenHash(): Promise<string | undefined>;
+  setAdminTokenHash(hash: string): Promise<void>;
+  /** Deletes expired nonces, sessions, tokens, idempotent responses and cached states. */
+  sweep(now: number): Promise<void>;
+
+  // Tenants and users
+  createTenant(input: { slug: string; name: string }): Promise<Tenant>;
+  tenantBySlug(slug: string): Promise<Tenant | undefined>;
+  tenantById(id: string): Promise<Tenant | undefined>;
+  listTenants(): Promise<Tenant[]>;
+  /** The user's tenants with the role in each, oldest membership first. */
+  userTenants(userId: string): Promise<Array<Tenant & { role: Role }>>;
+  userByName(username: string): Promise<UserRecord | undefined>;
+  userById(id: string): Promise<UserRecord | undefined>;
+  /** Creates a user with one membership; a taken name is a conflict. */
+  createUser(
+    input: { username: string; passwordHash: string },
+    tenantId: string,
+    role: Role,
+  ): Promise<UserRecord>;
+  setMembership(userId: string, tenantId: string, role: Role): Promise<void>;
+  role(userId: string, tenantId: string): Promise<Role | undefined>;
+
+  // Credentials
+  createApiToken(
+    input: Omit<ApiTokenRecord, "id"> & { name: string; tokenHash: string },
+  ): Promise<string>;
+  apiTokenByHash(hash: string): Promise<ApiTokenRecord | undefined>;
+  createAccessKey(input: AccessKeyRecord): Promise<void>;
+  accessKey(accessKey: string): Promise<AccessKeyRecord | undefined>;
+  /** Records a nonce; `false` when it was already seen and has not expired. */
+  useNonce(
+    accessKey: string,
+    nonce: string,
+    expiresAt: number,
+  ): Promise<boolean>;
+  createSession(
+    idHash: string,
+    userId: string,
+    expiresAt: number,
+  ): Promise<void>;
+  sessionUser(idHash: string, now: number): Promise<string | undefined>;
+  deleteSession(idHash: string): Promise<void>;
+  createTenantTokens(grant: TenantGrant, pair: TokenPair): Promise<void>;
+  accessToken(hash: string, now: number): Promise<TenantGrant | undefined>;
+  /**
+   * Spends a refresh token and stores its successor, in one transaction. A
+   * token used twice revokes its whole family, since one of the two users
+   * must be a thief.
+   */
+  rotateRefreshToken(
+    hash: string,
+    next: TokenPair,
+    now: number,
+  ): Promise<TenantGrant | undefined>;
+  /** Revokes an access token, and the family of a refresh token of the same user. */
+  revokeTenantTokens(
+    userId: string,
+    accessHash: string | undefined,
+    refreshHash: string | undefined,
+  ): Promise<void>;
+  idempotentResponse(
+    credential: string,
+    key: string,
+    now: number,
+  ): Promise<IdempotentResponse | undefined>;
+  saveIdempotentResponse(
+    credential: string,
+    key: string,
+    response: IdempotentResponse,
+    expiresAt: number,
+  ): Promise<void>;
+
+  // Projects and flows
+  createProject(
+    tenantId: string,
+    input: { name: string; description: string | null },
+  ): Promise<Project>;
+  project(tenantId: string, id: string): Promise<Project | undefined>;
+  listProjects(tenantId: string): Promise<Project[]>;
+  deleteProject(tenantId: string, id: string): Promise<boolean>;
+  /** Registers a flow version; see the versioning rules in docs/api.md. */
+  createFlow(
+    tenantId: string,
+    input: {
+      name: string;
+      projectId: string;
+      definition: unknown;
+      versionGroupId?: string;
+      scheduleActive: boolean;
+    },
+  ): Promise<Flow>;
+  flow(tenantId: string, id: string): Promise<Flow | undefined>;
+  listFlows(tenantId: string, projectId?: string): Promise<Flow[]>;
+  archiveFlow(tenantId: string, id: string): Promise<Flow | undefined>;
+
+  // Runs
+  /** Creates a run, or returns the one its idempotency key names (`created: false`). */
+  createFlowRun(
+    tenantId: string,
+    input: FlowRunInput,
+  ): Promise<{ run: FlowRun; created: boolean }>;
+  flowRun(
+    tenantId: string,
+    id: string,
+  ): Promise<FlowRunWithHistory | undefined>;
+  listFlowRuns(
+    tenantId: string,
+    filter: {
+      flowId?: string;
+      state?: StateType;
+      limit: number;
+      after?: CursorPosition;
+    },
+  ): Promise<Page<FlowRun>>;
+  setFlowRunState(
+    tenantId: string,
+    id: string,
+    version: number,
+    state: StateInput,
+  ): Promise<StateChange>;
+  heartbeatFlowRun(tenantId: string, id: string): Promise<boolean>;
+  createTaskRun(
+    tenantId: string,
+    input: {
+      flowRunId: string;
+      taskId: string;
+      mapIndex: number;
+      tags: string[];
+    },
+  ): Promise<{ taskRun: TaskRun; created: boolean }>;
+  taskRun(tenantId: string, id: string): Promise<TaskRun | undefined>;
+  /** Sets a task run's state; `RUNNING` over a tag's limit stores `QUEUED`. */
+  setTaskRunState(
+    tenantId: string,
+    id: string,
+    version: number,
+    state: StateInput,
+    cacheForMs: number | undefined,
+  ): Promise<StateChange>;
+  heartbeatTaskRun(tenantId: string, id: string): Promise<boolean>;
+  cachedStates(
+    tenantId: string,
+    filter: { taskId?: string; cacheKey?: string; createdAfter?: string },
+    now: number,
+  ): Promise<State[]>;
+  concurrencyLimit(
+    tenantId: string,
+    tag: string,
+  ): Promise<ConcurrencyLimit | undefined>;
+  putConcurrencyLimit(
+    tenantId: string,
+    tag: string,
+    limit: number,
+  ): Promise<ConcurrencyLimit>;
+  deleteConcurrencyLimit(tenantId: string, id: string): Promise<boolean>;
+
+  // Logs, secrets, agents
+  /** Writes log lines; an unknown flow or task run is `not_found`. */
+  writeLogs(tenantId: string, entries: LogInput[]): Promise<number>;
+  listLogs(
+    tenantId: string,
+    filter: {
+      flowRunId?: string;
+      taskRunId?: string;
+      limit: number;
+      after?: CursorPosition;
+    },
+  ): Promise<Page<LogEntry>>;
+  putSecret(
+    tenantId: string,
+    name: string,
+    sealedValue: string,
+  ): Promise<SecretInfo>;
+  sealedSecret(tenantId: string, name: string): Promise<string | undefined>;
+  listSecrets(tenantId: string): Promise<SecretInfo[]>;
+  deleteSecret(tenantId: string, name: string): Promise<boolean>;
+  createAgent(
+    tenantId: string,
+    input: {
+      type: string;
+      name: string | null;
+      labels: Record<string, string>;
+    },
+  ): Promise<Agent>;
+  heartbeatAgent(tenantId: string, id: string): Promise<boolean>;
+
+  /** Closes the database. */
+  close(): void;
+}
