@@ -1,0 +1,1 @@
+// Cold start, baseline: a process that does nothing.

@@ -1,0 +1,41 @@
+/**
+ * `deno task bench`: every figure as a ratio or difference measured side by
+ * side in one run, printed as one Markdown table.
+ *
+ * @module
+ */
+
+import { type Row, startJsonServer } from "./_row.ts";
+import { requestOverhead } from "./request_overhead.ts";
+import { manyUsers } from "./many_users.ts";
+import { coldStart } from "./cold_start.ts";
+import { clientMemory } from "./client_memory.ts";
+import { failover } from "./failover.ts";
+
+const rows: Row[] = [];
+rows.push(...clientMemory());
+const server = await startJsonServer();
+try {
+  rows.push(...await requestOverhead(server.url));
+  rows.push(...await manyUsers(server.url));
+  rows.push(...await failover(server.url));
+} finally {
+  await server.stop();
+}
+rows.push(...await coldStart());
+
+const lines = [
+  `Deno ${Deno.version.deno}, ${Deno.build.os}/${Deno.build.arch}, ${navigator.hardwareConcurrency} cores, ${
+    new Date().toISOString().slice(0, 10)
+  }`,
+  "",
+  "| benchmark | figure | goal | met |",
+  "| --- | --- | --- | --- |",
+  ...rows.map((row) =>
+    `| ${row.name} | ${row.figure} | ${row.goal} | ${
+      row.met === undefined ? "" : row.met ? "yes" : "no"
+    } |`
+  ),
+];
+// deno-lint-ignore no-console
+console.log(lines.join("\n"));

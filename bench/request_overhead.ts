@@ -1,0 +1,77 @@
+import ky from "ky";
+import { Client, Credentials, getActiveClient } from "../mod.ts";
+import { interleave, pairedRatio, pool } from "./_stats.ts";
+import { fixed, type Row } from "./_row.ts";
+
+const ROUNDS = 7;
+const REQUESTS = 1_000;
+
+/** GET of a small JSON object: raw fetch vs ky vs the client, sequential and at concurrency 64. */
+export async function requestOverhead(url: string): Promise<Row[]> {
+  const config = {
+    endpoints: url,
+    envFile: false as const,
+    env: {},
+    maxRetries: 0,
+  };
+  const token = new Client({
+    credentials: new Credentials({ token: "bench-token" }),
+    config,
+  });
+  const keypair = new Client({
+    credentials: new Credentials({
+      accessKey: "AKBENCH",
+      secretKey: "bench-secret",
+    }),
+    config,
+  });
+  const target = `${url}/api/v1/projects/b7f3`;
+  const headers = { authorization: "Bearer bench-token" };
+  const one: Record<string, () => Promise<unknown>> = {
+    "raw fetch": async () => (await fetch(target, { headers })).json(),
+    "ky": () => ky.get(target, { headers, retry: 0 }).json(),
+    "Client, token": () => token.get("/projects/b7f3"),
+    "Client, keypair (HMAC)": () => keypair.get("/projects/b7f3"),
+    "Client in session()": () => getActiveClient()!.get("/projects/b7f3"),
+  };
+  const rows: Row[] = [];
+  for (const concurrency of [1, 64]) {
+    const peers = Object.fromEntries(
+      Object.entries(one).map(([name, call]) => {
+        const batch = () =>
+          pool(REQUESTS, concurrency, async () => void await call());
+        return [
+          name,
+          name === "Client in session()" ? () => token.session(batch) : batch,
+        ];
+      }),
+    );
+    const times = await interleave(peers, ROUNDS);
+    const raw = times["raw fetch"];
+    const ky = pairedRatio(times["ky"], raw);
+    const label = concurrency === 1
+      ? "sequential"
+      : `concurrency ${concurrency}`;
+    const goals: Record<string, [string, (r: number) => boolean]> = {
+      "ky": ["(peer)", () => true],
+      "Client, token": ["<= 1.05x and below ky", (r) => r <= 1.05 && r < ky],
+      "Client, keypair (HMAC)": [
+        "<= 1.15x and below ky",
+        (r) => r <= 1.15 && r < ky,
+      ],
+      "Client in session()": ["<= 1.05x", (r) => r <= 1.05],
+    };
+    for (const [name, [goal, check]] of Object.entries(goals)) {
+      const ratio = name === "ky" ? ky : pairedRatio(times[name], raw);
+      rows.push({
+        name: `Request overhead, ${label}: ${name} vs raw fetch (time)`,
+        figure: `${fixed(ratio)}x`,
+        goal,
+        met: name === "ky" ? undefined : check(ratio),
+      });
+    }
+  }
+  await token.close();
+  await keypair.close();
+  return rows;
+}

@@ -1,0 +1,317 @@
+/**
+ * Rich display in Deno's Jupyter kernel. Objects the client returns carry a
+ * non-enumerable `Symbol.for("Jupyter.display")` method, so a notebook cell
+ * that ends with a flow run, a task run, a state, a page of logs or a listing
+ * shows a compact HTML table with coloured state badges, with a plain-text
+ * form beside it. The method is invisible to `JSON.stringify`, equality
+ * checks and spreading.
+ *
+ * @example
+ * ```ts
+ * import { JUPYTER_DISPLAY, renderState } from "./jupyter.ts";
+ *
+ * const bundle = renderState({ type: "RUNNING", timestamp: "2026-11-22T14:43:04Z" });
+ * console.assert(bundle["text/plain"] === "RUNNING");
+ * console.assert(typeof JUPYTER_DISPLAY === "symbol");
+ * ```
+ *
+ * @module
+ */
+
+import type { FlowRun, LogEntry, State, TaskRun } from "./resources/types.ts";
+
+/** The symbol Deno's Jupyter kernel calls to display a value. */
+export const JUPYTER_DISPLAY: unique symbol = Symbol.for(
+  "Jupyter.display",
+) as never;
+
+/** A MIME bundle: the HTML form and the plain-text form. */
+export interface MimeBundle {
+  /** Compact HTML. */
+  "text/html": string;
+  /** A plain-text summary. */
+  "text/plain": string;
+}
+
+const STATE_COLOURS: Record<string, string> = {
+  SCHEDULED: "#64748b",
+  PENDING: "#d97706",
+  RUNNING: "#2563eb",
+  QUEUED: "#7c3aed",
+  SUCCESS: "#16a34a",
+  FAILED: "#dc2626",
+  CANCELLED: "#475569",
+  CACHED: "#0d9488",
+};
+
+const TABLE = 'style="border-collapse:collapse;font:13px system-ui,sans-serif"';
+const CELL =
+  'style="padding:2px 8px;text-align:left;border-bottom:1px solid #e5e7eb"';
+
+/**
+ * Escapes text for HTML.
+ *
+ * @param value Any value; `null` and `undefined` show as empty.
+ * @returns Text safe inside an element or a quoted attribute.
+ *
+ * @example
+ * ```ts
+ * import { escapeHtml } from "./jupyter.ts";
+ *
+ * console.assert(escapeHtml("<b>&") === "&lt;b&gt;&amp;");
+ * ```
+ */
+export function escapeHtml(value: unknown): string {
+  return String(value ?? "").replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]);
+}
+
+const HTML_ENTITIES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+/**
+ * Attaches a display method to a value, without making it enumerable.
+ *
+ * @typeParam T The value's type.
+ * @param value The object or array to make displayable.
+ * @param render Turns the value into a MIME bundle when a notebook shows it.
+ * @returns The same value.
+ *
+ * @example
+ * ```ts
+ * import { displayable, JUPYTER_DISPLAY, renderState } from "./jupyter.ts";
+ *
+ * const state = displayable({ type: "SUCCESS", timestamp: "2026-11-22T14:43:04Z" }, renderState);
+ * console.assert(JSON.stringify(state) === '{"type":"SUCCESS","timestamp":"2026-11-22T14:43:04Z"}');
+ * console.assert(typeof (state as Record<symbol, unknown>)[JUPYTER_DISPLAY] === "function");
+ * ```
+ */
+export function displayable<T extends object>(
+  value: T,
+  render: (value: T) => MimeBundle,
+): T {
+  if (
+    typeof value === "object" && value !== null && Object.isExtensible(value)
+  ) {
+    Object.defineProperty(value, JUPYTER_DISPLAY, {
+      value: () => render(value),
+      enumerable: false,
+      configurable: true,
+    });
+  }
+  return value;
+}
+
+function badge(type: string): string {
+  const colour = STATE_COLOURS[type] ?? "#6b7280";
+  return `<span style="background:${colour};color:#fff;border-radius:9px;padding:1px 8px;font-size:12px">${
+    escapeHtml(type)
+  }</span>`;
+}
+
+function table(headers: string[], rows: string[][]): string {
+  const head = headers.map((h) => `<th ${CELL}>${escapeHtml(h)}</th>`).join("");
+  const body = rows.map((row) =>
+    `<tr>${row.map((cell) => `<td ${CELL}>${cell}</td>`).join("")}</tr>`
+  ).join("");
+  return `<table ${TABLE}><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/**
+ * A state as a coloured badge.
+ *
+ * @param state The state.
+ * @returns The MIME bundle.
+ *
+ * @example
+ * ```ts
+ * import { renderState } from "./jupyter.ts";
+ *
+ * console.assert(renderState({ type: "FAILED", timestamp: "" })["text/html"].includes("FAILED"));
+ * ```
+ */
+export function renderState(
+  state: Pick<State, "type"> & Partial<State>,
+): MimeBundle {
+  const note = state.message ? ` ${escapeHtml(state.message)}` : "";
+  return {
+    "text/html": `${badge(state.type)}${note}`,
+    "text/plain": state.message
+      ? `${state.type}: ${state.message}`
+      : state.type,
+  };
+}
+
+/**
+ * States oldest first, as a row of badges with their times.
+ *
+ * @param history The states.
+ * @returns HTML.
+ *
+ * @example
+ * ```ts
+ * import { renderTimeline } from "./jupyter.ts";
+ *
+ * console.assert(renderTimeline([{ type: "SCHEDULED", timestamp: "t1" }, { type: "RUNNING", timestamp: "t2" }]).includes("&rarr;"));
+ * ```
+ */
+export function renderTimeline(history: readonly State[]): string {
+  return `<div style="font:12px system-ui,sans-serif">${
+    history.map((state) =>
+      `${badge(state.type)} <small style="color:#6b7280">${
+        escapeHtml(state.timestamp?.slice(11, 19))
+      }</small>`
+    ).join(" &rarr; ")
+  }</div>`;
+}
+
+/**
+ * A flow run: name, state badge, version, flow, schedule, and its state
+ * timeline when the run carries its history.
+ *
+ * @param run The flow run.
+ * @returns The MIME bundle.
+ *
+ * @example
+ * ```ts
+ * import { renderFlowRun } from "./jupyter.ts";
+ *
+ * const bundle = renderFlowRun({
+ *   id: "r1", flowId: "f1", name: "nightly", version: 2,
+ *   state: { type: "RUNNING", timestamp: "2026-11-22T14:43:04Z" },
+ *   parameters: {}, context: {}, scheduledStartTime: "2026-11-22T14:43:00Z",
+ *   createdAt: "", updatedAt: "", heartbeatAt: null,
+ * });
+ * console.assert(bundle["text/plain"].startsWith("FlowRun nightly"));
+ * ```
+ */
+export function renderFlowRun(run: FlowRun): MimeBundle {
+  const rows = [
+    ["state", badge(run.state.type)],
+    ["id", `<code>${escapeHtml(run.id)}</code>`],
+    ["flow", `<code>${escapeHtml(run.flowId)}</code>`],
+    ["version", escapeHtml(run.version)],
+    ["scheduled", escapeHtml(run.scheduledStartTime)],
+  ];
+  const timeline = run.history?.length ? renderTimeline(run.history) : "";
+  return {
+    "text/html": `<div><b>${escapeHtml(run.name)}</b>${
+      table(["", ""], rows)
+    }${timeline}</div>`,
+    "text/plain":
+      `FlowRun ${run.name} (${run.id}) ${run.state.type}, version ${run.version}`,
+  };
+}
+
+/**
+ * A task run: task, map index, tags, state badge, version.
+ *
+ * @param run The task run.
+ * @returns The MIME bundle.
+ *
+ * @example
+ * ```ts
+ * import { renderTaskRun } from "./jupyter.ts";
+ *
+ * const bundle = renderTaskRun({
+ *   id: "t1", flowRunId: "r1", taskId: "train", mapIndex: -1, tags: ["gpu"], version: 1,
+ *   state: { type: "QUEUED", timestamp: "" }, createdAt: "", updatedAt: "", heartbeatAt: null,
+ * });
+ * console.assert(bundle["text/html"].includes("gpu"));
+ * ```
+ */
+export function renderTaskRun(run: TaskRun): MimeBundle {
+  return {
+    "text/html": table(["task", "map index", "tags", "state", "version"], [[
+      `<code>${escapeHtml(run.taskId)}</code>`,
+      escapeHtml(run.mapIndex),
+      escapeHtml(run.tags.join(", ")),
+      badge(run.state.type),
+      escapeHtml(run.version),
+    ]]),
+    "text/plain":
+      `TaskRun ${run.taskId} (${run.id}) ${run.state.type}, version ${run.version}`,
+  };
+}
+
+/**
+ * Log lines as a table: time, level, message.
+ *
+ * @param entries The lines.
+ * @returns The MIME bundle.
+ *
+ * @example
+ * ```ts
+ * import { renderLogs } from "./jupyter.ts";
+ *
+ * const bundle = renderLogs([{ id: "1", flowRunId: "r1", taskRunId: null, level: "INFO", message: "<ok>", timestamp: "2026-11-22T14:43:04Z", createdAt: "" }]);
+ * console.assert(bundle["text/html"].includes("&lt;ok&gt;"));
+ * ```
+ */
+export function renderLogs(entries: readonly LogEntry[]): MimeBundle {
+  return {
+    "text/html": table(
+      ["time", "level", "message"],
+      entries.map((entry) => [
+        escapeHtml(entry.timestamp),
+        escapeHtml(entry.level),
+        escapeHtml(entry.message),
+      ]),
+    ),
+    "text/plain": entries.map((entry) =>
+      `${entry.timestamp} ${entry.level} ${entry.message}`
+    ).join("\n"),
+  };
+}
+
+/**
+ * A listing of objects as a table of their main fields; states show as
+ * badges.
+ *
+ * @param items Objects of one kind.
+ * @returns The MIME bundle.
+ *
+ * @example
+ * ```ts
+ * import { renderListing } from "./jupyter.ts";
+ *
+ * const bundle = renderListing([{ id: "p1", name: "churn" }, { id: "p2", name: "ranking" }]);
+ * console.assert(bundle["text/plain"].split("\n").length === 2);
+ * ```
+ */
+export function renderListing(items: readonly object[]): MimeBundle {
+  const columns = [
+    "name",
+    "slug",
+    "id",
+    "taskId",
+    "version",
+    "state",
+    "createdAt",
+  ]
+    .filter((column) => items.some((item) => column in item));
+  const cell = (value: unknown) =>
+    typeof value === "object" && value !== null && "type" in value
+      ? badge(String((value as State).type))
+      : escapeHtml(value);
+  return {
+    "text/html": items.length === 0 ? "<i>no items</i>" : table(
+      columns,
+      items.map((item) =>
+        columns.map((column) => cell((item as Record<string, unknown>)[column]))
+      ),
+    ),
+    "text/plain": items.map((item) =>
+      columns.map((column) => {
+        const value = (item as Record<string, unknown>)[column];
+        return typeof value === "object" && value !== null && "type" in value
+          ? (value as State).type
+          : String(value ?? "");
+      }).join("  ")
+    ).join("\n"),
+  };
+}
