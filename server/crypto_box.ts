@@ -154,7 +154,7 @@ export function toBase64(bytes: Uint8Array): string {
 }
 
 /** Bytes of standard base64; throws on bad input. */
-export function fromBase64(text: string): Uint8Array {
+export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
   return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { HttpError, invalidBody, invalidParameter } from "./http_error.ts";
+import { type HttpError, invalidBody, invalidParameter } from "./http_error.ts";
 
 /** A JSON object as parsed from a body. */
 export type JsonObject = Record<string, unknown>;
@@ -24,7 +24,29 @@ export interface StringRule {
 }
 
 const ISO_DATE =
-  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:(\d{2})(\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))$/;
+
+/**
+ * Parses an ISO-8601 time with a zone, refusing impossible fields such as
+ * February 30th, which `Date.parse` would roll over into March.
+ *
+ * @returns Epoch milliseconds, or `NaN`.
+ */
+function parseIsoDate(text: string): number {
+  const match = ISO_DATE.exec(text);
+  if (!match) return NaN;
+  const [year, month, day, hour, minute] = match.slice(1, 6).map(Number);
+  const second = Number(match[7] ?? 0);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (
+    month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 ||
+    minute > 59 || second > 59 || Number(match[10] ?? 0) > 23 ||
+    Number(match[11] ?? 0) > 59
+  ) {
+    return NaN;
+  }
+  return Date.parse(text);
+}
 
 /**
  * Reads the fields of one JSON object (a body, or an object inside it).
@@ -102,9 +124,20 @@ export class Fields {
     return value;
   }
 
-  /** One of a fixed set of strings. */
-  enumValue<T extends string>(name: string, values: readonly T[]): T {
-    const value = this.#object[name];
+  /**
+   * One of a fixed set of strings.
+   *
+   * @param upperCase Upper-case the value first, to accept any case.
+   */
+  enumValue<T extends string>(
+    name: string,
+    values: readonly T[],
+    upperCase = false,
+  ): T {
+    const raw = this.#object[name];
+    const value = typeof raw === "string" && upperCase
+      ? raw.toUpperCase()
+      : raw;
     if (typeof value !== "string" || !values.includes(value as T)) {
       throw this.#fail(name, `one of ${values.join(", ")}`);
     }
@@ -128,9 +161,7 @@ export class Fields {
   optionalIsoDate(name: string): string | undefined {
     if (!this.has(name)) return undefined;
     const value = this.#object[name];
-    const time = typeof value === "string" && ISO_DATE.test(value)
-      ? Date.parse(value)
-      : NaN;
+    const time = typeof value === "string" ? parseIsoDate(value) : NaN;
     if (Number.isNaN(time)) throw this.#fail(name, "an ISO-8601 time");
     return new Date(time).toISOString();
   }
@@ -238,7 +269,7 @@ export class Query {
   optionalIsoDate(name: string): string | undefined {
     const value = this.#params.get(name);
     if (value === null) return undefined;
-    const time = ISO_DATE.test(value) ? Date.parse(value) : NaN;
+    const time = parseIsoDate(value);
     if (Number.isNaN(time)) {
       throw invalidParameter(
         `Query parameter ${name} must be an ISO-8601 time`,
@@ -269,7 +300,7 @@ export function pathParameter(
 }
 
 /** Whether a value is a plain JSON object (not an array, not null). */
-export function isObject(value: unknown): value is JsonObject {
+function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 

@@ -1,0 +1,83 @@
+/**
+ * The HTTP application: Hono routing under `/api/v1`, request ids, request
+ * logging, error mapping, and every route module.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import { errorBody, HttpError } from "./http_error.ts";
+import { type AppEnv, Router, type Services } from "./router.ts";
+import { registerAuthRoutes } from "./routes/auth.ts";
+import { registerAdminRoutes } from "./routes/admin.ts";
+import { registerProjectRoutes } from "./routes/projects.ts";
+import { registerRunRoutes } from "./routes/runs.ts";
+import { registerLogRoutes } from "./routes/logs.ts";
+import { registerSecretRoutes } from "./routes/secrets.ts";
+import { registerAgentRoutes } from "./routes/agents.ts";
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** How often expired rows are swept, at most. */
+const SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * Builds the application.
+ *
+ * @param services The store, server key, password checker and logger.
+ * @returns A `fetch` handler for `Deno.serve`.
+ */
+export function createApp(
+  services: Services,
+): (request: Request) => Promise<Response> {
+  const app = new Hono<AppEnv>();
+  let lastSweep = 0;
+
+  app.use(async function requestContext(c, next) {
+    const started = performance.now();
+    const given = c.req.header("x-request-id");
+    const requestId = given !== undefined && REQUEST_ID.test(given)
+      ? given
+      : crypto.randomUUID();
+    c.set("requestId", requestId);
+    const now = Date.now();
+    if (now - lastSweep > SWEEP_INTERVAL_MS) {
+      lastSweep = now;
+      await services.store.sweep(now);
+    }
+    await next();
+    c.res.headers.set("x-request-id", requestId);
+    const ms = Math.round(performance.now() - started);
+    services.logger.log(
+      `${c.req.method} ${c.req.path} ${c.res.status} ${ms}ms ${requestId}`,
+    );
+  });
+
+  app.notFound((c) => c.json(errorBody("not_found", "Route not found"), 404));
+
+  app.onError(function errorResponse(error, c) {
+    if (error instanceof HttpError) {
+      return c.json(errorBody(error.code, error.message), error.status as 400);
+    }
+    // Only the class and message: a stack or a cause may quote a request.
+    services.logger.log(
+      `Unexpected error in ${c.req.method} ${c.req.path} (${
+        c.get("requestId")
+      }): ${error.name}: ${error.message}`,
+    );
+    return c.json(errorBody("internal", "Internal server error"), 500);
+  });
+
+  const router = new Router(app.basePath("/api/v1"), services);
+  registerAuthRoutes(router);
+  registerAdminRoutes(router);
+  registerProjectRoutes(router);
+  registerRunRoutes(router);
+  registerLogRoutes(router);
+  registerSecretRoutes(router);
+  registerAgentRoutes(router);
+  router.finish();
+
+  return async function fetch(request: Request): Promise<Response> {
+    return await app.fetch(request);
+  };
+}

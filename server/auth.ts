@@ -1,0 +1,335 @@
+/**
+ * Who is calling: turns a request's credentials (bearer token, HTTP Basic,
+ * HMAC keypair signature or session cookie) into a {@linkcode Principal}, and
+ * a principal plus `X-Runplane-Tenant` into a tenant and a role.
+ *
+ * Every failure is the same generic 401, so a caller never learns whether the
+ * user, the password, the key or the signature was wrong.
+ *
+ * @module
+ */
+
+import {
+  parseHmacAuthorization,
+  timingSafeEqual,
+  verifySignature,
+} from "../auth/hmac.ts";
+import { type CryptoBox, sha256Hex } from "./crypto_box.ts";
+import {
+  forbidden,
+  HttpError,
+  notFound,
+  unauthenticated,
+} from "./http_error.ts";
+import type { PasswordChecker } from "./passwords.ts";
+import { type Role, ROLES, type Store, type Tenant } from "./store.ts";
+
+/** The session cookie's name. */
+export const SESSION_COOKIE = "runplane_session";
+/** How far a signed request's date may be off. */
+const MAX_SKEW_MS = 5 * 60_000;
+/** How long a nonce is remembered: longer than the skew window on both sides. */
+const NONCE_TTL_MS = 10 * 60_000;
+
+/** How a user principal proved itself. */
+export type AuthMethod =
+  | "basic"
+  | "session"
+  | "user_token"
+  | "tenant_token"
+  | "keypair"
+  | "access_token";
+
+/** The bootstrap admin. */
+export interface AdminPrincipal {
+  kind: "admin";
+  /** Idempotency keys are scoped by this. */
+  credential: string;
+}
+
+/** A user, possibly bound to one tenant. */
+export interface UserPrincipal {
+  kind: "user";
+  userId: string;
+  username: string;
+  /** The tenant the credential is bound to, or `null` for an unbound one. */
+  tenantId: string | null;
+  via: AuthMethod;
+  /** Idempotency keys are scoped by this. */
+  credential: string;
+  /** The hash of the tenant access token used, for `/auth/tenant-logout`. */
+  accessHash?: string;
+}
+
+/** Whoever sent a request. */
+export type Principal = AdminPrincipal | UserPrincipal;
+
+/** A tenant and the principal's role in it. */
+export interface TenantAccess {
+  tenant: Tenant;
+  role: Role;
+}
+
+/** What authentication needs from the server. */
+export interface AuthServices {
+  store: Store;
+  box: CryptoBox;
+  passwords: PasswordChecker;
+  /** SHA-256 hex of the admin token. */
+  adminTokenHash: string;
+}
+
+/**
+ * Authenticates a request.
+ *
+ * @param request The request as received.
+ * @param body Its body bytes, which a keypair signature covers.
+ * @param services The store, server key and password checker.
+ * @returns The principal, or `undefined` when the request carries no credentials.
+ * @throws {HttpError} 401 for credentials that do not check out.
+ */
+export async function authenticate(
+  request: Request,
+  body: Uint8Array,
+  services: AuthServices,
+): Promise<Principal | undefined> {
+  const header = request.headers.get("authorization");
+  if (header === null) return await fromSessionCookie(request, services);
+  const space = header.indexOf(" ");
+  const scheme = space < 0 ? header : header.slice(0, space);
+  const value = space < 0 ? "" : header.slice(space + 1).trim();
+  switch (scheme.toLowerCase()) {
+    case "bearer":
+      return await fromBearer(value, services);
+    case "basic":
+      return await fromBasic(value, services);
+    default:
+      if (scheme.toUpperCase().startsWith("RUNPLANE-HMAC-")) {
+        return await fromSignature(request, header, body, services);
+      }
+      throw unauthenticated();
+  }
+}
+
+/**
+ * The tenant a request acts in, and the principal's role there.
+ *
+ * @param principal Who is calling.
+ * @param slug The `X-Runplane-Tenant` header, if sent.
+ * @param store Where tenants and memberships live.
+ * @throws {HttpError} 400 `tenant_required`, or 404 for a tenant the principal may not use.
+ */
+export async function resolveTenant(
+  principal: Principal,
+  slug: string | null,
+  store: Store,
+): Promise<TenantAccess> {
+  if (principal.kind === "user" && principal.tenantId !== null) {
+    const tenant = await store.tenantById(principal.tenantId);
+    const role = await store.role(principal.userId, principal.tenantId);
+    if (!tenant || !role || (slug !== null && slug !== tenant.slug)) {
+      throw notFound("Tenant");
+    }
+    return { tenant, role };
+  }
+  if (slug === null) {
+    throw new HttpError(
+      400,
+      "tenant_required",
+      "Select a tenant with the X-Runplane-Tenant header",
+    );
+  }
+  const tenant = await store.tenantBySlug(slug);
+  if (!tenant) throw notFound("Tenant");
+  if (principal.kind === "admin") return { tenant, role: "admin" };
+  const role = await store.role(principal.userId, tenant.id);
+  if (!role) throw notFound("Tenant");
+  return { tenant, role };
+}
+
+/**
+ * Throws 403 unless `role` is at least `needed`.
+ *
+ * @param role The principal's role.
+ * @param needed The weakest role allowed.
+ */
+export function requireRole(role: Role, needed: Role): void {
+  if (ROLES.indexOf(role) < ROLES.indexOf(needed)) throw forbidden();
+}
+
+/**
+ * Checks a username and password.
+ *
+ * @returns The user's id and name.
+ * @throws {HttpError} 401 when either is wrong.
+ */
+export async function checkPassword(
+  username: string,
+  password: string,
+  services: AuthServices,
+): Promise<{ id: string; username: string }> {
+  const user = await services.store.userByName(username);
+  const ok = await services.passwords.check(
+    username,
+    password,
+    user?.passwordHash,
+  );
+  if (!ok || !user) throw unauthenticated();
+  return { id: user.id, username: user.username };
+}
+
+/** The value of one cookie, or `undefined`. */
+export function readCookie(request: Request, name: string): string | undefined {
+  const header = request.headers.get("cookie") ?? "";
+  for (const part of header.split(";")) {
+    const equals = part.indexOf("=");
+    if (equals > 0 && part.slice(0, equals).trim() === name) {
+      return part.slice(equals + 1).trim();
+    }
+  }
+  return undefined;
+}
+
+async function fromBearer(
+  token: string,
+  services: AuthServices,
+): Promise<Principal> {
+  if (token.length === 0 || token.length > 512) throw unauthenticated();
+  const hash = await sha256Hex(token);
+  const encoder = new TextEncoder();
+  if (
+    timingSafeEqual(
+      encoder.encode(hash),
+      encoder.encode(services.adminTokenHash),
+    )
+  ) {
+    return { kind: "admin", credential: "admin" };
+  }
+  const apiToken = await services.store.apiTokenByHash(hash);
+  if (apiToken) {
+    return await userPrincipal(services.store, {
+      userId: apiToken.userId,
+      tenantId: apiToken.scope === "tenant" ? apiToken.tenantId : null,
+      via: apiToken.scope === "tenant" ? "tenant_token" : "user_token",
+      credential: `token:${apiToken.id}`,
+    });
+  }
+  const grant = await services.store.accessToken(hash, Date.now());
+  if (grant) {
+    // Access tokens rotate every 15 minutes; keying idempotency by the grant's
+    // family keeps a retry valid across a refresh.
+    return {
+      ...await userPrincipal(services.store, {
+        userId: grant.userId,
+        tenantId: grant.tenantId,
+        via: "access_token",
+        credential: `family:${grant.familyId}`,
+      }),
+      accessHash: hash,
+    };
+  }
+  throw unauthenticated();
+}
+
+async function fromBasic(
+  value: string,
+  services: AuthServices,
+): Promise<Principal> {
+  let decoded: string;
+  try {
+    decoded = new TextDecoder("utf-8", { fatal: true }).decode(
+      Uint8Array.from(atob(value), (char) => char.charCodeAt(0)),
+    );
+  } catch {
+    throw unauthenticated();
+  }
+  const colon = decoded.indexOf(":");
+  if (colon <= 0 || decoded.length > 2048) throw unauthenticated();
+  const user = await checkPassword(
+    decoded.slice(0, colon),
+    decoded.slice(colon + 1),
+    services,
+  );
+  return {
+    kind: "user",
+    userId: user.id,
+    username: user.username,
+    tenantId: null,
+    via: "basic",
+    credential: `user:${user.id}`,
+  };
+}
+
+/** Verifies with this secret when the access key is unknown, so both cost the same. */
+const UNKNOWN_KEY_SECRET = "unknown-access-key";
+
+async function fromSignature(
+  request: Request,
+  header: string,
+  body: Uint8Array,
+  services: AuthServices,
+): Promise<Principal> {
+  const parsed = parseHmacAuthorization(header);
+  if (!parsed) throw unauthenticated();
+  const record = await services.store.accessKey(parsed.accessKey);
+  let secretKey = UNKNOWN_KEY_SECRET;
+  if (record) {
+    secretKey = await services.box.open(
+      record.sealedSecret,
+      accessKeyContext(record.accessKey),
+    );
+  }
+  const result = await verifySignature(
+    {
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      body,
+    },
+    { secretKey, maxSkewMs: MAX_SKEW_MS },
+  );
+  if (!result.ok || !record) throw unauthenticated();
+  const fresh = await services.store.useNonce(
+    record.accessKey,
+    result.nonce,
+    Date.now() + NONCE_TTL_MS,
+  );
+  if (!fresh) throw unauthenticated();
+  return await userPrincipal(services.store, {
+    userId: record.userId,
+    tenantId: record.tenantId,
+    via: "keypair",
+    credential: `key:${record.accessKey}`,
+  });
+}
+
+async function fromSessionCookie(
+  request: Request,
+  services: AuthServices,
+): Promise<Principal | undefined> {
+  const sessionId = readCookie(request, SESSION_COOKIE);
+  if (sessionId === undefined) return undefined;
+  const idHash = await sha256Hex(sessionId);
+  const userId = await services.store.sessionUser(idHash, Date.now());
+  if (!userId) throw unauthenticated();
+  return await userPrincipal(services.store, {
+    userId,
+    tenantId: null,
+    via: "session",
+    credential: `user:${userId}`,
+  });
+}
+
+async function userPrincipal(
+  store: Store,
+  init: Omit<UserPrincipal, "kind" | "username">,
+): Promise<UserPrincipal> {
+  const user = await store.userById(init.userId);
+  if (!user) throw unauthenticated();
+  return { kind: "user", username: user.username, ...init };
+}
+
+/** The AES-GCM context a keypair's secret is sealed under. */
+export function accessKeyContext(accessKey: string): string {
+  return `access-key:${accessKey}`;
+}

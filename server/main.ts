@@ -1,0 +1,70 @@
+/**
+ * `deno task serve`: runs the reference server until SIGINT or SIGTERM.
+ *
+ * Flags: `--hostname`, `--port`, `--database`, `--admin-token` (or the
+ * environment variable `RUNPLANE_ADMIN_TOKEN`).
+ *
+ * @module
+ */
+
+import { startServer } from "./mod.ts";
+
+const FLAGS = ["hostname", "port", "database", "admin-token"] as const;
+type Flag = typeof FLAGS[number];
+
+function parseFlags(args: string[]): Partial<Record<Flag, string>> {
+  const flags: Partial<Record<Flag, string>> = {};
+  for (let i = 0; i < args.length; i++) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(args[i]);
+    const name = match?.[1] as Flag | undefined;
+    if (!match || !FLAGS.includes(name!)) {
+      throw new TypeError(
+        `Unknown argument ${args[i]}: expected ${
+          FLAGS.map((flag) => `--${flag}`).join(", ")
+        }`,
+      );
+    }
+    const value = match[2] ?? args[++i];
+    if (value === undefined) {
+      throw new TypeError(`Flag --${name} needs a value`);
+    }
+    flags[name!] = value;
+  }
+  return flags;
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(Deno.args);
+  const port = flags.port === undefined ? undefined : Number(flags.port);
+  const server = await startServer({
+    hostname: flags.hostname,
+    port: port,
+    databasePath: flags.database,
+    adminToken: flags["admin-token"] ??
+      (Deno.env.get("RUNPLANE_ADMIN_TOKEN") || undefined),
+  });
+  Deno.stdout.writeSync(
+    new TextEncoder().encode(
+      `Runplane server listening on ${server.url.href}\n`,
+    ),
+  );
+  const stop = async () => {
+    await server.close();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+}
+
+if (import.meta.main) {
+  try {
+    await main();
+  } catch (error) {
+    Deno.stderr.writeSync(
+      new TextEncoder().encode(
+        `${error instanceof Error ? error.message : String(error)}\n`,
+      ),
+    );
+    Deno.exit(1);
+  }
+}

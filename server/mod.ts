@@ -1,0 +1,198 @@
+/**
+ * The Runplane reference server: the HTTP API of `docs/api.md` on SQLite.
+ * Importing this module starts nothing; {@linkcode startServer} does.
+ *
+ * @example Start a throw-away server, call it, stop it
+ * ```ts ignore
+ * import { startServer } from "./mod.ts";
+ *
+ * await using server = await startServer({
+ *   port: 0,
+ *   databasePath: ":memory:",
+ *   adminToken: "admin-secret",
+ *   quiet: true,
+ * });
+ * const response = await fetch(new URL("/api/v1/me", server.url), {
+ *   headers: { authorization: "Bearer admin-secret" },
+ * });
+ * console.assert((await response.json()).kind === "admin");
+ * ```
+ *
+ * @module
+ */
+
+import { createApp } from "./app.ts";
+import { loadServerKey, randomToken, sha256Hex } from "./crypto_box.ts";
+import { type Logger, quietLogger, stderrLogger } from "./logger.ts";
+import { PasswordChecker } from "./passwords.ts";
+import { SqliteStore } from "./sqlite_store.ts";
+
+/** Options for {@linkcode startServer}. */
+export interface ServerOptions {
+  /**
+   * The interface to listen on.
+   *
+   * @default {"127.0.0.1"}
+   */
+  hostname?: string;
+  /**
+   * The port; `0` picks a free one (read it from `url`).
+   *
+   * @default {4200}
+   */
+  port?: number;
+  /**
+   * The SQLite file, its folder created if missing, or `":memory:"` for a
+   * database that lives as long as the server.
+   *
+   * @default {".runplane/runplane.db"}
+   */
+  databasePath?: string;
+  /**
+   * The bootstrap admin token; only its SHA-256 hash is stored, replacing any
+   * earlier one. When absent and the database has none, one is generated and
+   * printed once to stderr.
+   */
+  adminToken?: string;
+  /**
+   * Base64 of the 32-byte AES-256-GCM key that seals secret values and
+   * keypair secrets at rest. Falls back to `RUNPLANE_SERVER_KEY`, then to the
+   * file `<databasePath>.key` (created with mode 0600), or to a random key
+   * for `":memory:"`.
+   */
+  secretKey?: string;
+  /**
+   * Write no request log lines.
+   *
+   * @default {false}
+   */
+  quiet?: boolean;
+  /** Closes the server when aborted. */
+  signal?: AbortSignal;
+}
+
+/** A running server. */
+export interface RunplaneServer extends AsyncDisposable {
+  /** The server's origin, such as `http://127.0.0.1:4200/`; the API is under `/api/v1`. */
+  readonly url: URL;
+  /**
+   * Stops accepting connections, waits for requests in flight, then closes
+   * the database. Calling it again waits for the same close.
+   */
+  close(): Promise<void>;
+}
+
+const DEFAULT_DATABASE = ".runplane/runplane.db";
+
+/**
+ * Starts the server.
+ *
+ * @param options Where to listen, the database, the admin token and the server key.
+ * @returns The running server; close it, or use `await using`.
+ * @throws {TypeError} For an invalid option, naming it.
+ *
+ * @example
+ * ```ts ignore
+ * import { startServer } from "./mod.ts";
+ *
+ * const server = await startServer({ port: 0, databasePath: ":memory:", adminToken: "t", quiet: true });
+ * console.log(server.url.href);
+ * await server.close();
+ * ```
+ */
+export async function startServer(
+  options: ServerOptions = {},
+): Promise<RunplaneServer> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const port = options.port ?? 4200;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new TypeError("Option port must be a whole number from 0 to 65535");
+  }
+  const databasePath = options.databasePath ?? DEFAULT_DATABASE;
+  if (databasePath.length === 0) {
+    throw new TypeError("Option databasePath must not be empty");
+  }
+  if (options.adminToken !== undefined && options.adminToken.length < 8) {
+    throw new TypeError("Option adminToken must be at least 8 characters");
+  }
+  const inMemory = databasePath === ":memory:";
+  if (!inMemory) await ensureFolder(databasePath);
+
+  const box = await loadServerKey(
+    options.secretKey ?? readEnv("RUNPLANE_SERVER_KEY"),
+    inMemory ? undefined : `${databasePath}.key`,
+  );
+  const store = new SqliteStore(databasePath);
+  try {
+    const adminTokenHash = await setUpAdminToken(store, options.adminToken);
+    const logger: Logger = options.quiet ? quietLogger : stderrLogger;
+    const fetch = createApp({
+      store,
+      box,
+      passwords: new PasswordChecker(),
+      adminTokenHash,
+      logger,
+    });
+    const server = Deno.serve({
+      hostname,
+      port,
+      onListen: () => {},
+    }, fetch);
+    const url = new URL(
+      `http://${
+        server.addr.hostname.includes(":")
+          ? `[${server.addr.hostname}]`
+          : server.addr.hostname
+      }:${server.addr.port}/`,
+    );
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> =>
+      closing ??= (async () => {
+        options.signal?.removeEventListener("abort", onAbort);
+        await server.shutdown();
+        store.close();
+      })();
+    const onAbort = () => void close();
+    if (options.signal?.aborted) await close();
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    return { url, close, [Symbol.asyncDispose]: close };
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
+
+async function setUpAdminToken(
+  store: SqliteStore,
+  adminToken: string | undefined,
+): Promise<string> {
+  if (adminToken !== undefined) {
+    const hash = await sha256Hex(adminToken);
+    await store.setAdminTokenHash(hash);
+    return hash;
+  }
+  const stored = await store.adminTokenHash();
+  if (stored !== undefined) return stored;
+  const token = randomToken("rpadm_");
+  const hash = await sha256Hex(token);
+  await store.setAdminTokenHash(hash);
+  // Printed even when quiet: without it the new database has no way in.
+  stderrLogger.log(
+    `Generated the admin token (shown only this once): ${token}`,
+  );
+  return hash;
+}
+
+async function ensureFolder(path: string): Promise<void> {
+  const slash = path.lastIndexOf("/");
+  if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
+}
+
+function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    // Without --allow-env the variable simply does not apply.
+    return undefined;
+  }
+}

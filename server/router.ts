@@ -1,0 +1,252 @@
+/**
+ * The request pipeline every endpoint shares, on top of Hono's routing: read
+ * the body (capped), authenticate, parse JSON, apply the idempotency key, run
+ * the handler, and turn its {@linkcode Reply} or error into a response.
+ *
+ * @module
+ */
+
+import type { Context, Hono } from "hono";
+import {
+  authenticate,
+  type AuthServices,
+  type Principal,
+  requireRole,
+  resolveTenant,
+  type TenantAccess,
+} from "./auth.ts";
+import { parseJsonBody, readBody } from "./body.ts";
+import { errorReply, IdempotencyGuard, type Reply } from "./idempotency.ts";
+import { HttpError, unauthenticated } from "./http_error.ts";
+import type { Logger } from "./logger.ts";
+import { type Role, StoreError } from "./store.ts";
+import { Fields, Query } from "./validate.ts";
+
+/** What handlers can reach. */
+export interface Services extends AuthServices {
+  logger: Logger;
+}
+
+/** The Hono environment of the app. */
+export interface AppEnv {
+  Variables: { requestId: string };
+}
+
+/** An endpoint: takes the request's context, answers a {@linkcode Reply}. */
+export type Handler = (ctx: RouteContext) => Promise<Reply>;
+
+/** How an endpoint treats credentials and idempotency keys. */
+export interface RouteOptions {
+  /**
+   * `required` answers 401 without valid credentials; `none` skips
+   * authentication, for the endpoints that establish it (login, refresh,
+   * logout), so a stale cookie cannot lock a caller out of logging in.
+   *
+   * @default {"required"}
+   */
+  auth?: "required" | "none";
+  /**
+   * Whether `Idempotency-Key` applies. Off for endpoints that mint
+   * credentials, whose responses must not be stored.
+   *
+   * @default {true}
+   */
+  idempotent?: boolean;
+}
+
+/** One request, as a handler sees it. */
+export class RouteContext {
+  /** The raw request. */
+  readonly request: Request;
+  /** Its URL. */
+  readonly url: URL;
+  /** The server's services. */
+  readonly services: Services;
+  /** The parsed JSON body, or `undefined` when there was none. */
+  readonly body: unknown;
+  /** The query parameters. */
+  readonly query: Query;
+  readonly #params: Record<string, string>;
+  readonly #principal: Principal | undefined;
+  #access: Promise<TenantAccess> | undefined;
+
+  /** Made by the {@linkcode Router}. */
+  constructor(
+    init: {
+      request: Request;
+      services: Services;
+      body: unknown;
+      params: Record<string, string>;
+      principal: Principal | undefined;
+    },
+  ) {
+    this.request = init.request;
+    this.url = new URL(init.request.url);
+    this.services = init.services;
+    this.body = init.body;
+    this.query = new Query(this.url.searchParams);
+    this.#params = init.params;
+    this.#principal = init.principal;
+  }
+
+  /** The caller; 401 when it sent no credentials. */
+  get principal(): Principal {
+    if (!this.#principal) throw unauthenticated();
+    return this.#principal;
+  }
+
+  /** A path parameter, decoded. */
+  param(name: string): string {
+    return this.#params[name] ?? "";
+  }
+
+  /** The body as an object to read fields from; 400 when it is not one. */
+  fields(): Fields {
+    return new Fields(this.body ?? {});
+  }
+
+  /**
+   * The tenant this request acts in, checking the caller's role there.
+   *
+   * @param needed The weakest role allowed.
+   * @throws {HttpError} 400 `tenant_required`, 403, or 404.
+   */
+  async tenant(needed: Role = "viewer"): Promise<TenantAccess> {
+    this.#access ??= resolveTenant(
+      this.principal,
+      this.request.headers.get("x-runplane-tenant"),
+      this.services.store,
+    );
+    const access = await this.#access;
+    requireRole(access.role, needed);
+    return access;
+  }
+}
+
+type Method = "GET" | "POST" | "PUT" | "DELETE";
+
+/** Registers endpoints on a Hono app, each wrapped in the shared pipeline. */
+export class Router {
+  readonly #app: Hono<AppEnv>;
+  readonly #services: Services;
+  readonly #idempotency: IdempotencyGuard;
+  readonly #methods = new Map<string, Set<Method>>();
+
+  /**
+   * @param app The Hono app, with its base path set.
+   * @param services What handlers can reach.
+   */
+  constructor(app: Hono<AppEnv>, services: Services) {
+    this.#app = app;
+    this.#services = services;
+    this.#idempotency = new IdempotencyGuard(services.store);
+  }
+
+  /** Adds a GET endpoint. */
+  get(path: string, handler: Handler, options?: RouteOptions): void {
+    this.#add("GET", path, handler, options);
+  }
+
+  /** Adds a POST endpoint. */
+  post(path: string, handler: Handler, options?: RouteOptions): void {
+    this.#add("POST", path, handler, options);
+  }
+
+  /** Adds a PUT endpoint. */
+  put(path: string, handler: Handler, options?: RouteOptions): void {
+    this.#add("PUT", path, handler, options);
+  }
+
+  /** Adds a DELETE endpoint. */
+  delete(path: string, handler: Handler, options?: RouteOptions): void {
+    this.#add("DELETE", path, handler, options);
+  }
+
+  /** Answers 405 for the known paths' other methods; call after the last route. */
+  finish(): void {
+    for (const [path, methods] of this.#methods) {
+      const allow = [...methods].join(", ");
+      this.#app.all(path, () => {
+        const error = new HttpError(
+          405,
+          "method_not_allowed",
+          `Method not allowed: use ${allow}`,
+        );
+        return toResponse({ ...errorReply(error), headers: { allow } });
+      });
+    }
+  }
+
+  #add(
+    method: Method,
+    path: string,
+    handler: Handler,
+    options: RouteOptions = {},
+  ): void {
+    // Paths are matched by shape, so /x/:tag and /x/:id are one path for 405s.
+    const shape = path.replace(/:[A-Za-z]+/g, ":param");
+    const methods = this.#methods.get(shape) ?? new Set<Method>();
+    methods.add(method);
+    this.#methods.set(shape, methods);
+    const services = this.#services;
+    const idempotency = this.#idempotency;
+    this.#app.on(
+      method,
+      path,
+      async function endpoint(c: Context<AppEnv>): Promise<Response> {
+        const request = c.req.raw;
+        const bytes = await readBody(request);
+        const principal = options.auth === "none"
+          ? undefined
+          : await authenticate(request, bytes, services);
+        if (!principal && options.auth !== "none") throw unauthenticated();
+        const body = parseJsonBody(bytes, request.headers.get("content-type"));
+        const ctx = new RouteContext({
+          request,
+          services,
+          body,
+          params: c.req.param() as Record<string, string>,
+          principal,
+        });
+        const run = () => handler(ctx).catch(rethrowStoreError);
+        const key = request.headers.get("idempotency-key");
+        const reply = key !== null && principal && method !== "GET" &&
+            options.idempotent !== false
+          ? await idempotency.run(
+            request,
+            bytes,
+            principal.credential,
+            key,
+            run,
+          )
+          : await run();
+        return toResponse(reply);
+      },
+    );
+  }
+}
+
+/** Rethrows a store failure as the HTTP error it stands for. */
+function rethrowStoreError(error: unknown): never {
+  if (error instanceof StoreError) {
+    throw new HttpError(
+      error.code === "not_found" ? 404 : 409,
+      error.code,
+      error.message,
+    );
+  }
+  throw error;
+}
+
+/** Turns a reply into a JSON response. */
+function toResponse(reply: Reply): Response {
+  const headers = new Headers(reply.headers);
+  if (reply.body === undefined || reply.status === 204) {
+    return new Response(null, { status: reply.status, headers });
+  }
+  headers.set("content-type", "application/json; charset=utf-8");
+  return new Response(JSON.stringify(reply.body), {
+    status: reply.status,
+    headers,
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * Run logs: written in batches, read in pages, oldest first.
+ *
+ * @module
+ */
+
+import { decodeCursor, encodeCursor } from "../cursor.ts";
+import type { Reply } from "../idempotency.ts";
+import type { Logger } from "../logger.ts";
+import type { RouteContext, Router } from "../router.ts";
+import type { LogInput } from "../store.ts";
+import { Fields } from "../validate.ts";
+
+const LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
+const ID = { max: 64 };
+
+/** Registers `/logs`. */
+export function registerLogRoutes(router: Router): void {
+  router.post("/logs", writeLogs);
+  router.get("/logs", listLogs);
+}
+
+async function writeLogs(ctx: RouteContext): Promise<Reply> {
+  const { tenant } = await ctx.tenant("member");
+  const fields = ctx.fields();
+  const now = new Date().toISOString();
+  const entries = fields.array("entries", 1, 10_000).map(
+    (item, index): LogInput => {
+      const entry = new Fields(item, `entries[${index}]`);
+      return {
+        flowRunId: entry.string("flowRunId", ID),
+        taskRunId: entry.optionalString("taskRunId", ID),
+        level: entry.enumValue("level", LEVELS, true),
+        message: entry.string("message", { min: 0, max: 100_000 }),
+        timestamp: entry.optionalIsoDate("timestamp") ?? now,
+      };
+    },
+  );
+  const dropped = fields.optionalWholeNumber("dropped", 0, 1_000_000_000);
+  const written = await ctx.services.store.writeLogs(tenant.id, entries);
+  if (dropped) reportDropped(ctx.services.logger, tenant.slug, dropped);
+  return { status: 201, body: { written } };
+}
+
+async function listLogs(ctx: RouteContext): Promise<Reply> {
+  const { tenant } = await ctx.tenant();
+  const page = await ctx.services.store.listLogs(tenant.id, {
+    flowRunId: ctx.query.optionalString("flowRunId", 64),
+    taskRunId: ctx.query.optionalString("taskRunId", 64),
+    limit: ctx.query.wholeNumber("limit", 1, 500, 100),
+    after: decodeCursor(ctx.query.optionalString("cursor", 200)),
+  });
+  return {
+    status: 200,
+    body: { items: page.items, nextCursor: encodeCursor(page.next) },
+  };
+}
+
+/** A client that dropped lines (its buffer overflowed) is worth an operator's notice. */
+function reportDropped(logger: Logger, tenant: string, dropped: number): void {
+  logger.log(`Tenant ${tenant}: a client dropped ${dropped} log entries`);
+}
