@@ -109,3 +109,79 @@ export {
   UnprocessableEntityError,
 } from "./client/errors.ts";
 export { VERSION } from "./client/version.ts";
+export {
+  type AccessKey,
+  type Agent,
+  type ApiToken,
+  type ConcurrencyLimit,
+  type Flow,
+  type FlowRun,
+  LOG_LEVELS,
+  type LogEntry,
+  type LogEntryInput,
+  type LogLevel,
+  type Project,
+  type ResourceClient,
+  type Role,
+  type Secret,
+  type State,
+  STATE_TYPES,
+  type StateChange,
+  type StateInput,
+  type StateType,
+  type TaskRun,
+  TERMINAL_STATE_TYPES,
+  type UiKind,
+  type User,
+} from "./client/resources/types.ts";
+export {
+  type CreateTenantOptions,
+  Tenants,
+} from "./client/resources/tenants.ts";
+export { type CreateUserOptions, Users } from "./client/resources/users.ts";
+export {
+  ApiTokens,
+  type CreateApiTokenOptions,
+} from "./client/resources/api_tokens.ts";
+export {
+  AccessKeys,
+  type CreateAccessKeyOptions,
+} from "./client/resources/access_keys.ts";
+export {
+  type CreateProjectOptions,
+  Projects,
+} from "./client/resources/projects.ts";
+export {
+  Flows,
+  type ListFlowsOptions,
+  type RegisterFlowOptions,
+} from "./client/resources/flows.ts";
+export {
+  type CreateFlowRunOptions,
+  type FlowRunFields,
+  FlowRuns,
+  type ListFlowRunsOptions,
+  type SetFlowRunStateOptions,
+  type WaitForFlowRunOptions,
+} from "./client/resources/flow_runs.ts";
+export {
+  type GetOrCreateTaskRunOptions,
+  type LatestCachedStatesOptions,
+  type SetTaskRunStateOptions,
+  TaskRuns,
+} from "./client/resources/task_runs.ts";
+export { ConcurrencyLimits } from "./client/resources/concurrency_limits.ts";
+export {
+  type ListLogsOptions,
+  Logs,
+  type WriteLogsOptions,
+} from "./client/resources/logs.ts";
+export {
+  LogWriter,
+  type LogWriterOptions,
+} from "./client/resources/log_writer.ts";
+export { Secrets } from "./client/resources/secrets.ts";
+export {
+  Agents,
+  type RegisterAgentOptions,
+} from "./client/resources/agents.ts";

@@ -43,6 +43,19 @@ import {
   Transport,
 } from "./transport.ts";
 import { runInScope } from "./_scope.ts";
+import { Tenants } from "./resources/tenants.ts";
+import { Users } from "./resources/users.ts";
+import { ApiTokens } from "./resources/api_tokens.ts";
+import { AccessKeys } from "./resources/access_keys.ts";
+import { Projects } from "./resources/projects.ts";
+import { Flows } from "./resources/flows.ts";
+import { FlowRuns } from "./resources/flow_runs.ts";
+import { TaskRuns } from "./resources/task_runs.ts";
+import { ConcurrencyLimits } from "./resources/concurrency_limits.ts";
+import { Logs } from "./resources/logs.ts";
+import { Secrets } from "./resources/secrets.ts";
+import { Agents } from "./resources/agents.ts";
+import type { UiKind } from "./resources/types.ts";
 
 /** Options for {@linkcode Client}. */
 export interface ClientOptions {
@@ -111,6 +124,12 @@ type CloseHook = () => Promise<void>;
 const closeHooks = new WeakMap<Client, Set<CloseHook>>();
 const encoder = new TextEncoder();
 const IDEMPOTENT_METHODS = new Set(["POST", "PATCH"]);
+const UI_FOLDERS: Readonly<Record<UiKind, string>> = {
+  "flow-run": "flow-runs",
+  "task-run": "task-runs",
+  "flow": "flows",
+  "project": "projects",
+};
 
 /**
  * A connection to the Runplane API for one set of credentials. Create one per
@@ -140,6 +159,18 @@ export class Client {
   #httpClient: Deno.HttpClient | undefined;
   #tenant: Tenant | undefined;
   #closed = false;
+  #tenants: Tenants | undefined;
+  #users: Users | undefined;
+  #apiTokens: ApiTokens | undefined;
+  #accessKeys: AccessKeys | undefined;
+  #projects: Projects | undefined;
+  #flows: Flows | undefined;
+  #flowRuns: FlowRuns | undefined;
+  #taskRuns: TaskRuns | undefined;
+  #concurrencyLimits: ConcurrencyLimits | undefined;
+  #logs: Logs | undefined;
+  #secrets: Secrets | undefined;
+  #agents: Agents | undefined;
 
   /**
    * Builds the client. Nothing is sent until the first request.
@@ -427,6 +458,189 @@ export class Client {
   /** The tenant of the current tenant login, if any. */
   get tenant(): Tenant | undefined {
     return this.#tenant;
+  }
+
+  /**
+   * Tenants: list, create (system admin), and the default tenant.
+   *
+   * @example
+   * ```ts ignore
+   * const tenants = await client.tenants.list();
+   * ```
+   */
+  get tenants(): Tenants {
+    return this.#tenants ??= new Tenants(this);
+  }
+
+  /**
+   * Users and their memberships.
+   *
+   * @example
+   * ```ts ignore
+   * await admin.users.create({ username: "ada", password: "correct horse", tenant: "acme", role: "member" });
+   * ```
+   */
+  get users(): Users {
+    return this.#users ??= new Users(this);
+  }
+
+  /**
+   * API tokens.
+   *
+   * @example
+   * ```ts ignore
+   * const { token } = await admin.apiTokens.create({ name: "ci", scope: "tenant", username: "ada", tenant: "acme" });
+   * ```
+   */
+  get apiTokens(): ApiTokens {
+    return this.#apiTokens ??= new ApiTokens(this);
+  }
+
+  /**
+   * Keypairs for HMAC request signing.
+   *
+   * @example
+   * ```ts ignore
+   * const { accessKey, secretKey } = await admin.accessKeys.create({ username: "ada", tenant: "acme" });
+   * ```
+   */
+  get accessKeys(): AccessKeys {
+    return this.#accessKeys ??= new AccessKeys(this);
+  }
+
+  /**
+   * Projects of the current tenant.
+   *
+   * @example
+   * ```ts ignore
+   * const project = await client.projects.create({ name: "churn" });
+   * ```
+   */
+  get projects(): Projects {
+    return this.#projects ??= new Projects(this);
+  }
+
+  /**
+   * Flows of the current tenant.
+   *
+   * @example
+   * ```ts ignore
+   * const flow = await client.flows.register({ name: "etl", project: project.id });
+   * ```
+   */
+  get flows(): Flows {
+    return this.#flows ??= new Flows(this);
+  }
+
+  /**
+   * Flow runs of the current tenant.
+   *
+   * @example
+   * ```ts ignore
+   * const run = await client.flowRuns.create({ flowId: flow.id });
+   * ```
+   */
+  get flowRuns(): FlowRuns {
+    return this.#flowRuns ??= new FlowRuns(this);
+  }
+
+  /**
+   * Task runs of the current tenant.
+   *
+   * @example
+   * ```ts ignore
+   * const task = await client.taskRuns.getOrCreate({ flowRunId: run.id, taskId: "extract" });
+   * ```
+   */
+  get taskRuns(): TaskRuns {
+    return this.#taskRuns ??= new TaskRuns(this);
+  }
+
+  /**
+   * Concurrency limits on task-run tags.
+   *
+   * @example
+   * ```ts ignore
+   * await client.concurrencyLimits.update("db", 3);
+   * ```
+   */
+  get concurrencyLimits(): ConcurrencyLimits {
+    return this.#concurrencyLimits ??= new ConcurrencyLimits(this);
+  }
+
+  /**
+   * Log lines of runs, and batching log writers.
+   *
+   * @example
+   * ```ts ignore
+   * const writer = client.logs.writer({ flowRunId: run.id });
+   * ```
+   */
+  get logs(): Logs {
+    return this.#logs ??= new Logs(this);
+  }
+
+  /**
+   * Secrets of the current tenant.
+   *
+   * @example
+   * ```ts ignore
+   * await client.secrets.set("db-password", "hunter2hunter2");
+   * ```
+   */
+  get secrets(): Secrets {
+    return this.#secrets ??= new Secrets(this);
+  }
+
+  /**
+   * Agents of the current tenant.
+   *
+   * @example
+   * ```ts ignore
+   * const agent = await client.agents.register({ type: "process" });
+   * ```
+   */
+  get agents(): Agents {
+    return this.#agents ??= new Agents(this);
+  }
+
+  /**
+   * The server's web page for an object, under the current tenant: the
+   * tenant login's, else `config.tenant`.
+   *
+   * @param kind `"flow-run"`, `"task-run"`, `"flow"` or `"project"`.
+   * @param id The object's id.
+   * @returns The URL, such as `http://127.0.0.1:4200/ui/acme/flow-runs/<id>`.
+   * @throws {InvalidArgumentError} For an unknown kind, an empty id, or
+   * when no tenant is known.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(client.uiUrl("flow-run", run.id));
+   * ```
+   */
+  uiUrl(kind: UiKind, id: string): string {
+    if (typeof kind !== "string" || !Object.hasOwn(UI_FOLDERS, kind)) {
+      throw new InvalidArgumentError(
+        `kind must be one of ${
+          Object.keys(UI_FOLDERS).map((k) => `"${k}"`).join(", ")
+        }`,
+      );
+    }
+    if (typeof id !== "string" || id === "") {
+      throw new InvalidArgumentError("id must be a non-empty string");
+    }
+    const slug = this.#tenant?.slug ?? this.config.tenant;
+    if (slug === undefined || slug === "") {
+      throw new InvalidArgumentError(
+        "uiUrl needs a tenant: log in with loginToTenant() or set config.tenant",
+      );
+    }
+    const endpoint = this.config.endpoints[0];
+    const base = endpoint.origin + endpoint.pathname.replace(/\/$/, "");
+    return `${base}/ui/${encodeURIComponent(slug)}/${UI_FOLDERS[kind]}/${
+      encodeURIComponent(id)
+    }`;
   }
 
   /**

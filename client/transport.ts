@@ -11,6 +11,7 @@ import {
   AbortError,
   ApiError,
   ConnectionError,
+  InvalidArgumentError,
   isRetriableStatus,
   TimeoutError,
 } from "./errors.ts";
@@ -117,6 +118,7 @@ class BodyCutOffError extends Error {
   constructor(
     readonly status: number,
     readonly headers: Headers,
+    readonly url: string,
     cause: unknown,
   ) {
     super("The response body was cut off", { cause });
@@ -152,6 +154,8 @@ export class Transport {
    */
   async send(call: TransportCall): Promise<TransportResponse> {
     const maxRetries = call.maxRetries ?? this.#options.maxRetries;
+    checkWholeNumber("maxRetries", maxRetries, 0);
+    checkWholeNumber("timeoutMs", call.timeoutMs ?? this.#options.timeoutMs, 1);
     const target = `${call.method} ${call.path}`;
     const query = queryString(call.query);
     for (let attempt = 0;; attempt++) {
@@ -166,9 +170,7 @@ export class Transport {
         error instanceof TimeoutError || error instanceof BodyCutOffError ||
         (error instanceof ApiError && isRetriableStatus(error.status));
       if (!retriable || attempt >= maxRetries) {
-        throw error instanceof BodyCutOffError
-          ? cutOff(call, error, this.#pool.endpoints[0])
-          : error;
+        throw error instanceof BodyCutOffError ? cutOff(call, error) : error;
       }
       const serverWait = error instanceof ApiError
         ? retryAfterMs(error.headers)
@@ -267,7 +269,12 @@ export class Transport {
         if (call.signal?.aborted) throw aborted(target, call.signal);
         if (timeout.signal.aborted) throw timedOut(target, timeoutMs);
         if (error instanceof ApiError) throw error;
-        throw new BodyCutOffError(response.status, response.headers, error);
+        throw new BodyCutOffError(
+          response.status,
+          response.headers,
+          url,
+          error,
+        );
       }
       return interpret(call.method, url, response, bytes);
     } catch (error) {
@@ -377,6 +384,15 @@ function queryString(query: QueryParams | undefined): string {
   return text === "" ? "" : `?${text}`;
 }
 
+/** A bad retry count or timeout would loop forever or never send: fail at once. */
+function checkWholeNumber(name: string, value: number, min: number): void {
+  if (!Number.isSafeInteger(value) || value < min || value > 2_147_483_647) {
+    throw new InvalidArgumentError(
+      `Invalid ${name}: expected a whole number from ${min} to 2147483647, got ${value}`,
+    );
+  }
+}
+
 function aborted(target: string, signal: AbortSignal): AbortError {
   return new AbortError(`${target} was aborted by the caller`, {
     cause: signal.reason,
@@ -398,18 +414,16 @@ function tooLarge(response: Response): ApiError {
   });
 }
 
-function cutOff(
-  call: TransportCall,
-  error: BodyCutOffError,
-  endpoint: URL,
-): ApiError {
+function cutOff(call: TransportCall, error: BodyCutOffError): ApiError {
+  // The URL of the endpoint that answered, which failover may have changed.
   return new ApiError({
     status: error.status,
     method: call.method,
-    url: endpoint.origin + API_PREFIX + call.path,
+    url: error.url,
     headers: error.headers,
-    message:
-      `${call.method} ${call.path} answered ${error.status} but the connection broke before the whole body arrived`,
+    message: `${call.method} ${
+      new URL(error.url).pathname
+    } answered ${error.status} but the connection broke before the whole body arrived`,
     cause: error.cause,
   });
 }

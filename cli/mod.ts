@@ -1,0 +1,439 @@
+/**
+ * `runplane`, the command line: log in once, then list tenants and projects,
+ * create and watch flow runs, read logs, set secrets, or start the local
+ * reference server. Every command takes `--json` for scripts; errors print
+ * one line and exit non-zero (a stack trace only with `--debug`).
+ *
+ * ```sh
+ * deno run -A jsr:@runplane/client/cli login --token rp_... --endpoint http://127.0.0.1:4200
+ * deno run -A jsr:@runplane/client/cli flow-runs watch <id>
+ * ```
+ *
+ * @example Run a command in-process
+ * ```ts ignore
+ * import { main } from "@runplane/client/cli";
+ *
+ * const code = await main(["tenants", "--json"]);
+ * ```
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { Client } from "../client/client.ts";
+import { RunplaneError } from "../client/errors.ts";
+import { Credentials } from "../auth/credentials.ts";
+import { loadConfig, type LoadConfigOptions } from "../config/config.ts";
+import { saveCredentials } from "../config/credentials_file.ts";
+import type { EnvSource } from "../config/env.ts";
+import type { FlowRun, StateType } from "../client/resources/types.ts";
+import { formatTable, type Output } from "./_output.ts";
+import { watchFlowRun } from "./_watch.ts";
+
+/** Where the command line reads and writes; tests pass their own. */
+export interface CliIo {
+  /** Receives results. */
+  stdout: Output;
+  /** Receives errors and progress. */
+  stderr: Output;
+  /** Reads a secret that was not given as a flag. */
+  readStdin: () => Promise<string>;
+  /** Whether stderr is a terminal (a live status line) or not (plain lines). */
+  isTerminal: boolean;
+  /** Variables to read instead of the process environment. */
+  env?: EnvSource;
+}
+
+/** A mistake in how the command was called: exit code 2. */
+class UsageError extends Error {}
+
+const USAGE = `Usage: runplane <command> [options]
+
+Commands:
+  login --token T | --username U [--password P] | --access-key A [--secret-key S]
+  tenants
+  projects [list] | projects create <name> [--description D]
+  flow-runs list [--flow-id F] [--state S] [--limit N]
+  flow-runs get <id>
+  flow-runs create --flow-id F | --version-group-id G [--parameters JSON] [--name N] [--idempotency-key K]
+  flow-runs set-state <id> --state S --version N [--message M]
+  flow-runs watch <id> [--interval-ms N]
+  logs --flow-run-id F [--task-run-id T]
+  secrets set <name> [value] | secrets list
+  serve [--port N] [--hostname H] [--database PATH] [--admin-token T]
+
+Options for every command:
+  --endpoint URL   API endpoint(s), comma-separated (else RUNPLANE_ENDPOINT)
+  --tenant SLUG    tenant (else RUNPLANE_TENANT)
+  --json           machine-readable output
+  --debug          print stack traces of errors
+  --help           this text
+
+Credentials come from RUNPLANE_TOKEN, RUNPLANE_USERNAME/RUNPLANE_PASSWORD,
+RUNPLANE_ACCESS_KEY/RUNPLANE_SECRET_KEY, or the file saved by 'login'.`;
+
+const OPTIONS = {
+  "token": { type: "string" },
+  "username": { type: "string" },
+  "password": { type: "string" },
+  "access-key": { type: "string" },
+  "secret-key": { type: "string" },
+  "endpoint": { type: "string" },
+  "tenant": { type: "string" },
+  "description": { type: "string" },
+  "flow-id": { type: "string" },
+  "version-group-id": { type: "string" },
+  "state": { type: "string" },
+  "limit": { type: "string" },
+  "parameters": { type: "string" },
+  "name": { type: "string" },
+  "idempotency-key": { type: "string" },
+  "version": { type: "string" },
+  "message": { type: "string" },
+  "interval-ms": { type: "string" },
+  "flow-run-id": { type: "string" },
+  "task-run-id": { type: "string" },
+  "port": { type: "string" },
+  "hostname": { type: "string" },
+  "database": { type: "string" },
+  "admin-token": { type: "string" },
+  "json": { type: "boolean" },
+  "debug": { type: "boolean" },
+  "help": { type: "boolean" },
+} as const;
+
+type Flags = Partial<Record<keyof typeof OPTIONS, string | boolean>>;
+
+/**
+ * Runs one command.
+ *
+ * @param args The arguments, without the program name.
+ * @param io Where to write; defaults to the process's streams.
+ * @returns The exit code: 0 on success, 1 on failure, 2 on a usage mistake,
+ * 3 when a watched run ended `FAILED` or `CANCELLED`.
+ *
+ * @example
+ * ```ts ignore
+ * import { main } from "@runplane/client/cli";
+ *
+ * Deno.exit(await main(Deno.args));
+ * ```
+ */
+export async function main(
+  args: string[],
+  io: Partial<CliIo> = {},
+): Promise<number> {
+  const streams: CliIo = {
+    stdout: io.stdout ?? ((text) => writeAll(Deno.stdout, text)),
+    stderr: io.stderr ?? ((text) => writeAll(Deno.stderr, text)),
+    readStdin: io.readStdin ?? readStdin,
+    isTerminal: io.isTerminal ?? Deno.stderr.isTerminal(),
+    env: io.env,
+  };
+  let flags: Flags = {};
+  try {
+    const parsed = parseArgs({
+      args,
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    });
+    flags = parsed.values as Flags;
+    if (flags.help || parsed.positionals.length === 0) {
+      streams.stdout(USAGE + "\n");
+      return flags.help ? 0 : 2;
+    }
+    return await run(parsed.positionals, flags, streams);
+  } catch (error) {
+    streams.stderr(`error: ${describe(error)}\n`);
+    if (flags.debug && error instanceof Error && error.stack) {
+      streams.stderr(error.stack + "\n");
+    }
+    return error instanceof UsageError || isParseError(error) ? 2 : 1;
+  }
+}
+
+async function run(
+  [command, sub, ...rest]: string[],
+  flags: Flags,
+  io: CliIo,
+): Promise<number> {
+  const json = flags.json === true;
+  const print = (value: unknown, table: () => string) =>
+    io.stdout((json ? JSON.stringify(value, null, 2) : table()) + "\n");
+  if (command === "serve") return await serve(flags, io);
+  if (command === "login") return await login(flags, io);
+  await using client = new Client({
+    credentials: new Credentials({ useEnv: true }),
+    config: configOptions(flags, io),
+  });
+  switch (`${command} ${sub ?? ""}`.trim()) {
+    case "tenants": {
+      const tenants = await client.tenants.list();
+      print(tenants, () => formatTable(tenants, ["slug", "name", "id"]));
+      return 0;
+    }
+    case "projects":
+    case "projects list": {
+      const projects = await client.projects.list();
+      print(projects, () => formatTable(projects, ["name", "id", "createdAt"]));
+      return 0;
+    }
+    case "projects create": {
+      const project = await client.projects.create({
+        name: positional(rest, "the project's name"),
+        description: text(flags.description),
+      });
+      print(project, () => `Created project ${project.name} (${project.id})`);
+      return 0;
+    }
+    case "flow-runs list": {
+      const runs: FlowRun[] = [];
+      const limit = text(flags.limit)
+        ? wholeNumber(flags.limit, "--limit")
+        : 20;
+      for await (
+        const run of client.flowRuns.list({
+          flowId: text(flags["flow-id"]),
+          state: text(flags.state) as StateType | undefined,
+          limit: Math.min(limit, 500),
+        })
+      ) {
+        runs.push(run);
+        if (runs.length >= limit) break;
+      }
+      print(runs, () => formatTable(runs, ["name", "id", "state", "version"]));
+      return 0;
+    }
+    case "flow-runs get": {
+      const run = await client.flowRuns.get(positional(rest, "the run's id"));
+      print(run, () => formatTable([run], ["name", "id", "state", "version"]));
+      return 0;
+    }
+    case "flow-runs create": {
+      const fields = {
+        parameters: jsonObject(flags.parameters, "--parameters"),
+        runName: text(flags.name),
+        idempotencyKey: text(flags["idempotency-key"]),
+      };
+      const flowId = text(flags["flow-id"]);
+      const versionGroupId = text(flags["version-group-id"]);
+      if ((flowId === undefined) === (versionGroupId === undefined)) {
+        throw new UsageError(
+          "flow-runs create needs exactly one of --flow-id or --version-group-id",
+        );
+      }
+      const run = await client.flowRuns.create(
+        flowId !== undefined
+          ? { flowId, ...fields }
+          : { versionGroupId: versionGroupId!, ...fields },
+      );
+      print(run, () => `Created flow run ${run.name} (${run.id})`);
+      return 0;
+    }
+    case "flow-runs set-state": {
+      const id = positional(rest, "the run's id");
+      const type = text(flags.state);
+      if (type === undefined) throw new UsageError("set-state needs --state");
+      const change = await client.flowRuns.setState(id, {
+        version: wholeNumber(flags.version, "--version"),
+        state: {
+          type: type.toUpperCase() as StateType,
+          message: text(flags.message),
+        },
+      });
+      print(
+        change,
+        () => `${id}: ${change.state.type}, version ${change.version}`,
+      );
+      return 0;
+    }
+    case "flow-runs watch": {
+      const id = positional(rest, "the run's id");
+      const interval = text(flags["interval-ms"]);
+      const final = await watchFlowRun(client, id, {
+        json,
+        isTerminal: io.isTerminal,
+        write: io.stderr,
+        pollIntervalMs: interval
+          ? wholeNumber(interval, "--interval-ms")
+          : undefined,
+      });
+      if (json) io.stdout(JSON.stringify(final) + "\n");
+      return final.type === "FAILED" || final.type === "CANCELLED" ? 3 : 0;
+    }
+    case "logs": {
+      const flowRunId = text(flags["flow-run-id"]);
+      if (flowRunId === undefined) {
+        throw new UsageError("logs needs --flow-run-id");
+      }
+      const entries = await Array.fromAsync(client.logs.list({
+        flowRunId,
+        taskRunId: text(flags["task-run-id"]),
+      }));
+      print(
+        entries,
+        () =>
+          entries.map((entry) =>
+            `${entry.timestamp} ${entry.level.padEnd(8)} ${entry.message}`
+          ).join("\n"),
+      );
+      return 0;
+    }
+    case "secrets set": {
+      const name = positional(rest, "the secret's name");
+      const value = rest[1] ?? (await io.readStdin()).replace(/\r?\n$/, "");
+      const secret = await client.secrets.set(name, value);
+      print(secret, () => `Set secret ${name}`);
+      return 0;
+    }
+    case "secrets":
+    case "secrets list": {
+      const names = await client.secrets.list();
+      print(names, () => names.join("\n"));
+      return 0;
+    }
+    default:
+      throw new UsageError(
+        `Unknown command '${
+          [command, sub].filter(Boolean).join(" ")
+        }': run runplane --help`,
+      );
+  }
+}
+
+async function login(flags: Flags, io: CliIo): Promise<number> {
+  let credentials: Credentials;
+  if (text(flags.token) !== undefined) {
+    credentials = new Credentials({ token: text(flags.token)! });
+  } else if (text(flags.username) !== undefined) {
+    credentials = new Credentials({
+      username: text(flags.username)!,
+      password: text(flags.password) ?? (await io.readStdin()).trim(),
+    });
+  } else if (text(flags["access-key"]) !== undefined) {
+    credentials = new Credentials({
+      accessKey: text(flags["access-key"])!,
+      secretKey: text(flags["secret-key"]) ?? (await io.readStdin()).trim(),
+    });
+  } else {
+    throw new UsageError(
+      "login needs --token, --username (password on stdin or --password), or --access-key (secret key on stdin or --secret-key)",
+    );
+  }
+  const config = loadConfig(configOptions(flags, io));
+  await using client = new Client({ credentials, config });
+  const tenants = await client.tenants.list();
+  const path = await saveCredentials(credentials, { home: config.home });
+  if (flags.json) {
+    io.stdout(JSON.stringify({ saved: path, tenants }) + "\n");
+  } else {
+    io.stdout(
+      `Logged in (${credentials.mode}); ${tenants.length} tenant(s) visible. Credentials saved to ${path}\n`,
+    );
+  }
+  return 0;
+}
+
+async function serve(flags: Flags, io: CliIo): Promise<number> {
+  // Loaded only here, so the other commands never load the server.
+  const { startServer } = await import("../server/mod.ts");
+  const server = await startServer({
+    hostname: text(flags.hostname),
+    port: text(flags.port) ? wholeNumber(flags.port, "--port") : undefined,
+    databasePath: text(flags.database),
+    adminToken: text(flags["admin-token"]),
+  });
+  io.stderr(`Runplane server listening on ${server.url.href}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    Deno.addSignalListener("SIGINT", stop);
+    Deno.addSignalListener("SIGTERM", stop);
+  });
+  await server.close();
+  return 0;
+}
+
+function configOptions(flags: Flags, io: CliIo): LoadConfigOptions {
+  return {
+    endpoints: text(flags.endpoint),
+    tenant: text(flags.tenant),
+    env: io.env,
+  };
+}
+
+function text(value: string | boolean | undefined): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+function positional(rest: string[], what: string): string {
+  if (!rest[0]) throw new UsageError(`Missing ${what}`);
+  return rest[0];
+}
+
+function wholeNumber(
+  value: string | boolean | undefined,
+  flag: string,
+): number {
+  const number = Number(value);
+  if (
+    typeof value !== "string" || !Number.isSafeInteger(number) || number < 0
+  ) {
+    throw new UsageError(`${flag} needs a whole number`);
+  }
+  return number;
+}
+
+function jsonObject(
+  value: string | boolean | undefined,
+  flag: string,
+): Record<string, unknown> | undefined {
+  if (typeof value !== "string") return undefined;
+  try {
+    const parsed = JSON.parse(value);
+    if (
+      typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+    ) {
+      return parsed;
+    }
+  } catch {
+    // Reported below, with the flag's name.
+  }
+  throw new UsageError(
+    `${flag} needs a JSON object, such as '{"day":"2026-11-22"}'`,
+  );
+}
+
+function describe(error: unknown): string {
+  if (error instanceof RunplaneError || error instanceof UsageError) {
+    return error.message;
+  }
+  if (isParseError(error)) {
+    return `${(error as Error).message}: run runplane --help`;
+  }
+  return `unexpected failure: ${
+    error instanceof Error ? error.message : String(error)
+  }`;
+}
+
+function isParseError(error: unknown): boolean {
+  return error instanceof TypeError &&
+    String((error as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS");
+}
+
+function writeAll(
+  file: { writeSync(p: Uint8Array): number },
+  text: string,
+): void {
+  const bytes = new TextEncoder().encode(text);
+  let written = 0;
+  while (written < bytes.length) {
+    written += file.writeSync(bytes.subarray(written));
+  }
+}
+
+async function readStdin(): Promise<string> {
+  return await new Response(Deno.stdin.readable).text();
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,104 @@
+/**
+ * {@linkcode Agents}: register agents and send their heartbeats.
+ *
+ * @module
+ */
+
+import { InvalidArgumentError } from "../errors.ts";
+import {
+  optionalString,
+  requireObject,
+  requireString,
+  segment,
+} from "./_validate.ts";
+import type { Agent, ResourceClient } from "./types.ts";
+
+/** What {@linkcode Agents.register} needs. */
+export interface RegisterAgentOptions {
+  /** The agent's type, such as `"process"`. */
+  type: string;
+  /** A name for the agent. */
+  name?: string;
+  /**
+   * Labels, string to string.
+   *
+   * @default {{}}
+   */
+  labels?: Record<string, string>;
+}
+
+/**
+ * Agents of the current tenant. Reach it as `client.agents`.
+ *
+ * @example
+ * ```ts ignore
+ * const agent = await client.agents.register({ type: "process", labels: { pool: "gpu" } });
+ * await client.agents.heartbeat(agent.id);
+ * ```
+ */
+export class Agents {
+  #client: ResourceClient;
+
+  /**
+   * Wraps a client; reach the usual instance through the client's getter.
+   *
+   * @param client The client to send through.
+   */
+  constructor(client: ResourceClient) {
+    this.#client = client;
+  }
+
+  /**
+   * Registers an agent.
+   *
+   * @param options The type, and an optional name and labels.
+   * @returns The agent, with its `id`.
+   * @throws {InvalidArgumentError} When an option is invalid.
+   *
+   * @example
+   * ```ts ignore
+   * const { id } = await client.agents.register({ type: "process", name: "worker-1" });
+   * ```
+   */
+  async register(options: RegisterAgentOptions): Promise<Agent> {
+    requireObject("options", options);
+    requireString("type", options.type);
+    optionalString("name", options.name);
+    if (
+      options.labels !== undefined &&
+      (typeof options.labels !== "object" || options.labels === null ||
+        Array.isArray(options.labels) ||
+        !Object.values(options.labels).every((v) => typeof v === "string"))
+    ) {
+      throw new InvalidArgumentError(
+        "labels must be an object of string values",
+      );
+    }
+    return await this.#client.request<Agent>("POST", "/agents", {
+      body: { type: options.type, name: options.name, labels: options.labels },
+    });
+  }
+
+  /**
+   * Tells the server the agent is alive. Never throws.
+   *
+   * @param id The agent's id.
+   * @returns `true` when the server took it, `false` on any failure.
+   *
+   * @example
+   * ```ts ignore
+   * const alive = await client.agents.heartbeat(agent.id);
+   * ```
+   */
+  async heartbeat(id: string): Promise<boolean> {
+    try {
+      await this.#client.request(
+        "POST",
+        `/agents/${segment("id", id)}/heartbeat`,
+      );
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

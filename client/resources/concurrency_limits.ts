@@ -1,0 +1,92 @@
+/**
+ * {@linkcode ConcurrencyLimits}: read, set and delete tag limits.
+ *
+ * @module
+ */
+
+import { requireWholeNumber, segment } from "./_validate.ts";
+import type { ConcurrencyLimit, ResourceClient } from "./types.ts";
+
+/**
+ * Concurrency limits on task-run tags. Reach it as `client.concurrencyLimits`.
+ *
+ * @example
+ * ```ts ignore
+ * const limit = await client.concurrencyLimits.update("db", 3);
+ * console.log(limit.active, "of", limit.limit);
+ * ```
+ */
+export class ConcurrencyLimits {
+  #client: ResourceClient;
+
+  /**
+   * Wraps a client; reach the usual instance through the client's getter.
+   *
+   * @param client The client to send through.
+   */
+  constructor(client: ResourceClient) {
+    this.#client = client;
+  }
+
+  /**
+   * Reads a tag's limit and how much of it is in use.
+   *
+   * @param tag The tag.
+   * @returns The limit.
+   * @throws {NotFoundError} When the tag has no limit.
+   *
+   * @example
+   * ```ts ignore
+   * const { active } = await client.concurrencyLimits.get("db");
+   * ```
+   */
+  async get(tag: string): Promise<ConcurrencyLimit> {
+    return await this.#client.request<ConcurrencyLimit>(
+      "GET",
+      `/concurrency-limits/${segment("tag", tag)}`,
+    );
+  }
+
+  /**
+   * Sets a tag's limit, creating it when needed; needs the admin role.
+   *
+   * @param tag The tag.
+   * @param limit How many task runs with the tag may run at once: a whole
+   * number of at least 0.
+   * @returns The limit.
+   * @throws {InvalidArgumentError} When the tag or limit is invalid, before
+   * any request.
+   * @throws {PermissionDeniedError} When the caller is not a tenant admin.
+   *
+   * @example
+   * ```ts ignore
+   * await client.concurrencyLimits.update("gpu", 1);
+   * ```
+   */
+  async update(tag: string, limit: number): Promise<ConcurrencyLimit> {
+    const path = `/concurrency-limits/${segment("tag", tag)}`;
+    requireWholeNumber("limit", limit, 0);
+    return await this.#client.request<ConcurrencyLimit>("PUT", path, {
+      body: { limit },
+    });
+  }
+
+  /**
+   * Deletes a limit; needs the admin role.
+   *
+   * @param id The limit's id (not its tag).
+   * @throws {NotFoundError} When there is no such limit in the tenant.
+   *
+   * @example
+   * ```ts ignore
+   * const limit = await client.concurrencyLimits.get("gpu");
+   * await client.concurrencyLimits.delete(limit.id);
+   * ```
+   */
+  async delete(id: string): Promise<void> {
+    await this.#client.request(
+      "DELETE",
+      `/concurrency-limits/${segment("id", id)}`,
+    );
+  }
+}

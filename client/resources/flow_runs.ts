@@ -1,0 +1,345 @@
+/**
+ * {@linkcode FlowRuns}: create runs, read and list them, change their state,
+ * send heartbeats.
+ *
+ * @module
+ */
+
+import { AbortError, InvalidArgumentError, TimeoutError } from "../errors.ts";
+import { sleep } from "../_async.ts";
+import { paginate } from "./_paginate.ts";
+import {
+  optionalRecord,
+  optionalString,
+  requireObject,
+  requireState,
+  requireStateType,
+  requireTime,
+  requireWholeNumber,
+  segment,
+} from "./_validate.ts";
+import {
+  type FlowRun,
+  type ResourceClient,
+  type State,
+  type StateChange,
+  type StateInput,
+  type StateType,
+  TERMINAL_STATE_TYPES,
+} from "./types.ts";
+
+/** What a flow run is made from, besides the flow. */
+export interface FlowRunFields {
+  /** The run's parameters. */
+  parameters?: Record<string, unknown>;
+  /** The run's context. */
+  context?: Record<string, unknown>;
+  /**
+   * When the run should start.
+   *
+   * @default {now}
+   */
+  scheduledStartTime?: string | Date;
+  /**
+   * Returns the same run for 24 hours after its last use; the same key with
+   * other parameters or context is a {@linkcode ConflictError}.
+   */
+  idempotencyKey?: string;
+  /**
+   * The run's name, sent as `name`.
+   *
+   * @default {a name the server picks}
+   */
+  runName?: string;
+}
+
+/** What {@linkcode FlowRuns.create} needs: a flow by id or by version group. */
+export type CreateFlowRunOptions =
+  & ({ flowId: string; versionGroupId?: never } | {
+    versionGroupId: string;
+    flowId?: never;
+  })
+  & FlowRunFields;
+
+/** What {@linkcode FlowRuns.list} filters on. */
+export interface ListFlowRunsOptions {
+  /** Only the runs of this flow (its id). */
+  flowId?: string;
+  /** Only runs in this state. */
+  state?: StateType;
+  /**
+   * The page size, 1 to 500.
+   *
+   * @default {100}
+   */
+  limit?: number;
+}
+
+/** A state change: the version read last, and the new state. */
+export interface SetFlowRunStateOptions {
+  /** The run's version as last read; a stale one is a {@linkcode ConflictError}. */
+  version: number;
+  /** The new state, or just its type. */
+  state: StateInput | StateType;
+}
+
+/** Options for {@linkcode FlowRuns.wait}. */
+export interface WaitForFlowRunOptions {
+  /**
+   * The first wait between polls, in milliseconds; it grows by half each
+   * time, up to `maxPollIntervalMs`.
+   *
+   * @default {1000}
+   */
+  pollIntervalMs?: number;
+  /**
+   * The longest wait between polls, in milliseconds.
+   *
+   * @default {10000}
+   */
+  maxPollIntervalMs?: number;
+  /**
+   * Gives up after this many milliseconds with a {@linkcode TimeoutError}.
+   *
+   * @default {no limit}
+   */
+  timeoutMs?: number;
+  /** Stops waiting with an {@linkcode AbortError}. */
+  signal?: AbortSignal;
+  /** Called with the run after every poll. */
+  onProgress?: (run: FlowRun) => void;
+}
+
+/**
+ * Flow runs of the current tenant. Reach it as `client.flowRuns`.
+ *
+ * @example
+ * ```ts ignore
+ * const run = await client.flowRuns.create({ flowId: flow.id, parameters: { day: "2026-11-22" } });
+ * const change = await client.flowRuns.setState(run.id, { version: run.version, state: "RUNNING" });
+ * ```
+ */
+export class FlowRuns {
+  #client: ResourceClient;
+
+  /**
+   * Wraps a client; reach the usual instance through the client's getter.
+   *
+   * @param client The client to send through.
+   */
+  constructor(client: ResourceClient) {
+    this.#client = client;
+  }
+
+  /**
+   * Creates a flow run in state `SCHEDULED`, for a flow by id or for the
+   * unarchived flow of a version group.
+   *
+   * @param options The flow or version group, and the run's fields.
+   * @returns The new run, or the existing one of the same `idempotencyKey`.
+   * @throws {InvalidArgumentError} When an option is invalid.
+   * @throws {NotFoundError} When the flow is not in the tenant.
+   * @throws {ConflictError} When the `idempotencyKey` was used with other
+   * parameters or context.
+   *
+   * @example
+   * ```ts ignore
+   * const run = await client.flowRuns.create({ flowId: flow.id, idempotencyKey: "nightly-2026-11-22" });
+   * const again = await client.flowRuns.create({ flowId: flow.id, idempotencyKey: "nightly-2026-11-22" });
+   * console.assert(again.id === run.id);
+   * ```
+   */
+  async create(options: CreateFlowRunOptions): Promise<FlowRun> {
+    requireObject("options", options);
+    const flowId = optionalString("flowId", options.flowId);
+    const versionGroupId = optionalString(
+      "versionGroupId",
+      options.versionGroupId,
+    );
+    if ((flowId === undefined) === (versionGroupId === undefined)) {
+      throw new InvalidArgumentError(
+        "Pass exactly one of flowId and versionGroupId",
+      );
+    }
+    const body = {
+      flowId,
+      versionGroupId,
+      parameters: optionalRecord("parameters", options.parameters),
+      context: optionalRecord("context", options.context),
+      scheduledStartTime: options.scheduledStartTime === undefined
+        ? undefined
+        : requireTime("scheduledStartTime", options.scheduledStartTime),
+      idempotencyKey: optionalString("idempotencyKey", options.idempotencyKey),
+      name: optionalString("runName", options.runName),
+    };
+    if (body.idempotencyKey !== undefined && body.idempotencyKey.length > 255) {
+      throw new InvalidArgumentError(
+        "idempotencyKey must be at most 255 characters",
+      );
+    }
+    return await this.#client.request<FlowRun>("POST", "/flow-runs", {
+      body,
+    });
+  }
+
+  /**
+   * Reads a flow run, with its state history.
+   *
+   * @param id The run's id.
+   * @returns The run.
+   * @throws {NotFoundError} When there is no such run in the tenant.
+   *
+   * @example
+   * ```ts ignore
+   * const run = await client.flowRuns.get(id);
+   * console.log(run.state.type, run.history?.length);
+   * ```
+   */
+  async get(id: string): Promise<FlowRun> {
+    return await this.#client.request<FlowRun>(
+      "GET",
+      `/flow-runs/${segment("id", id)}`,
+    );
+  }
+
+  /**
+   * Lists flow runs, newest first, fetching page after page as the loop
+   * asks for more.
+   *
+   * @param options Filters, and the page size.
+   * @returns The runs, as an async iterable.
+   * @throws {InvalidArgumentError} At once, when an option is invalid.
+   *
+   * @example
+   * ```ts ignore
+   * for await (const run of client.flowRuns.list({ state: "FAILED", limit: 50 })) {
+   *   console.log(run.id);
+   * }
+   * ```
+   */
+  list(options: ListFlowRunsOptions = {}): AsyncIterable<FlowRun> {
+    requireObject("options", options);
+    const query = {
+      flowId: optionalString("flowId", options.flowId),
+      state: options.state === undefined
+        ? undefined
+        : requireStateType("state", options.state),
+      limit: options.limit === undefined
+        ? undefined
+        : requireWholeNumber("limit", options.limit, 1, 500),
+    };
+    return paginate<FlowRun>(this.#client, "/flow-runs", query);
+  }
+
+  /**
+   * Proposes a new state. The server checks the version (optimistic locking)
+   * and refuses to leave a terminal state.
+   *
+   * @param id The run's id.
+   * @param options The version read last and the new state.
+   * @returns The stored state and the new version.
+   * @throws {InvalidArgumentError} When the version or state is invalid.
+   * @throws {ConflictError} For a stale version (`code` `"stale_version"`) or
+   * a terminal state (`"invalid_transition"`).
+   *
+   * @example
+   * ```ts ignore
+   * const { version } = await client.flowRuns.setState(run.id, { version: run.version, state: "RUNNING" });
+   * await client.flowRuns.setState(run.id, { version, state: { type: "SUCCESS", result: 42 } });
+   * ```
+   */
+  async setState(
+    id: string,
+    options: SetFlowRunStateOptions,
+  ): Promise<StateChange> {
+    const path = `/flow-runs/${segment("id", id)}/state`;
+    requireObject("options", options);
+    const version = requireWholeNumber("version", options.version, 0);
+    const state = requireState(options.state);
+    return await this.#client.request<StateChange>("POST", path, {
+      body: { version, state },
+    });
+  }
+
+  /**
+   * Polls a run until it reaches a terminal state (`SUCCESS`, `FAILED`,
+   * `CANCELLED` or `CACHED`).
+   *
+   * @param id The run's id.
+   * @param options Poll intervals, a timeout, a signal and a progress callback.
+   * @returns The run's terminal state.
+   * @throws {NotFoundError} When there is no such run in the tenant.
+   * @throws {TimeoutError} When `timeoutMs` passes first.
+   * @throws {AbortError} When `options.signal` aborts.
+   *
+   * @example
+   * ```ts ignore
+   * const final = await client.flowRuns.wait(run.id, { timeoutMs: 60_000 });
+   * console.log(final.type);
+   * ```
+   */
+  async wait(id: string, options: WaitForFlowRunOptions = {}): Promise<State> {
+    requireObject("options", options);
+    segment("id", id);
+    let interval = requireWholeNumber(
+      "pollIntervalMs",
+      options.pollIntervalMs ?? 1000,
+      1,
+    );
+    const maxInterval = requireWholeNumber(
+      "maxPollIntervalMs",
+      options.maxPollIntervalMs ?? 10_000,
+      1,
+    );
+    const deadline = options.timeoutMs === undefined
+      ? Infinity
+      : Date.now() + requireWholeNumber("timeoutMs", options.timeoutMs, 0);
+    for (;;) {
+      if (options.signal?.aborted) {
+        throw new AbortError(`Waiting for flow run ${id} was aborted`, {
+          cause: options.signal.reason,
+        });
+      }
+      const run = await this.get(id);
+      options.onProgress?.(run);
+      if (TERMINAL_STATE_TYPES.includes(run.state.type)) return run.state;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new TimeoutError(
+          `Flow run ${id} did not finish within ${options.timeoutMs} ms`,
+        );
+      }
+      try {
+        await sleep(Math.min(interval, maxInterval, left), options.signal);
+      } catch (cause) {
+        throw new AbortError(`Waiting for flow run ${id} was aborted`, {
+          cause,
+        });
+      }
+      interval = Math.ceil(interval * 1.5);
+    }
+  }
+
+  /**
+   * Tells the server the run is alive. Never throws.
+   *
+   * @param id The run's id.
+   * @returns `true` when the server took it, `false` on any failure.
+   *
+   * @example
+   * ```ts ignore
+   * if (!await client.flowRuns.heartbeat(run.id)) console.warn("heartbeat lost");
+   * ```
+   */
+  async heartbeat(id: string): Promise<boolean> {
+    try {
+      await this.#client.request(
+        "POST",
+        `/flow-runs/${segment("id", id)}/heartbeat`,
+      );
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

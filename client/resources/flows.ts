@@ -1,0 +1,157 @@
+/**
+ * {@linkcode Flows}: register flow versions, read, list and archive them.
+ *
+ * @module
+ */
+
+import { collect } from "./_paginate.ts";
+import {
+  optionalBoolean,
+  optionalString,
+  requireObject,
+  requireString,
+  segment,
+} from "./_validate.ts";
+import type { Flow, ResourceClient } from "./types.ts";
+
+/** What {@linkcode Flows.register} needs. */
+export interface RegisterFlowOptions {
+  /** The flow's name. */
+  name: string;
+  /** The project's id. */
+  project: string;
+  /** The flow's definition, any JSON value. */
+  definition?: unknown;
+  /**
+   * The version group to start or join.
+   *
+   * @default {the group of the flow's earlier versions, or a new one}
+   */
+  versionGroupId?: string;
+  /**
+   * Whether the flow's schedule is active.
+   *
+   * @default {the server's default}
+   */
+  setScheduleActive?: boolean;
+}
+
+/** What {@linkcode Flows.list} filters on. */
+export interface ListFlowsOptions {
+  /** Only the flows of this project (its id). */
+  project?: string;
+}
+
+/**
+ * Flows of the current tenant. Reach it as `client.flows`.
+ *
+ * @example
+ * ```ts ignore
+ * const v1 = await client.flows.register({ name: "etl", project: project.id });
+ * const v2 = await client.flows.register({ name: "etl", project: project.id });
+ * console.assert(v2.version === 2 && v2.versionGroupId === v1.versionGroupId);
+ * ```
+ */
+export class Flows {
+  #client: ResourceClient;
+
+  /**
+   * Wraps a client; reach the usual instance through the client's getter.
+   *
+   * @param client The client to send through.
+   */
+  constructor(client: ResourceClient) {
+    this.#client = client;
+  }
+
+  /**
+   * Registers a flow. A name that exists in the project makes a new version
+   * in the same version group and archives the older versions.
+   *
+   * @param options The name, project id, and optional definition, version
+   * group and schedule switch.
+   * @returns The new flow version, with `id`, `version` and `versionGroupId`.
+   * @throws {InvalidArgumentError} When an option is invalid.
+   * @throws {NotFoundError} When the project is not in the tenant.
+   * @throws {ConflictError} When the version group belongs to another flow.
+   *
+   * @example
+   * ```ts ignore
+   * const flow = await client.flows.register({ name: "etl", project: project.id, definition: { steps: 3 } });
+   * ```
+   */
+  async register(options: RegisterFlowOptions): Promise<Flow> {
+    requireObject("options", options);
+    requireString("name", options.name);
+    requireString("project", options.project);
+    optionalString("versionGroupId", options.versionGroupId);
+    optionalBoolean("setScheduleActive", options.setScheduleActive);
+    return await this.#client.request<Flow>("POST", "/flows", {
+      body: {
+        name: options.name,
+        projectId: options.project,
+        definition: options.definition,
+        versionGroupId: options.versionGroupId,
+        setScheduleActive: options.setScheduleActive,
+      },
+    });
+  }
+
+  /**
+   * Reads a flow version.
+   *
+   * @param id The flow's id.
+   * @returns The flow.
+   * @throws {NotFoundError} When there is no such flow in the tenant.
+   *
+   * @example
+   * ```ts ignore
+   * const flow = await client.flows.get(id);
+   * ```
+   */
+  async get(id: string): Promise<Flow> {
+    return await this.#client.request<Flow>(
+      "GET",
+      `/flows/${segment("id", id)}`,
+    );
+  }
+
+  /**
+   * Lists the tenant's flows, archived versions included.
+   *
+   * @param options An optional project id to filter on.
+   * @returns Every matching flow version.
+   *
+   * @example
+   * ```ts ignore
+   * const flows = await client.flows.list({ project: project.id });
+   * ```
+   */
+  async list(options: ListFlowsOptions = {}): Promise<Flow[]> {
+    requireObject("options", options);
+    const project = optionalString("project", options.project);
+    return await collect<Flow>(this.#client, "/flows", {
+      projectId: project,
+    });
+  }
+
+  /**
+   * Archives a flow version.
+   *
+   * @param id The flow's id.
+   * @returns The archived flow.
+   * @throws {NotFoundError} When there is no such flow in the tenant.
+   *
+   * @example
+   * ```ts ignore
+   * const archived = await client.flows.archive(id);
+   * console.assert(archived.archived);
+   * ```
+   */
+  async archive(id: string): Promise<Flow> {
+    return await this.#client.request<Flow>(
+      "POST",
+      `/flows/${segment("id", id)}/archive`,
+    );
+  }
+}

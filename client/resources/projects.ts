@@ -1,0 +1,114 @@
+/**
+ * {@linkcode Projects}: create, read, list and delete projects.
+ *
+ * @module
+ */
+
+import { InvalidArgumentError } from "../errors.ts";
+import { collect } from "./_paginate.ts";
+import { requireObject, requireString, segment } from "./_validate.ts";
+import type { Project, ResourceClient } from "./types.ts";
+
+/** What {@linkcode Projects.create} needs. */
+export interface CreateProjectOptions {
+  /** The name, unique in the tenant. */
+  name: string;
+  /** A description. */
+  description?: string;
+}
+
+/**
+ * Projects of the current tenant. Reach it as `client.projects`.
+ *
+ * @example
+ * ```ts ignore
+ * const project = await client.projects.create({ name: "churn" });
+ * await client.projects.delete(project.id);
+ * ```
+ */
+export class Projects {
+  #client: ResourceClient;
+
+  /**
+   * Wraps a client; reach the usual instance through the client's getter.
+   *
+   * @param client The client to send through.
+   */
+  constructor(client: ResourceClient) {
+    this.#client = client;
+  }
+
+  /**
+   * Creates a project.
+   *
+   * @param options The name and an optional description.
+   * @returns The new project.
+   * @throws {InvalidArgumentError} When an option is invalid.
+   * @throws {ConflictError} When the name exists in the tenant.
+   *
+   * @example
+   * ```ts ignore
+   * const project = await client.projects.create({ name: "churn", description: "Weekly churn model" });
+   * ```
+   */
+  async create(options: CreateProjectOptions): Promise<Project> {
+    requireObject("options", options);
+    requireString("name", options.name);
+    if (
+      options.description !== undefined &&
+      typeof options.description !== "string"
+    ) {
+      throw new InvalidArgumentError("description must be a string");
+    }
+    return await this.#client.request<Project>("POST", "/projects", {
+      body: { name: options.name, description: options.description },
+    });
+  }
+
+  /**
+   * Reads a project.
+   *
+   * @param id The project's id.
+   * @returns The project.
+   * @throws {NotFoundError} When there is no such project in the tenant.
+   *
+   * @example
+   * ```ts ignore
+   * const project = await client.projects.get(id);
+   * ```
+   */
+  async get(id: string): Promise<Project> {
+    const path = `/projects/${segment("id", id)}`;
+    return await this.#client.request<Project>("GET", path);
+  }
+
+  /**
+   * Lists the tenant's projects.
+   *
+   * @returns Every project.
+   *
+   * @example
+   * ```ts ignore
+   * const names = (await client.projects.list()).map((p) => p.name);
+   * ```
+   */
+  list(): Promise<Project[]> {
+    return collect<Project>(this.#client, "/projects");
+  }
+
+  /**
+   * Deletes a project.
+   *
+   * @param id The project's id.
+   * @throws {NotFoundError} When there is no such project in the tenant.
+   *
+   * @example
+   * ```ts ignore
+   * await client.projects.delete(id);
+   * ```
+   */
+  async delete(id: string): Promise<void> {
+    const path = `/projects/${segment("id", id)}`;
+    await this.#client.request("DELETE", path);
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * {@linkcode Secrets}: store, read, list and delete secret values.
+ *
+ * @module
+ */
+
+import { InvalidArgumentError } from "../errors.ts";
+import { collect } from "./_paginate.ts";
+import type { ResourceClient, Secret } from "./types.ts";
+
+const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+
+function secretPath(name: unknown): string {
+  if (typeof name !== "string" || !NAME.test(name)) {
+    throw new InvalidArgumentError(
+      "Secret name must be 1 to 128 letters, digits, dots, dashes or underscores",
+    );
+  }
+  return `/secrets/${encodeURIComponent(name)}`;
+}
+
+/**
+ * Secrets of the current tenant, encrypted at rest by the server. Values
+ * never appear in listings or errors. Reach it as `client.secrets`.
+ *
+ * @example
+ * ```ts ignore
+ * await client.secrets.set("db-password", "hunter2hunter2");
+ * const password = await client.secrets.get("db-password");
+ * ```
+ */
+export class Secrets {
+  #client: ResourceClient;
+
+  /**
+   * Wraps a client; reach the usual instance through the client's getter.
+   *
+   * @param client The client to send through.
+   */
+  constructor(client: ResourceClient) {
+    this.#client = client;
+  }
+
+  /**
+   * Stores a secret value, replacing any earlier one.
+   *
+   * @param name The name: `^[A-Za-z0-9_.-]{1,128}$`.
+   * @param value The value.
+   * @returns The secret's metadata, without the value.
+   * @throws {InvalidArgumentError} When the name or value is invalid.
+   *
+   * @example
+   * ```ts ignore
+   * await client.secrets.set("api-key", "sk_live_example");
+   * ```
+   */
+  async set(name: string, value: string): Promise<Secret> {
+    const path = secretPath(name);
+    if (typeof value !== "string") {
+      throw new InvalidArgumentError("Secret value must be a string");
+    }
+    return await this.#client.request<Secret>("PUT", path, {
+      body: { value },
+    });
+  }
+
+  /**
+   * Reads a secret's value; needs the member role.
+   *
+   * @param name The secret's name.
+   * @returns The value.
+   * @throws {NotFoundError} When there is no such secret in the tenant.
+   *
+   * @example
+   * ```ts ignore
+   * const value = await client.secrets.get("api-key");
+   * ```
+   */
+  async get(name: string): Promise<string> {
+    const answer = await this.#client.request<{ value: string }>(
+      "GET",
+      secretPath(name),
+    );
+    return answer.value;
+  }
+
+  /**
+   * Lists the names of the tenant's secrets, never their values.
+   *
+   * @returns The names.
+   *
+   * @example
+   * ```ts ignore
+   * const names = await client.secrets.list();
+   * ```
+   */
+  async list(): Promise<string[]> {
+    const items = await collect<Secret>(this.#client, "/secrets");
+    return items.map((item) => item.name);
+  }
+
+  /**
+   * Deletes a secret.
+   *
+   * @param name The secret's name.
+   * @throws {NotFoundError} When there is no such secret in the tenant.
+   *
+   * @example
+   * ```ts ignore
+   * await client.secrets.delete("api-key");
+   * ```
+   */
+  async delete(name: string): Promise<void> {
+    await this.#client.request("DELETE", secretPath(name));
+  }
+}

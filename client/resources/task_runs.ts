@@ -1,0 +1,234 @@
+/**
+ * {@linkcode TaskRuns}: get or create task runs, change their state under
+ * concurrency limits, send heartbeats, read cached states.
+ *
+ * @module
+ */
+
+import { InvalidArgumentError } from "../errors.ts";
+import {
+  optionalString,
+  requireObject,
+  requireState,
+  requireString,
+  requireTime,
+  requireWholeNumber,
+  segment,
+} from "./_validate.ts";
+import type {
+  ResourceClient,
+  State,
+  StateChange,
+  StateInput,
+  StateType,
+  TaskRun,
+} from "./types.ts";
+
+/** What {@linkcode TaskRuns.getOrCreate} needs. */
+export interface GetOrCreateTaskRunOptions {
+  /** The flow run's id. */
+  flowRunId: string;
+  /** The task's id. */
+  taskId: string;
+  /**
+   * The index in a mapped task.
+   *
+   * @default {-1}
+   */
+  mapIndex?: number;
+  /**
+   * Tags, for concurrency limits.
+   *
+   * @default {[]}
+   */
+  tags?: string[];
+}
+
+/** A state change of a task run. */
+export interface SetTaskRunStateOptions {
+  /** The task run's version as last read. */
+  version: number;
+  /** The new state, or just its type. */
+  state: StateInput | StateType;
+  /** Also cache the state under its `cacheKey` (or the task id) for this many ms. */
+  cacheFor?: number;
+}
+
+/** What {@linkcode TaskRuns.latestCachedStates} looks for. */
+export interface LatestCachedStatesOptions {
+  /** The task's id. */
+  taskId: string;
+  /** The cache key. */
+  cacheKey?: string;
+  /** Only states cached after this time. */
+  createdAfter: string | Date;
+}
+
+/**
+ * Task runs of the current tenant. Reach it as `client.taskRuns`.
+ *
+ * @example
+ * ```ts ignore
+ * const task = await client.taskRuns.getOrCreate({ flowRunId: run.id, taskId: "extract", tags: ["db"] });
+ * const change = await client.taskRuns.setState(task.id, { version: task.version, state: "RUNNING" });
+ * if (change.state.type === "QUEUED") await new Promise((r) => setTimeout(r, change.retryAfterMs));
+ * ```
+ */
+export class TaskRuns {
+  #client: ResourceClient;
+
+  /**
+   * Wraps a client; reach the usual instance through the client's getter.
+   *
+   * @param client The client to send through.
+   */
+  constructor(client: ResourceClient) {
+    this.#client = client;
+  }
+
+  /**
+   * Creates a task run, or returns the existing one of the same flow run,
+   * task id and map index.
+   *
+   * @param options The flow run, task id, map index and tags.
+   * @returns The task run.
+   * @throws {InvalidArgumentError} When an option is invalid.
+   * @throws {NotFoundError} When the flow run is not in the tenant.
+   *
+   * @example
+   * ```ts ignore
+   * const task = await client.taskRuns.getOrCreate({ flowRunId: run.id, taskId: "load", mapIndex: 3 });
+   * ```
+   */
+  async getOrCreate(options: GetOrCreateTaskRunOptions): Promise<TaskRun> {
+    requireObject("options", options);
+    requireString("flowRunId", options.flowRunId);
+    requireString("taskId", options.taskId);
+    if (options.mapIndex !== undefined) {
+      requireWholeNumber("mapIndex", options.mapIndex, -1);
+    }
+    if (
+      options.tags !== undefined &&
+      (!Array.isArray(options.tags) ||
+        !options.tags.every((tag) => typeof tag === "string" && tag !== ""))
+    ) {
+      throw new InvalidArgumentError(
+        "tags must be an array of non-empty strings",
+      );
+    }
+    return await this.#client.request<TaskRun>("POST", "/task-runs", {
+      body: {
+        flowRunId: options.flowRunId,
+        taskId: options.taskId,
+        mapIndex: options.mapIndex,
+        tags: options.tags,
+      },
+    });
+  }
+
+  /**
+   * Reads a task run.
+   *
+   * @param id The task run's id.
+   * @returns The task run.
+   * @throws {NotFoundError} When there is no such task run in the tenant.
+   *
+   * @example
+   * ```ts ignore
+   * const task = await client.taskRuns.get(id);
+   * ```
+   */
+  async get(id: string): Promise<TaskRun> {
+    return await this.#client.request<TaskRun>(
+      "GET",
+      `/task-runs/${segment("id", id)}`,
+    );
+  }
+
+  /**
+   * Proposes a new state. Moving to `RUNNING` while a tag's concurrency limit
+   * is full stores `QUEUED` instead and answers `retryAfterMs`.
+   *
+   * @param id The task run's id.
+   * @param options The version read last, the new state, and `cacheFor`.
+   * @returns The stored state, the new version, and `retryAfterMs` when queued.
+   * @throws {InvalidArgumentError} When an option is invalid.
+   * @throws {ConflictError} For a stale version or a terminal state.
+   *
+   * @example
+   * ```ts ignore
+   * await client.taskRuns.setState(task.id, {
+   *   version: task.version,
+   *   state: { type: "SUCCESS", cacheKey: "day-1" },
+   *   cacheFor: 60_000,
+   * });
+   * ```
+   */
+  async setState(
+    id: string,
+    options: SetTaskRunStateOptions,
+  ): Promise<StateChange> {
+    const path = `/task-runs/${segment("id", id)}/state`;
+    requireObject("options", options);
+    const version = requireWholeNumber("version", options.version, 0);
+    const state = requireState(options.state);
+    const cacheFor = options.cacheFor === undefined
+      ? undefined
+      : requireWholeNumber("cacheFor", options.cacheFor, 1);
+    return await this.#client.request<StateChange>("POST", path, {
+      body: { version, state, cacheFor },
+    });
+  }
+
+  /**
+   * Tells the server the task run is alive. Never throws.
+   *
+   * @param id The task run's id.
+   * @returns `true` when the server took it, `false` on any failure.
+   *
+   * @example
+   * ```ts ignore
+   * const alive = await client.taskRuns.heartbeat(task.id);
+   * ```
+   */
+  async heartbeat(id: string): Promise<boolean> {
+    try {
+      await this.#client.request(
+        "POST",
+        `/task-runs/${segment("id", id)}/heartbeat`,
+      );
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The unexpired cached states of a task, newest first.
+   *
+   * @param options The task id, an optional cache key, and the oldest time.
+   * @returns The states.
+   * @throws {InvalidArgumentError} When an option is invalid.
+   *
+   * @example
+   * ```ts ignore
+   * const [latest] = await client.taskRuns.latestCachedStates({ taskId: "extract", createdAfter: new Date(Date.now() - 3_600_000) });
+   * ```
+   */
+  async latestCachedStates(
+    options: LatestCachedStatesOptions,
+  ): Promise<State[]> {
+    requireObject("options", options);
+    const query = {
+      taskId: requireString("taskId", options.taskId),
+      cacheKey: optionalString("cacheKey", options.cacheKey),
+      createdAfter: requireTime("createdAfter", options.createdAfter),
+    };
+    const answer = await this.#client.request<{ items: State[] }>(
+      "GET",
+      "/cached-states",
+      { query },
+    );
+    return answer.items;
+  }
+}

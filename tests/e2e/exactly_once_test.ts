@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+import { createTenant, startFaultProxy, startTestServer } from "./_helpers.ts";
+
+Deno.test("flowRuns.create() through a lost answer creates exactly one run", async () => {
+  await using server = await startTestServer();
+  const tenant = await createTenant(server, "member");
+  const project = await tenant.client.projects.create({ name: "p" });
+  const flow = await tenant.client.flows.register({
+    name: "f",
+    project: project.id,
+  });
+  let seen = 0;
+  await using proxy = startFaultProxy({
+    target: server.url,
+    dropResponse: (head) =>
+      head.startsWith("POST /api/v1/flow-runs ") && seen++ === 0,
+  });
+  const token = (await tenant.client.getAuthToken())!;
+  const client = server.client({ token }, {
+    endpoints: proxy.url.href,
+    maxRetries: 3,
+  });
+  const run = await client.flowRuns.create({
+    flowId: flow.id,
+    parameters: { attempt: "once" },
+  });
+  assert.equal(proxy.dropped, 1);
+  assert.ok(seen >= 2, "the client retried through the proxy");
+  const runs = await Array.fromAsync(
+    tenant.client.flowRuns.list({ flowId: flow.id }),
+  );
+  assert.deepEqual(runs.map((r) => r.id), [run.id]);
+  await client.close();
+});

@@ -1,0 +1,242 @@
+import assert from "node:assert/strict";
+import {
+  InvalidArgumentError,
+  RunplaneError,
+  ServerError,
+} from "../../client/errors.ts";
+import type { Client } from "../../client/client.ts";
+import {
+  createTenant,
+  rejectsWith,
+  startTestServer,
+  type TestServer,
+  type TestTenant,
+} from "./_helpers.ts";
+
+interface LogPost {
+  entries: { message: string; level: string }[];
+  dropped?: number;
+}
+
+/** A client of the tenant's user that records every POST /logs body. */
+async function recordingClient(
+  server: TestServer,
+  tenant: TestTenant,
+  options: { failLogs?: () => boolean } = {},
+): Promise<{ client: Client; posts: LogPost[] }> {
+  const posts: LogPost[] = [];
+  const token = (await tenant.client.getAuthToken())!;
+  const client = server.client({ token }, {
+    maxRetries: 1,
+    fetch: async (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : input);
+      if (init?.method === "POST" && url.pathname === "/api/v1/logs") {
+        if (options.failLogs?.()) {
+          return new Response(
+            JSON.stringify({ error: { code: "down", message: "Down" } }),
+            { status: 503, headers: { "content-type": "application/json" } },
+          );
+        }
+        posts.push(
+          JSON.parse(new TextDecoder().decode(init.body as Uint8Array)),
+        );
+      }
+      return await fetch(input, init);
+    },
+  });
+  return { client, posts };
+}
+
+async function setUp() {
+  const server = await startTestServer();
+  const tenant = await createTenant(server, "member");
+  const project = await tenant.client.projects.create({ name: "logs" });
+  const flow = await tenant.client.flows.register({
+    name: "f",
+    project: project.id,
+  });
+  const run = await tenant.client.flowRuns.create({ flowId: flow.id });
+  return { server, tenant, run };
+}
+
+async function messages(client: Client, flowRunId: string) {
+  const lines = await Array.fromAsync(client.logs.list({ flowRunId }));
+  return lines.map((line) => line.message);
+}
+
+Deno.test("LogWriter sends full batches by itself and the rest on close()", async () => {
+  const { server, tenant, run } = await setUp();
+  try {
+    const { client, posts } = await recordingClient(server, tenant);
+    const writer = client.logs.writer({
+      flowRunId: run.id,
+      maxBatch: 5,
+      flushIntervalMs: 60_000,
+    });
+    for (let i = 0; i < 12; i++) writer.log(i % 2 ? "info" : "Debug", `m${i}`);
+    // log() is synchronous: nothing has been sent yet.
+    assert.equal(posts.length, 0);
+    // Full batches go out in the background, without flush() or close().
+    for (let i = 0; i < 100 && posts.length < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.ok(posts.length >= 2);
+    await writer.close();
+    assert.deepEqual(posts.map((p) => p.entries.length), [5, 5, 2]);
+    assert.equal(posts[0].entries[0].level, "DEBUG");
+    assert.equal(writer.written, 12);
+    assert.deepEqual(
+      await messages(tenant.client, run.id),
+      Array.from({ length: 12 }, (_, i) => `m${i}`),
+    );
+    assert.throws(() => writer.log("INFO", "late"), RunplaneError);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("LogWriter sends after flushIntervalMs without a full batch", async () => {
+  const { server, tenant, run } = await setUp();
+  try {
+    const { client, posts } = await recordingClient(server, tenant);
+    const writer = client.logs.writer({
+      flowRunId: run.id,
+      flushIntervalMs: 20,
+    });
+    writer.log("INFO", "tick");
+    for (let i = 0; i < 100 && posts.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(posts.length, 1);
+    await writer.close();
+    assert.equal(posts.length, 1);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("LogWriter drops the oldest lines when full and reports the count", async () => {
+  const { server, tenant, run } = await setUp();
+  try {
+    const { client, posts } = await recordingClient(server, tenant);
+    const writer = client.logs.writer({
+      flowRunId: run.id,
+      maxBuffered: 3,
+      flushIntervalMs: 60_000,
+    });
+    for (let i = 0; i < 5; i++) writer.log("WARNING", `m${i}`);
+    assert.equal(writer.dropped, 2);
+    assert.equal(writer.buffered, 3);
+    await writer.flush();
+    assert.equal(posts.length, 1);
+    assert.equal(posts[0].dropped, 2);
+    assert.deepEqual(posts[0].entries.map((e) => e.message), [
+      "m2",
+      "m3",
+      "m4",
+    ]);
+    writer.log("INFO", "after");
+    await writer.close();
+    assert.equal(posts[1].dropped, undefined);
+    assert.deepEqual(await messages(tenant.client, run.id), [
+      "m2",
+      "m3",
+      "m4",
+      "after",
+    ]);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("LogWriter flushes on client.close()", async () => {
+  const { server, tenant, run } = await setUp();
+  try {
+    const { client, posts } = await recordingClient(server, tenant);
+    const writer = client.logs.writer({
+      flowRunId: run.id,
+      flushIntervalMs: 60_000,
+    });
+    writer.log("ERROR", "last words");
+    writer.log("CRITICAL", "really last");
+    await client.close();
+    assert.equal(writer.closed, true);
+    assert.equal(posts.length, 1);
+    assert.deepEqual(await messages(tenant.client, run.id), [
+      "last words",
+      "really last",
+    ]);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("LogWriter keeps a failed batch and surfaces the error from flush()", async () => {
+  const { server, tenant, run } = await setUp();
+  try {
+    let failing = true;
+    const { client, posts } = await recordingClient(server, tenant, {
+      failLogs: () => failing,
+    });
+    const writer = client.logs.writer({
+      flowRunId: run.id,
+      maxBuffered: 4,
+      flushIntervalMs: 60_000,
+    });
+    writer.log("INFO", "a");
+    writer.log("INFO", "b");
+    await rejectsWith(writer.flush(), ServerError);
+    assert.equal(writer.buffered, 2);
+    writer.log("INFO", "c");
+    writer.log("INFO", "d");
+    writer.log("INFO", "e");
+    assert.equal(writer.dropped, 1);
+    failing = false;
+    await writer.close();
+    assert.deepEqual(posts.map((p) => p.entries.map((e) => e.message)), [
+      ["b"],
+      ["c", "d", "e"],
+    ]);
+    assert.equal(posts[1].dropped, 1);
+    assert.deepEqual(await messages(tenant.client, run.id), [
+      "b",
+      "c",
+      "d",
+      "e",
+    ]);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("LogWriter validates its options and levels", async () => {
+  const { server, tenant, run } = await setUp();
+  try {
+    const { client } = tenant;
+    assert.throws(
+      () => client.logs.writer({ flowRunId: "" }),
+      InvalidArgumentError,
+    );
+    assert.throws(
+      () => client.logs.writer({ flowRunId: run.id, maxBatch: 0 }),
+      InvalidArgumentError,
+    );
+    const writer = client.logs.writer({ flowRunId: run.id });
+    const error = assertThrows(() => writer.log("LOUD", "x"));
+    assert.ok(error instanceof InvalidArgumentError);
+    assert.match(error.message, /^level must be one of/);
+    assert.equal(writer.buffered, 0);
+    await writer.close();
+  } finally {
+    await server.close();
+  }
+});
+
+function assertThrows(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("Expected a throw");
+}
