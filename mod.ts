@@ -185,3 +185,16 @@ export {
   Agents,
   type RegisterAgentOptions,
 } from "./client/resources/agents.ts";
+export { Listing, type Page } from "./client/resources/_paginate.ts";
+export {
+  displayable,
+  JUPYTER_DISPLAY,
+  type MimeBundle,
+  renderClient,
+  renderFlowRun,
+  renderListing,
+  renderLogs,
+  renderState,
+  renderTaskRun,
+  renderTimeline,
+} from "./client/jupyter.ts";

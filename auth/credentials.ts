@@ -83,6 +83,7 @@ const MODE_FIELDS: ReadonlyArray<[CredentialMode, string[]]> = [
 ];
 
 const secrets = new WeakMap<Credentials, Secrets>();
+const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
 
 /**
  * Who a client is, in exactly one auth mode: `"token"`, `"basic"`,
@@ -171,6 +172,12 @@ export class Credentials {
       if (typeof value !== "string" || value.length === 0) {
         throw new InvalidArgumentError(
           `Credentials ${name} must be a non-empty string`,
+        );
+      }
+      if (name === "token" && !PRINTABLE_ASCII.test(value)) {
+        // Checked here: the runtime's header error would quote the token.
+        throw new InvalidArgumentError(
+          "Credentials token must be one line of printable ASCII characters: it is sent in the Authorization header",
         );
       }
     }

@@ -43,6 +43,7 @@ import {
   Transport,
 } from "./transport.ts";
 import { runInScope } from "./_scope.ts";
+import { JUPYTER_DISPLAY, type MimeBundle, renderClient } from "./jupyter.ts";
 import { Tenants } from "./resources/tenants.ts";
 import { Users } from "./resources/users.ts";
 import { ApiTokens } from "./resources/api_tokens.ts";
@@ -737,6 +738,11 @@ export class Client {
   /** The redacted form, for `node:util` `inspect()`. */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
+  }
+
+  /** The redacted form, as a table in Deno's Jupyter kernel. */
+  [JUPYTER_DISPLAY](): MimeBundle {
+    return renderClient(this.toJSON());
   }
 
   #post: AuthPost = async (path, options) => {

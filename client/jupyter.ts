@@ -269,6 +269,34 @@ export function renderLogs(entries: readonly LogEntry[]): MimeBundle {
 }
 
 /**
+ * A client's redacted summary: endpoints, tenant, credential mode.
+ *
+ * @param summary What `client.toJSON()` returns.
+ * @returns The MIME bundle.
+ *
+ * @example
+ * ```ts
+ * import { renderClient } from "./jupyter.ts";
+ *
+ * const bundle = renderClient({ endpoints: ["http://127.0.0.1:4200/"], tenant: "acme", credentials: { mode: "token", token: "***" } });
+ * console.assert(bundle["text/plain"].includes("acme"));
+ * ```
+ */
+export function renderClient(summary: Record<string, unknown>): MimeBundle {
+  const credentials = summary.credentials as Record<string, unknown>;
+  const who = credentials.username ?? credentials.accessKey ?? "";
+  const rows = [
+    ["endpoints", escapeHtml((summary.endpoints as string[]).join(", "))],
+    ["tenant", escapeHtml(summary.tenant ?? "(none)")],
+    ["credentials", `${escapeHtml(credentials.mode)} ${escapeHtml(who)}`],
+  ];
+  return {
+    "text/html": `<div><b>Runplane client</b>${table(["", ""], rows)}</div>`,
+    "text/plain": `Client ${JSON.stringify(summary)}`,
+  };
+}
+
+/**
  * A listing of objects as a table of their main fields; states show as
  * badges.
  *

@@ -214,7 +214,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     maxRetries: wholeNumber(raw("max_retries", "maxRetries"), 0, 2),
     caCertFile: text(raw("ca_cert_file", "caCertFile")),
     home: text(raw("home", "home")) ?? defaultHome(sources[0][0]),
-    credentials: credentialsFrom(raw),
+    credentials: credentialsFrom(sources, prefixes),
   };
   configs.add(config);
   return Object.freeze(config);
@@ -357,30 +357,50 @@ function parseEndpoints(raw: Raw | undefined): readonly URL[] {
   }));
 }
 
+const CREDENTIAL_VARIABLES: ReadonlyArray<[string, string | undefined]> = [
+  ["token", undefined],
+  ["username", "password"],
+  ["access_key", "secret_key"],
+];
+
+/**
+ * Credentials from the first source that sets any credential variable, so
+ * the environment wins over the `.env` file as it does for every setting.
+ * Within a source, a token wins over a pair.
+ */
 function credentialsFrom(
-  read: (key: string) => Raw | undefined,
+  sources: ReadonlyArray<[EnvSource, string]>,
+  prefixes: readonly string[],
 ): Credentials | undefined {
-  const pairs: Array<[string, string | undefined]> = [["token", undefined], [
-    "username",
-    "password",
-  ], ["access_key", "secret_key"]];
-  for (const [first, second] of pairs) {
-    const a = read(first);
-    const b = second ? read(second) : undefined;
-    if (!a && !b) continue;
-    if (second && (!a || !b)) {
-      const missing = a ? second : first;
-      const present = a ? a.source : b!.source;
-      throw new ConfigError(
-        `Incomplete credentials: ${present} is set but ${missing.toUpperCase()} is not; set both or neither`,
-      );
+  for (const [env, where] of sources) {
+    for (const [first, second] of CREDENTIAL_VARIABLES) {
+      const a = lookupEnv(first, prefixes, env);
+      const b = second ? lookupEnv(second, prefixes, env) : undefined;
+      if (!a && !b) continue;
+      if (second && (!a || !b)) {
+        const [found, key] = a ? [a, first] : [b!, second];
+        const prefix = found.name.slice(0, -key.length);
+        const missing = prefix + (a ? second : first).toUpperCase();
+        throw new ConfigError(
+          `Incomplete credentials: ${found.name}${where} is set but ${missing} is not; set both or neither`,
+        );
+      }
+      try {
+        if (first === "token") return new Credentials({ token: a!.value });
+        if (first === "username") {
+          return new Credentials({ username: a!.value, password: b!.value });
+        }
+        return new Credentials({ accessKey: a!.value, secretKey: b!.value });
+      } catch (error) {
+        // The message names the rule, never the value.
+        throw new ConfigError(
+          `Invalid credentials in ${
+            [a, b].filter(Boolean).map((v) => v!.name).join(" and ")
+          }${where}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
     }
-    const value = (r: Raw) => String(r.value);
-    if (first === "token") return new Credentials({ token: value(a!) });
-    if (first === "username") {
-      return new Credentials({ username: value(a!), password: value(b!) });
-    }
-    return new Credentials({ accessKey: value(a!), secretKey: value(b!) });
   }
   return undefined;
 }

@@ -7,6 +7,7 @@
 
 import type { QueryParams } from "../transport.ts";
 import type { ResourceClient } from "./types.ts";
+import { displayable, type MimeBundle, renderListing } from "../jupyter.ts";
 
 /** One page of a listing, as the server answers it. */
 export interface Page<T> {
@@ -17,29 +18,72 @@ export interface Page<T> {
 }
 
 /**
- * Yields every item of a listing, one page at a time. Nothing is sent until
- * the first item is asked for; `query.limit` is the page size.
+ * Every item of a listing, one page at a time, as an async iterable; or all
+ * of them at once with {@linkcode Listing.toArray}, an array that notebooks
+ * display as a table.
+ *
+ * @typeParam T The items' type.
+ *
+ * @example
+ * ```ts ignore
+ * for await (const run of client.flowRuns.list({ limit: 50 })) console.log(run.id);
+ * const lines = await client.logs.list({ flowRunId: run.id }).toArray();
+ * ```
  */
-export async function* paginate<T>(
-  client: ResourceClient,
-  path: string,
-  query: QueryParams = {},
-): AsyncGenerator<T, void, undefined> {
-  let cursor: string | undefined;
-  do {
-    const page = await client.request<Page<T>>("GET", path, {
-      query: cursor === undefined ? query : { ...query, cursor },
-    });
-    yield* page.items;
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
+export class Listing<T extends object> implements AsyncIterable<T> {
+  #client: ResourceClient;
+  #path: string;
+  #query: QueryParams;
+  #render: (items: T[]) => MimeBundle;
+
+  /**
+   * Nothing is sent until the first item is asked for; `query.limit` is the
+   * page size.
+   *
+   * @param client The client to send through.
+   * @param path The listing's path.
+   * @param query Filters and page size.
+   * @param render How a notebook shows the items of {@linkcode Listing.toArray}.
+   */
+  constructor(
+    client: ResourceClient,
+    path: string,
+    query: QueryParams = {},
+    render: (items: T[]) => MimeBundle = renderListing,
+  ) {
+    this.#client = client;
+    this.#path = path;
+    this.#query = query;
+    this.#render = render;
+  }
+
+  /** Yields every item, fetching a page whenever the last one runs out. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.#client.request<Page<T>>("GET", this.#path, {
+        query: cursor === undefined ? this.#query : { ...this.#query, cursor },
+      });
+      yield* page.items;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+  }
+
+  /**
+   * Every item, in one array.
+   *
+   * @returns The items.
+   */
+  async toArray(): Promise<T[]> {
+    return displayable(await Array.fromAsync(this), this.#render);
+  }
 }
 
-/** Every item of a listing, in one array. */
-export async function collect<T>(
+/** Every item of a listing, in one array that notebooks display as a table. */
+export function collect<T extends object>(
   client: ResourceClient,
   path: string,
   query?: QueryParams,
 ): Promise<T[]> {
-  return await Array.fromAsync(paginate<T>(client, path, query));
+  return new Listing<T>(client, path, query).toArray();
 }

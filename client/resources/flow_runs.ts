@@ -7,7 +7,13 @@
 
 import { AbortError, InvalidArgumentError, TimeoutError } from "../errors.ts";
 import { sleep } from "../_async.ts";
-import { paginate } from "./_paginate.ts";
+import { Listing } from "./_paginate.ts";
+import {
+  displayable,
+  renderFlowRun,
+  renderListing,
+  renderState,
+} from "../jupyter.ts";
 import {
   optionalRecord,
   optionalString,
@@ -177,9 +183,10 @@ export class FlowRuns {
         "idempotencyKey must be at most 255 characters",
       );
     }
-    return await this.#client.request<FlowRun>("POST", "/flow-runs", {
-      body,
-    });
+    return displayable(
+      await this.#client.request<FlowRun>("POST", "/flow-runs", { body }),
+      renderFlowRun,
+    );
   }
 
   /**
@@ -196,9 +203,12 @@ export class FlowRuns {
    * ```
    */
   async get(id: string): Promise<FlowRun> {
-    return await this.#client.request<FlowRun>(
-      "GET",
-      `/flow-runs/${segment("id", id)}`,
+    return displayable(
+      await this.#client.request<FlowRun>(
+        "GET",
+        `/flow-runs/${segment("id", id)}`,
+      ),
+      renderFlowRun,
     );
   }
 
@@ -207,7 +217,7 @@ export class FlowRuns {
    * asks for more.
    *
    * @param options Filters, and the page size.
-   * @returns The runs, as an async iterable.
+   * @returns The runs, as an async iterable; `toArray()` collects them.
    * @throws {InvalidArgumentError} At once, when an option is invalid.
    *
    * @example
@@ -217,7 +227,7 @@ export class FlowRuns {
    * }
    * ```
    */
-  list(options: ListFlowRunsOptions = {}): AsyncIterable<FlowRun> {
+  list(options: ListFlowRunsOptions = {}): Listing<FlowRun> {
     requireObject("options", options);
     const query = {
       flowId: optionalString("flowId", options.flowId),
@@ -228,7 +238,12 @@ export class FlowRuns {
         ? undefined
         : requireWholeNumber("limit", options.limit, 1, 500),
     };
-    return paginate<FlowRun>(this.#client, "/flow-runs", query);
+    return new Listing<FlowRun>(
+      this.#client,
+      "/flow-runs",
+      query,
+      renderListing,
+    );
   }
 
   /**
@@ -256,9 +271,11 @@ export class FlowRuns {
     requireObject("options", options);
     const version = requireWholeNumber("version", options.version, 0);
     const state = requireState(options.state);
-    return await this.#client.request<StateChange>("POST", path, {
+    const change = await this.#client.request<StateChange>("POST", path, {
       body: { version, state },
     });
+    displayable(change.state, renderState);
+    return change;
   }
 
   /**

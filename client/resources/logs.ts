@@ -6,7 +6,8 @@
  */
 
 import { InvalidArgumentError } from "../errors.ts";
-import { paginate } from "./_paginate.ts";
+import { Listing } from "./_paginate.ts";
+import { renderLogs } from "../jupyter.ts";
 import {
   optionalString,
   requireLogLevel,
@@ -124,7 +125,7 @@ export class Logs {
    * fetching page after page as the loop asks for more.
    *
    * @param options The flow run, an optional task run, and the page size.
-   * @returns The lines, as an async iterable.
+   * @returns The lines, as an async iterable; `toArray()` collects them.
    * @throws {InvalidArgumentError} At once, when an option is invalid.
    *
    * @example
@@ -132,7 +133,7 @@ export class Logs {
    * const lines = await Array.fromAsync(client.logs.list({ flowRunId: run.id }));
    * ```
    */
-  list(options: ListLogsOptions): AsyncIterable<LogEntry> {
+  list(options: ListLogsOptions): Listing<LogEntry> {
     requireObject("options", options);
     const query = {
       flowRunId: requireString("flowRunId", options.flowRunId),
@@ -141,7 +142,7 @@ export class Logs {
         ? undefined
         : requireWholeNumber("limit", options.limit, 1, 500),
     };
-    return paginate<LogEntry>(this.#client, "/logs", query);
+    return new Listing<LogEntry>(this.#client, "/logs", query, renderLogs);
   }
 
   /**

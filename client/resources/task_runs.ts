@@ -23,6 +23,7 @@ import type {
   StateType,
   TaskRun,
 } from "./types.ts";
+import { displayable, renderState, renderTaskRun } from "../jupyter.ts";
 
 /** What {@linkcode TaskRuns.getOrCreate} needs. */
 export interface GetOrCreateTaskRunOptions {
@@ -116,7 +117,7 @@ export class TaskRuns {
         "tags must be an array of non-empty strings",
       );
     }
-    return await this.#client.request<TaskRun>("POST", "/task-runs", {
+    const run = await this.#client.request<TaskRun>("POST", "/task-runs", {
       body: {
         flowRunId: options.flowRunId,
         taskId: options.taskId,
@@ -124,6 +125,7 @@ export class TaskRuns {
         tags: options.tags,
       },
     });
+    return displayable(run, renderTaskRun);
   }
 
   /**
@@ -139,9 +141,12 @@ export class TaskRuns {
    * ```
    */
   async get(id: string): Promise<TaskRun> {
-    return await this.#client.request<TaskRun>(
-      "GET",
-      `/task-runs/${segment("id", id)}`,
+    return displayable(
+      await this.#client.request<TaskRun>(
+        "GET",
+        `/task-runs/${segment("id", id)}`,
+      ),
+      renderTaskRun,
     );
   }
 
@@ -175,9 +180,11 @@ export class TaskRuns {
     const cacheFor = options.cacheFor === undefined
       ? undefined
       : requireWholeNumber("cacheFor", options.cacheFor, 1);
-    return await this.#client.request<StateChange>("POST", path, {
+    const change = await this.#client.request<StateChange>("POST", path, {
       body: { version, state, cacheFor },
     });
+    displayable(change.state, renderState);
+    return change;
   }
 
   /**
