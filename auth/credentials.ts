@@ -180,6 +180,12 @@ export class Credentials {
           "Credentials token must be one line of printable ASCII characters: it is sent in the Authorization header",
         );
       }
+      if (name === "username" && value.includes(":")) {
+        // HTTP Basic joins the pair with a colon (RFC 7617).
+        throw new InvalidArgumentError(
+          "Credentials username must not contain a colon",
+        );
+      }
     }
     this.mode = mode;
     this.username = mode === "basic" ? fields.username as string : undefined;

@@ -103,7 +103,7 @@ export class TokenRefresher implements Authenticator {
       throw new AuthenticationError({
         status: 401,
         method: "POST",
-        url: "/auth/refresh",
+        url: "/auth",
         message:
           "The server's token grant is malformed: it needs accessToken, refreshToken and expiresAt",
       });

@@ -266,6 +266,9 @@ export class Client {
     }
     const auth = this.#auth;
     let used: unknown;
+    // Set only once the credentials were attached: a 401 from a login or
+    // refresh inside authorize() must not trigger a second login.
+    let authorized = false;
     const call = {
       method: upper,
       path: path.startsWith("/") ? path : `/${path}`,
@@ -276,15 +279,17 @@ export class Client {
       timeoutMs: options.timeoutMs,
       maxRetries: options.maxRetries,
       authorize: async (request: Parameters<Authenticator["authorize"]>[0]) => {
+        authorized = false;
         used = await auth.authorize(request);
+        authorized = true;
       },
     };
     try {
       return (await this.#transport.send(call)).body as T;
     } catch (error) {
       if (
-        !(error instanceof AuthenticationError) || !auth.recover ||
-        !await auth.recover(used)
+        !(error instanceof AuthenticationError) || !authorized ||
+        !auth.recover || !await auth.recover(used)
       ) {
         throw error;
       }
@@ -660,9 +665,12 @@ export class Client {
   }
 
   /**
-   * Runs `fn` with this client active: inside it, `getActiveClient()` returns
-   * this client, across every `await`, timer and callback that `fn` starts.
-   * Sessions nest, and the outer client is active again afterwards.
+   * Runs `fn` with this client active: until `fn` settles,
+   * `getActiveClient()` returns this client across every `await`, timer and
+   * callback that `fn` starts. Sessions nest, and the outer client is active
+   * again afterwards. A timer that fires after `fn` settled sees no active
+   * client (the scope has ended), so work that outlives the session should
+   * capture the client when it starts.
    *
    * @typeParam R What `fn` returns.
    * @param fn The work to do as this client.

@@ -264,7 +264,7 @@ export class Transport {
       status = response.status;
       let bytes: Uint8Array;
       try {
-        bytes = await readBody(response);
+        bytes = await readBody(response, call.method);
       } catch (error) {
         if (call.signal?.aborted) throw aborted(target, call.signal);
         if (timeout.signal.aborted) throw timedOut(target, timeoutMs);
@@ -297,19 +297,22 @@ export class Transport {
   }
 }
 
-async function readBody(response: Response): Promise<Uint8Array> {
+async function readBody(
+  response: Response,
+  method: string,
+): Promise<Uint8Array> {
   if (response.body === null) return EMPTY;
   const declared = Number(response.headers.get("content-length") ?? NaN);
   if (declared > MAX_RESPONSE_BYTES) {
     await response.body.cancel();
-    throw tooLarge(response);
+    throw tooLarge(response, method);
   }
   if (!Number.isNaN(declared)) return await response.bytes();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for await (const chunk of response.body) {
     total += chunk.byteLength;
-    if (total > MAX_RESPONSE_BYTES) throw tooLarge(response);
+    if (total > MAX_RESPONSE_BYTES) throw tooLarge(response, method);
     chunks.push(chunk);
   }
   if (chunks.length === 1) return chunks[0];
@@ -403,10 +406,10 @@ function timedOut(target: string, timeoutMs: number): TimeoutError {
   return new TimeoutError(`${target} timed out after ${timeoutMs} ms`);
 }
 
-function tooLarge(response: Response): ApiError {
+function tooLarge(response: Response, method: string): ApiError {
   return new ApiError({
     status: response.status,
-    method: "",
+    method,
     url: response.url,
     headers: response.headers,
     message:

@@ -301,8 +301,9 @@ function wholeNumber(
   fallback: number,
 ): number {
   if (raw === undefined) return fallback;
-  const value = typeof raw.value === "string" && raw.value.trim() !== ""
-    ? Number(raw.value)
+  // Plain decimal digits only: Number() would also take "0x10" and "1e3".
+  const value = typeof raw.value === "string"
+    ? /^\s*-?\d+(\.\d+)?\s*$/.test(raw.value) ? Number(raw.value) : NaN
     : raw.value;
   if (typeof value !== "number" || Number.isNaN(value)) {
     throw new ConfigError(`Cannot parse ${raw.source}: value is not a number`);

@@ -72,6 +72,8 @@ export async function saveCredentials(
     ? { username: credentials.username, password: secret.password }
     : { accessKey: credentials.accessKey, secretKey: secret.secretKey };
   await Deno.mkdir(home, { recursive: true, mode: 0o700 });
+  // mkdir's mode applies only to a folder it creates.
+  await Deno.chmod(home, 0o700);
   const path = `${home}/${CREDENTIALS_FILE_NAME}`;
   const temporary = `${path}.${crypto.randomUUID()}.tmp`;
   try {

@@ -316,3 +316,12 @@ Deno.test("Credentials extraHeaders are sent, and per-call headers and Authoriza
   assert.equal(second.headers.get("x-trace"), "per-call");
   assert.equal(second.headers.get("authorization"), "Bearer tok_SECRET_1");
 });
+
+Deno.test("Credentials refuses a username with a colon, which HTTP Basic cannot carry", () => {
+  assert.throws(
+    () => new Credentials({ username: "team:alice", password: "pw" }),
+    (error: unknown) =>
+      error instanceof InvalidArgumentError &&
+      error.message === "Credentials username must not contain a colon",
+  );
+});

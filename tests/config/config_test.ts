@@ -169,6 +169,11 @@ Deno.test("loadConfig() rejects every bad value with a ConfigError naming its so
       "Cannot parse RUNPLANE_TIMEOUT_MS: value is not a number",
     ],
     [
+      "hexadecimal timeout",
+      { RUNPLANE_TIMEOUT_MS: "0x10" },
+      "Cannot parse RUNPLANE_TIMEOUT_MS: value is not a number",
+    ],
+    [
       "zero timeout",
       { RUNPLANE_TIMEOUT_MS: "0" },
       "Invalid RUNPLANE_TIMEOUT_MS: expected a whole number from 1 to 2147483647, got 0",

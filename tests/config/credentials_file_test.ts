@@ -154,3 +154,16 @@ Deno.test("Client with { useEnv: true } and no credentials anywhere throws Confi
     );
   });
 });
+
+Deno.test("saveCredentials() tightens an existing home folder to mode 0700", async () => {
+  const home = await Deno.makeTempDir();
+  try {
+    await Deno.chmod(home, 0o755);
+    await saveCredentials(new Credentials({ token: "rp_file_TOKEN" }), {
+      home,
+    });
+    assert.equal((await Deno.stat(home)).mode! & 0o777, 0o700);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
