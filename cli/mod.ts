@@ -93,10 +93,6 @@ const OPTIONS = {
   "interval-ms": { type: "string" },
   "flow-run-id": { type: "string" },
   "task-run-id": { type: "string" },
-  "port": { type: "string" },
-  "hostname": { type: "string" },
-  "database": { type: "string" },
-  "admin-token": { type: "string" },
   "json": { type: "boolean" },
   "debug": { type: "boolean" },
   "help": { type: "boolean" },
@@ -130,6 +126,19 @@ export async function main(
     isTerminal: io.isTerminal ?? Deno.stderr.isTerminal(),
     env: io.env,
   };
+  if (args[0] === "serve") {
+    // Loaded only here, so the other commands never load the server.
+    const server = await import("../server/main.ts");
+    try {
+      await server.main(args.slice(1));
+      return 0;
+    } catch (error) {
+      streams.stderr(
+        `error: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      return 2;
+    }
+  }
   let flags: Flags = {};
   try {
     const parsed = parseArgs({
@@ -161,7 +170,6 @@ async function run(
   const json = flags.json === true;
   const print = (value: unknown, table: () => string) =>
     io.stdout((json ? JSON.stringify(value, null, 2) : table()) + "\n");
-  if (command === "serve") return await serve(flags, io);
   if (command === "login") return await login(flags, io);
   await using client = new Client({
     credentials: new Credentials({ useEnv: true }),
@@ -332,25 +340,6 @@ async function login(flags: Flags, io: CliIo): Promise<number> {
       `Logged in (${credentials.mode}); ${tenants.length} tenant(s) visible. Credentials saved to ${path}\n`,
     );
   }
-  return 0;
-}
-
-async function serve(flags: Flags, io: CliIo): Promise<number> {
-  // Loaded only here, so the other commands never load the server.
-  const { startServer } = await import("../server/mod.ts");
-  const server = await startServer({
-    hostname: text(flags.hostname),
-    port: text(flags.port) ? wholeNumber(flags.port, "--port") : undefined,
-    databasePath: text(flags.database),
-    adminToken: text(flags["admin-token"]),
-  });
-  io.stderr(`Runplane server listening on ${server.url.href}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    Deno.addSignalListener("SIGINT", stop);
-    Deno.addSignalListener("SIGTERM", stop);
-  });
-  await server.close();
   return 0;
 }
 

@@ -33,8 +33,14 @@ function parseFlags(args: string[]): Partial<Record<Flag, string>> {
   return flags;
 }
 
-async function main(): Promise<void> {
-  const flags = parseFlags(Deno.args);
+/**
+ * Starts the server from command-line flags and stops it on SIGINT or
+ * SIGTERM; the `runplane serve` command runs this too.
+ *
+ * @param args The flags, such as `["--port", "4200"]`.
+ */
+export async function main(args: string[]): Promise<void> {
+  const flags = parseFlags(args);
   const port = flags.port === undefined ? undefined : Number(flags.port);
   const server = await startServer({
     hostname: flags.hostname,
@@ -58,7 +64,7 @@ async function main(): Promise<void> {
 
 if (import.meta.main) {
   try {
-    await main();
+    await main(Deno.args);
   } catch (error) {
     Deno.stderr.writeSync(
       new TextEncoder().encode(

@@ -1,0 +1,326 @@
+import assert from "node:assert/strict";
+import { main } from "../../cli/mod.ts";
+import {
+  createTenant,
+  startTestServer,
+  type TestServer,
+  type TestTenant,
+} from "../e2e/_helpers.ts";
+
+const CLI = new URL("../../cli/mod.ts", import.meta.url).pathname;
+
+/** Runs the CLI in-process with captured output and a given environment. */
+async function cli(
+  args: string[],
+  env: Record<string, string>,
+  options: { stdin?: string; isTerminal?: boolean } = {},
+) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    readStdin: () => Promise.resolve(options.stdin ?? ""),
+    isTerminal: options.isTerminal ?? false,
+    env,
+  });
+  return { code, stdout, stderr };
+}
+
+async function withSetup(
+  fn: (
+    server: TestServer,
+    tenant: TestTenant,
+    env: Record<string, string>,
+  ) => Promise<void>,
+) {
+  await using server = await startTestServer();
+  const tenant = await createTenant(server, "admin");
+  const { token } = await server.admin.apiTokens.create({
+    name: "cli",
+    scope: "tenant",
+    username: tenant.username,
+    tenant: tenant.slug,
+  });
+  const home = await Deno.makeTempDir();
+  try {
+    await fn(server, tenant, {
+      RUNPLANE_ENDPOINT: server.url.href,
+      RUNPLANE_TOKEN: token,
+      RUNPLANE_HOME: home,
+    });
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+}
+
+Deno.test("runplane login saves the credentials with mode 0600 and later commands use them", async () => {
+  await withSetup(async (_server, tenant, env) => {
+    const login = await cli(["login", "--token", env.RUNPLANE_TOKEN], {
+      RUNPLANE_ENDPOINT: env.RUNPLANE_ENDPOINT,
+      RUNPLANE_HOME: env.RUNPLANE_HOME,
+    });
+    assert.equal(login.code, 0, login.stderr);
+    const path = `${env.RUNPLANE_HOME}/credentials.json`;
+    assert.match(login.stdout, /Logged in \(token\); 1 tenant\(s\) visible/);
+    assert.ok(login.stdout.includes(path));
+    assert.ok(!login.stdout.includes(env.RUNPLANE_TOKEN), "token not echoed");
+    assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
+
+    const tenants = await cli(["tenants", "--json"], {
+      RUNPLANE_ENDPOINT: env.RUNPLANE_ENDPOINT,
+      RUNPLANE_HOME: env.RUNPLANE_HOME,
+    });
+    assert.equal(tenants.code, 0, tenants.stderr);
+    assert.deepEqual(
+      JSON.parse(tenants.stdout).map((t: { slug: string }) => t.slug),
+      [tenant.slug],
+    );
+  });
+});
+
+Deno.test("runplane projects and flow-runs commands work as tables and as JSON", async () => {
+  await withSetup(async (_server, tenant, env) => {
+    const created = await cli(["projects", "create", "churn", "--json"], env);
+    assert.equal(created.code, 0, created.stderr);
+    const project = JSON.parse(created.stdout);
+    assert.equal(project.name, "churn");
+
+    const table = await cli(["projects"], env);
+    assert.match(table.stdout, /^name\s+id\s+createdAt\n/);
+    assert.ok(table.stdout.includes(project.id));
+
+    const flow = await tenant.client.flows.register({
+      name: "train",
+      project: project.id,
+    });
+    const run = JSON.parse(
+      (await cli([
+        "flow-runs",
+        "create",
+        "--flow-id",
+        flow.id,
+        "--parameters",
+        '{"epochs":3}',
+        "--name",
+        "nightly",
+        "--json",
+      ], env)).stdout,
+    );
+    assert.equal(run.name, "nightly");
+    assert.deepEqual(run.parameters, { epochs: 3 });
+
+    const moved = await cli([
+      "flow-runs",
+      "set-state",
+      run.id,
+      "--state",
+      "running",
+      "--version",
+      String(run.version),
+    ], env);
+    assert.equal(moved.code, 0, moved.stderr);
+    assert.equal(
+      moved.stdout,
+      `${run.id}: RUNNING, version ${run.version + 1}\n`,
+    );
+
+    const listed = await cli(["flow-runs", "list", "--json"], env);
+    assert.deepEqual(
+      JSON.parse(listed.stdout).map((r: { id: string }) => r.id),
+      [run.id],
+    );
+    const got = await cli(["flow-runs", "get", run.id], env);
+    assert.match(got.stdout, new RegExp(`nightly\\s+${run.id}\\s+RUNNING`));
+  });
+});
+
+Deno.test("runplane secrets set reads the value from stdin, and list shows names only", async () => {
+  await withSetup(async (_server, tenant, env) => {
+    const set = await cli(["secrets", "set", "db-password"], env, {
+      stdin: "hunter2-SECRET\n",
+    });
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal(set.stdout, "Set secret db-password\n");
+    assert.equal(
+      await tenant.client.secrets.get("db-password"),
+      "hunter2-SECRET",
+    );
+    const list = await cli(["secrets", "list", "--json"], env);
+    assert.deepEqual(JSON.parse(list.stdout), ["db-password"]);
+    assert.ok(!list.stdout.includes("hunter2"));
+  });
+});
+
+Deno.test("runplane logs prints a run's lines oldest first", async () => {
+  await withSetup(async (_server, tenant, env) => {
+    const project = await tenant.client.projects.create({ name: "p" });
+    const flow = await tenant.client.flows.register({
+      name: "f",
+      project: project.id,
+    });
+    const run = await tenant.client.flowRuns.create({ flowId: flow.id });
+    await tenant.client.logs.write([
+      { flowRunId: run.id, level: "info", message: "first" },
+      { flowRunId: run.id, level: "error", message: "second" },
+    ]);
+    const logs = await cli(["logs", "--flow-run-id", run.id], env);
+    assert.equal(logs.code, 0, logs.stderr);
+    const lines = logs.stdout.trim().split("\n");
+    assert.equal(lines.length, 2);
+    assert.match(lines[0], /INFO\s+first$/);
+    assert.match(lines[1], /ERROR\s+second$/);
+  });
+});
+
+Deno.test("runplane flow-runs watch prints one line per state and exits by the final state", async () => {
+  await withSetup(async (_server, tenant, env) => {
+    const project = await tenant.client.projects.create({ name: "w" });
+    const flow = await tenant.client.flows.register({
+      name: "f",
+      project: project.id,
+    });
+    for (const [final, code] of [["SUCCESS", 0], ["FAILED", 3]] as const) {
+      const run = await tenant.client.flowRuns.create({ flowId: flow.id });
+      const watching = cli(
+        ["flow-runs", "watch", run.id, "--interval-ms", "10"],
+        env,
+      );
+      const running = await tenant.client.flowRuns.setState(run.id, {
+        version: run.version,
+        state: "RUNNING",
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await tenant.client.flowRuns.setState(run.id, {
+        version: running.version,
+        state: final,
+      });
+      const result = await watching;
+      assert.equal(result.code, code, result.stderr);
+      const states = result.stderr.trim().split("\n").map((line) =>
+        line.split(" ").at(-1)
+      );
+      assert.equal(states.at(-1), final);
+      assert.ok(
+        states.every((state, i) => i === 0 || state !== states[i - 1]),
+        "one line per change",
+      );
+      assert.ok(
+        !result.stderr.includes("\r"),
+        "no status line when not a terminal",
+      );
+    }
+  });
+});
+
+Deno.test("runplane errors print one line and a non-zero exit code, with a stack only under --debug", async () => {
+  await withSetup(async (_server, _tenant, env) => {
+    const missing = await cli(["flow-runs", "get", "no-such-run"], env);
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stdout, "");
+    assert.equal(missing.stderr.trim().split("\n").length, 1);
+    assert.match(
+      missing.stderr,
+      /^error: GET \/api\/v1\/flow-runs\/no-such-run failed with status 404/,
+    );
+
+    const debug = await cli(
+      ["flow-runs", "get", "no-such-run", "--debug"],
+      env,
+    );
+    assert.match(debug.stderr, /\n\s+at /, "--debug shows the stack");
+
+    const unknown = await cli(["fly"], env);
+    assert.equal(unknown.code, 2);
+    assert.equal(
+      unknown.stderr,
+      "error: Unknown command 'fly': run runplane --help\n",
+    );
+
+    const badFlag = await cli(["tenants", "--colour"], env);
+    assert.equal(badFlag.code, 2);
+    assert.equal(badFlag.stderr.trim().split("\n").length, 1);
+
+    const noCredentials = await cli(["tenants"], {
+      RUNPLANE_ENDPOINT: env.RUNPLANE_ENDPOINT,
+      RUNPLANE_HOME: env.RUNPLANE_HOME,
+    });
+    assert.equal(noCredentials.code, 1);
+    assert.match(
+      noCredentials.stderr,
+      /^error: No credentials found: set RUNPLANE_TOKEN/,
+    );
+  });
+});
+
+Deno.test("runplane as a process: a clear error line, no stack trace, and a live status line on a terminal", async () => {
+  await withSetup(async (_server, tenant, env) => {
+    const failed = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-net=127.0.0.1",
+        "--allow-env",
+        "--allow-read",
+        CLI,
+        "flow-runs",
+        "get",
+        "nope",
+      ],
+      env: { ...env, NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(failed.stderr);
+    assert.equal(failed.code, 1);
+    assert.equal(stderr.trim().split("\n").length, 1, stderr);
+    assert.ok(!stderr.includes(" at "), "no stack trace");
+
+    // A pseudo-terminal through script(1), where the status line is drawn.
+    const hasScript = await new Deno.Command("sh", {
+      args: ["-c", "command -v script"],
+      stdout: "null",
+    }).output();
+    if (!hasScript.success) return;
+    const project = await tenant.client.projects.create({ name: "tty" });
+    const flow = await tenant.client.flows.register({
+      name: "f",
+      project: project.id,
+    });
+    const run = await tenant.client.flowRuns.create({ flowId: flow.id });
+    const running = await tenant.client.flowRuns.setState(run.id, {
+      version: run.version,
+      state: "RUNNING",
+    });
+    const command = [
+      Deno.execPath(),
+      "run",
+      "--allow-net=127.0.0.1",
+      "--allow-env",
+      "--allow-read",
+      CLI,
+      "flow-runs",
+      "watch",
+      run.id,
+      "--interval-ms",
+      "20",
+    ]
+      .map((part) => `'${part}'`).join(" ");
+    const watching = new Deno.Command("script", {
+      args: ["-qec", command, "/dev/null"],
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await tenant.client.flowRuns.setState(run.id, {
+      version: running.version,
+      state: "SUCCESS",
+    });
+    const result = await watching;
+    const screen = new TextDecoder().decode(result.stdout);
+    assert.equal(result.code, 0, screen);
+    assert.ok(screen.includes("\r\x1b[2K"), "redraws one status line");
+    assert.match(screen, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] RUNNING\s+\d+\.\ds/);
+    assert.match(screen, /✓ SUCCESS after \d+\.\ds/);
+  });
+});
