@@ -1,0 +1,120 @@
+// Executes examples/notebook.ipynb in real Jupyter with Deno's kernel
+// (Debian's python3-nbconvert and python3-ipykernel, `deno jupyter
+// --install`, `python3 -m nbconvert --execute`) and checks its outputs,
+// HTML included. The kernel is installed under a temporary HOME, so the
+// machine's own Jupyter set-up is left alone.
+
+import assert from "node:assert/strict";
+
+const PYTHON = "/usr/bin/python3";
+const NOTEBOOK = new URL("../../examples/notebook.ipynb", import.meta.url)
+  .pathname;
+
+function jupyterMissing(): string | undefined {
+  try {
+    const probe = new Deno.Command(PYTHON, {
+      args: ["-c", "import nbconvert, ipykernel"],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync();
+    return probe.success
+      ? undefined
+      : "python3-nbconvert or python3-ipykernel is not installed";
+  } catch {
+    return `${PYTHON} is not installed`;
+  }
+}
+
+const missing = jupyterMissing();
+if (missing !== undefined) {
+  // deno-lint-ignore no-console
+  console.warn(`Skipping the notebook test: ${missing}`);
+}
+
+interface Output {
+  output_type: string;
+  data?: Record<string, string | string[]>;
+  text?: string | string[];
+  ename?: string;
+  evalue?: string;
+}
+
+const text = (value: string | string[] | undefined) =>
+  Array.isArray(value) ? value.join("") : value ?? "";
+
+Deno.test({
+  name:
+    "examples/notebook.ipynb runs in Jupyter with the Deno kernel and renders HTML",
+  ignore: missing !== undefined,
+  async fn() {
+    const home = await Deno.makeTempDir();
+    const env = { HOME: home, NO_COLOR: "1" };
+    try {
+      const install = await new Deno.Command(Deno.execPath(), {
+        args: ["jupyter", "--install"],
+        env,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.ok(install.success, new TextDecoder().decode(install.stderr));
+
+      const executed = `${home}/executed.ipynb`;
+      const run = await new Deno.Command(PYTHON, {
+        args: [
+          "-m",
+          "nbconvert",
+          "--to",
+          "notebook",
+          "--execute",
+          "--ExecutePreprocessor.timeout=120",
+          "--output",
+          executed,
+          NOTEBOOK,
+        ],
+        env,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.ok(run.success, new TextDecoder().decode(run.stderr));
+
+      const notebook = JSON.parse(await Deno.readTextFile(executed));
+      const outputs: Output[] = notebook.cells.flatMap((
+        cell: { outputs?: Output[] },
+      ) => cell.outputs ?? []);
+      assert.deepEqual(
+        outputs.filter((o) => o.output_type === "error").map((o) => o.evalue),
+        [],
+      );
+      const html = outputs.map((o) => text(o.data?.["text/html"]))
+        .filter(Boolean);
+      const plain = outputs.map((o) => text(o.data?.["text/plain"]));
+
+      const client = html.find((h) => h.includes("Runplane client"));
+      assert.ok(client, "the client renders as HTML");
+      assert.match(client, /research/);
+      assert.match(client, /token/);
+
+      const runs = html.filter((h) => h.includes("<b>nightly</b>"));
+      assert.equal(runs.length, 2, "the new run and the finished run");
+      assert.match(runs[0], />SCHEDULED</);
+      assert.match(runs[1], />SUCCESS</);
+      assert.match(
+        runs[1],
+        /SCHEDULED<\/span>.*&rarr;.*RUNNING<\/span>.*&rarr;.*SUCCESS<\/span>/s,
+        "a state timeline in order",
+      );
+
+      assert.ok(
+        html.some((h) => /^<span[^>]*>SUCCESS<\/span> model saved$/.test(h)),
+        "the state renders as a badge with its message",
+      );
+      const logs = html.find((h) => h.includes("epoch 3: loss 0.333"));
+      assert.ok(logs, "the log page renders as a table");
+      assert.match(logs, /<th[^>]*>level<\/th>/);
+      assert.ok(html.some((h) => h.includes("churn-model")), "a listing");
+      assert.equal(plain.at(-1), '"SUCCESS"');
+    } finally {
+      await Deno.remove(home, { recursive: true });
+    }
+  },
+});
