@@ -36,8 +36,7 @@ export async function startJsonServer(): Promise<
     if (done) throw new Error("The benchmark server exited before it listened");
     text += value;
   }
-  reader.releaseLock();
-  await child.stdout.cancel();
+  await reader.cancel();
   return {
     url: `http://127.0.0.1:${text.trim()}`,
     async stop() {

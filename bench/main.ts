@@ -11,6 +11,9 @@ import { manyUsers } from "./many_users.ts";
 import { coldStart } from "./cold_start.ts";
 import { clientMemory } from "./client_memory.ts";
 import { failover } from "./failover.ts";
+import { startReferenceServer } from "./_reference_server.ts";
+import { logShipping } from "./log_shipping.ts";
+import { serverThroughput } from "./server_throughput.ts";
 
 const rows: Row[] = [];
 rows.push(...clientMemory());
@@ -23,6 +26,13 @@ try {
   await server.stop();
 }
 rows.push(...await coldStart());
+const reference = await startReferenceServer();
+try {
+  rows.push(...await serverThroughput(reference));
+  rows.push(...await logShipping(reference));
+} finally {
+  await reference.stop();
+}
 
 const lines = [
   `Deno ${Deno.version.deno}, ${Deno.build.os}/${Deno.build.arch}, ${navigator.hardwareConcurrency} cores, ${

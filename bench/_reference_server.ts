@@ -1,0 +1,91 @@
+/**
+ * The reference server in its own process, on a SQLite file, provisioned
+ * with one tenant and a member's token: the other end of the server-backed
+ * benchmarks.
+ *
+ * @module
+ */
+
+import { Client, Credentials } from "../mod.ts";
+
+/** A provisioned reference server. */
+export interface BenchServer {
+  /** A client of the tenant's member. */
+  client: Client;
+  /** A flow to create runs of. */
+  flowId: string;
+  /** Stops the server and removes its files. */
+  stop(): Promise<void>;
+}
+
+/** Starts `server/main.ts` on a temporary SQLite file and provisions it. */
+export async function startReferenceServer(): Promise<BenchServer> {
+  const folder = await Deno.makeTempDir({ prefix: "runplane_bench_" });
+  const adminToken = `rpadm_${crypto.randomUUID()}`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net=127.0.0.1",
+      "--allow-env",
+      "--allow-read",
+      "--allow-write",
+      new URL("../server/main.ts", import.meta.url).pathname,
+      "--port",
+      "0",
+      "--database",
+      `${folder}/bench.db`,
+      "--admin-token",
+      adminToken,
+    ],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  let url: string | undefined;
+  while (url === undefined) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`The reference server did not start: ${seen}`);
+    seen += value;
+    url = /listening on (\S+)/.exec(seen)?.[1];
+  }
+  await reader.cancel();
+  const config = { endpoints: url, envFile: false as const, env: {} };
+  const admin = new Client({
+    credentials: new Credentials({ token: adminToken }),
+    config,
+  });
+  await admin.tenants.create({ slug: "bench", name: "Bench" });
+  await admin.users.create({
+    username: "bench",
+    password: "bench-password",
+    tenant: "bench",
+    role: "admin",
+  });
+  const { token } = await admin.apiTokens.create({
+    name: "bench",
+    scope: "tenant",
+    username: "bench",
+    tenant: "bench",
+  });
+  await admin.close();
+  const client = new Client({
+    credentials: new Credentials({ token }),
+    config,
+  });
+  const project = await client.projects.create({ name: "bench" });
+  const flow = await client.flows.register({
+    name: "bench",
+    project: project.id,
+  });
+  return {
+    client,
+    flowId: flow.id,
+    async stop() {
+      await client.close();
+      child.kill("SIGTERM");
+      await child.status;
+      await Deno.remove(folder, { recursive: true });
+    },
+  };
+}
