@@ -30,6 +30,8 @@ import type { FlowRun, StateType } from "../client/resources/types.ts";
 import { formatTable, type Output } from "./_output.ts";
 import { watchFlowRun } from "./_watch.ts";
 
+export type { Output };
+
 /** Where the command line reads and writes; tests pass their own. */
 export interface CliIo {
   /** Receives results. */

@@ -1,6 +1,6 @@
 /**
  * The HTTP application: Hono routing under `/api/v1`, request ids, request
- * logging, error mapping, and every route module.
+ * logging, error mapping, every route module, and the web UI under `/ui`.
  *
  * @module
  */
@@ -15,6 +15,7 @@ import { registerRunRoutes } from "./routes/runs.ts";
 import { registerLogRoutes } from "./routes/logs.ts";
 import { registerSecretRoutes } from "./routes/secrets.ts";
 import { registerAgentRoutes } from "./routes/agents.ts";
+import { mountUi } from "./ui/mod.ts";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** How often expired rows are swept, at most. */
@@ -76,6 +77,7 @@ export function createApp(
   registerSecretRoutes(router);
   registerAgentRoutes(router);
   router.finish();
+  mountUi(app, services);
 
   return async function fetch(request: Request): Promise<Response> {
     return await app.fetch(request);

@@ -838,6 +838,20 @@ export class SqliteStore implements Store {
     return row && toTaskRun(row);
   }
 
+  async listTaskRuns(
+    tenantId: string,
+    flowRunId: string,
+    limit: number,
+  ): Promise<TaskRun[]> {
+    return this.#all(
+      `SELECT * FROM task_runs WHERE tenant_id = ? AND flow_run_id = ?
+       ORDER BY created_at, task_id, map_index LIMIT ?`,
+      tenantId,
+      flowRunId,
+      limit,
+    ).map(toTaskRun);
+  }
+
   async setTaskRunState(
     tenantId: string,
     id: string,
@@ -1059,6 +1073,25 @@ export class SqliteStore implements Store {
       filter.limit + 1,
     );
     return toPage(rows, filter.limit, toLogEntry);
+  }
+
+  async recentLogs(
+    tenantId: string,
+    filter: { flowRunId: string; taskRunId?: string; limit: number },
+  ): Promise<LogEntry[]> {
+    // The newest rows by insertion sequence, flipped back to oldest first.
+    return this.#all(
+      `SELECT * FROM (
+         SELECT * FROM logs WHERE tenant_id = ? AND flow_run_id = ?
+           AND (? IS NULL OR task_run_id = ?)
+         ORDER BY seq DESC LIMIT ?
+       ) ORDER BY seq`,
+      tenantId,
+      filter.flowRunId,
+      filter.taskRunId ?? null,
+      filter.taskRunId ?? null,
+      filter.limit,
+    ).map(toLogEntry);
   }
 
   async putSecret(

@@ -389,6 +389,15 @@ export interface Store {
     },
   ): Promise<{ taskRun: TaskRun; created: boolean }>;
   taskRun(tenantId: string, id: string): Promise<TaskRun | undefined>;
+  /**
+   * The task runs of a flow run, oldest first (ties by task id, then map
+   * index), at most `limit`; empty for an unknown run or another tenant's.
+   */
+  listTaskRuns(
+    tenantId: string,
+    flowRunId: string,
+    limit: number,
+  ): Promise<TaskRun[]>;
   /** Sets a task run's state; `RUNNING` over a tag's limit stores `QUEUED`. */
   setTaskRunState(
     tenantId: string,
@@ -426,6 +435,15 @@ export interface Store {
       after?: CursorPosition;
     },
   ): Promise<Page<LogEntry>>;
+  /**
+   * The newest `limit` log lines of a flow run (or one of its task runs),
+   * returned oldest first: the tail of what {@linkcode Store.listLogs} pages
+   * through.
+   */
+  recentLogs(
+    tenantId: string,
+    filter: { flowRunId: string; taskRunId?: string; limit: number },
+  ): Promise<LogEntry[]>;
   putSecret(
     tenantId: string,
     name: string,

@@ -17,7 +17,8 @@ import type { Reply } from "../idempotency.ts";
 import type { RouteContext, Router } from "../router.ts";
 import type { Tenant, TenantGrant, TokenPair } from "../store.ts";
 
-const SESSION_TTL_MS = 12 * 60 * 60_000;
+/** How long a session cookie lasts; the web UI's login uses it too. */
+export const SESSION_TTL_MS = 12 * 60 * 60_000;
 const ACCESS_TTL_MS = 15 * 60_000;
 const REFRESH_TTL_MS = 30 * 24 * 60 * 60_000;
 
@@ -169,6 +170,22 @@ function sessionCookie(
   value: string,
   maxAgeSeconds: number,
 ): string {
-  const secure = ctx.url.protocol === "https:" ? "; Secure" : "";
+  return sessionCookieHeader(ctx.url, value, maxAgeSeconds);
+}
+
+/**
+ * The `Set-Cookie` value of a session cookie, shared with the web UI's login
+ * so both set exactly the same flags.
+ *
+ * @param url The request's URL; `Secure` is added over https.
+ * @param value The session id, or `""` to clear the cookie.
+ * @param maxAgeSeconds The cookie's lifetime; `0` clears it.
+ */
+export function sessionCookieHeader(
+  url: URL,
+  value: string,
+  maxAgeSeconds: number,
+): string {
+  const secure = url.protocol === "https:" ? "; Secure" : "";
   return `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${secure}`;
 }
