@@ -42,6 +42,7 @@ import {
   processEnv,
 } from "./env.ts";
 import { VERSION } from "../client/version.ts";
+import { readTextFileIfPermitted } from "./_read_file.ts";
 
 /** How the server expects to be authenticated with a username and password. */
 export type EndpointType = "api" | "session";
@@ -176,6 +177,14 @@ interface Raw {
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const prefixes = options.prefixes ?? DEFAULT_PREFIXES;
+  if (
+    !Array.isArray(prefixes) ||
+    !prefixes.every((prefix) => typeof prefix === "string")
+  ) {
+    throw new ConfigError(
+      'Invalid option prefixes: expected an array of strings such as ["RUNPLANE_"]',
+    );
+  }
   const sources: Array<[EnvSource, string]> = [
     [options.env ?? processEnv(), ""],
   ];
@@ -243,17 +252,8 @@ export function isConfig(value: unknown): value is Config {
 }
 
 function readEnvFile(path: string): EnvSource | undefined {
-  let text: string;
-  try {
-    if (
-      Deno.permissions.querySync({ name: "read", path }).state !== "granted"
-    ) {
-      return undefined;
-    }
-    text = Deno.readTextFileSync(path);
-  } catch {
-    return undefined;
-  }
+  const text = readTextFileIfPermitted(path);
+  if (text === undefined) return undefined;
   try {
     return parseEnv(text);
   } catch {

@@ -20,6 +20,7 @@
 
 import { ConfigError, InvalidArgumentError } from "../client/errors.ts";
 import { Credentials, credentialSecrets } from "../auth/credentials.ts";
+import { readTextFileIfPermitted } from "./_read_file.ts";
 
 /** The file's name inside the home folder. */
 export const CREDENTIALS_FILE_NAME = "credentials.json";
@@ -111,17 +112,8 @@ export function loadSavedCredentials(
 ): Credentials | undefined {
   if (!options.home) return undefined;
   const path = `${options.home}/${CREDENTIALS_FILE_NAME}`;
-  let text: string;
-  try {
-    if (
-      Deno.permissions.querySync({ name: "read", path }).state !== "granted"
-    ) {
-      return undefined;
-    }
-    text = Deno.readTextFileSync(path);
-  } catch {
-    return undefined;
-  }
+  const text = readTextFileIfPermitted(path);
+  if (text === undefined) return undefined;
   try {
     const record = JSON.parse(text);
     if (typeof record !== "object" || record === null || "useEnv" in record) {
