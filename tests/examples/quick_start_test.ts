@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+
+const QUICK_START = new URL("../../examples/quick_start.ts", import.meta.url);
+const README = new URL("../../README.md", import.meta.url);
+
+Deno.test("the README's quick start is examples/quick_start.ts with JSR imports", async () => {
+  const script = await Deno.readTextFile(QUICK_START);
+  const asPublished = script
+    .replace(
+      'import { Client, Credentials } from "../mod.ts"; // jsr:@runplane/client',
+      'import { Client, Credentials } from "jsr:@runplane/client";',
+    )
+    .replace(
+      'import { startServer } from "../server/mod.ts"; // jsr:@runplane/client/server',
+      'import { startServer } from "jsr:@runplane/client/server";',
+    );
+  assert.notEqual(asPublished, script, "the imports were mapped");
+  const readme = await Deno.readTextFile(README);
+  assert.ok(
+    readme.includes("```ts\n" + asPublished + "```"),
+    "README.md shows examples/quick_start.ts as it runs",
+  );
+});
+
+Deno.test("the quick start runs against a local server and prints the finished run", async () => {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net=127.0.0.1",
+      "--allow-env",
+      "--allow-read",
+      QUICK_START.pathname,
+    ],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(output.stdout);
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  assert.match(stdout, /^train-[0-9a-f]{8}: SUCCESS after 3 states\n$/);
+});
