@@ -9,9 +9,9 @@
  * import { StaticAuthenticator } from "./authenticator.ts";
  *
  * const auth = StaticAuthenticator.bearer("rp_example");
- * const headers = new Headers();
- * await auth.authorize({ method: "GET", url: new URL("http://127.0.0.1:4200/api/v1/projects"), headers });
- * console.assert(headers.get("authorization") === "Bearer rp_example");
+ * const headers: Record<string, string> = {};
+ * await auth.authorize({ method: "GET", url: "http://127.0.0.1:4200/api/v1/projects", headers });
+ * console.assert(headers.authorization === "Bearer rp_example");
  * ```
  *
  * @module
@@ -21,10 +21,14 @@
 export interface OutgoingRequest {
   /** The method, upper case. */
   method: string;
-  /** The full URL of this attempt's endpoint. */
-  url: URL;
-  /** The headers to send; the authenticator adds its own. */
-  headers: Headers;
+  /** The full URL of this attempt, on this attempt's endpoint. */
+  url: string;
+  /**
+   * The headers to send, by lower-case name; the authenticator adds its
+   * own. A plain record, because `fetch` sends one markedly faster than a
+   * `Headers` object.
+   */
+  headers: Record<string, string>;
   /** The body bytes, if any. */
   body?: Uint8Array;
 }
@@ -59,9 +63,9 @@ const encoder = new TextEncoder();
  * import { StaticAuthenticator } from "./authenticator.ts";
  *
  * const auth = StaticAuthenticator.basic("alice", "pw");
- * const headers = new Headers();
- * auth.authorize({ method: "GET", url: new URL("http://127.0.0.1:4200/"), headers });
- * console.assert(headers.get("authorization") === "Basic YWxpY2U6cHc=");
+ * const headers: Record<string, string> = {};
+ * auth.authorize({ method: "GET", url: "http://127.0.0.1:4200/", headers });
+ * console.assert(headers.authorization === "Basic YWxpY2U6cHc=");
  * ```
  */
 export class StaticAuthenticator implements Authenticator {
@@ -99,7 +103,7 @@ export class StaticAuthenticator implements Authenticator {
 
   /** Sets `Authorization`. */
   authorize(request: OutgoingRequest): void {
-    request.headers.set("authorization", this.#header);
+    request.headers.authorization = this.#header;
   }
 
   /** The bearer token, in bearer mode. */

@@ -189,14 +189,8 @@ export async function buildStringToSign(
   const url = typeof request.url === "string"
     ? new URL(request.url)
     : request.url;
-  const contentType = new Headers(request.headers).get("content-type") ?? "";
-  const body = typeof request.body === "string"
-    ? encoder.encode(request.body)
-    : request.body ?? EMPTY;
-  const digest = await crypto.subtle.digest(
-    HASH_NAMES[parts.hashType],
-    body as Uint8Array<ArrayBuffer>,
-  );
+  const contentType = headerValue(request.headers, "content-type") ?? "";
+  const digest = await bodyDigest(request.body, parts.hashType);
   return [
     request.method.toUpperCase(),
     url.pathname + url.search,
@@ -204,8 +198,66 @@ export async function buildStringToSign(
     parts.nonce,
     `host:${url.host}`,
     `content-type:${contentType.toLowerCase()}`,
-    toHex(digest),
+    digest,
   ].join("\n");
+}
+
+/** One header's value from any form of headers, without copying a record. */
+function headerValue(
+  headers: HeadersInit | undefined,
+  name: string,
+): string | undefined {
+  if (headers === undefined) return undefined;
+  if (headers instanceof Headers || Array.isArray(headers)) {
+    return new Headers(headers).get(name) ?? undefined;
+  }
+  const record = headers as Record<string, string>;
+  if (name in record) return record[name];
+  const key = Object.keys(record).find((key) => key.toLowerCase() === name);
+  return key === undefined ? undefined : record[key];
+}
+
+// Each Web Crypto call is an async hop: the empty body's digest is computed
+// once per hash, and a body's digest once per call rather than per attempt.
+const emptyDigests = new Map<HashType, Promise<string>>();
+const bodyDigests = new WeakMap<Uint8Array, Map<HashType, Promise<string>>>();
+
+function bodyDigest(
+  body: Uint8Array | string | null | undefined,
+  hashType: HashType,
+): Promise<string> {
+  const bytes = typeof body === "string" ? encoder.encode(body) : body;
+  if (!bytes || bytes.byteLength === 0) {
+    let digest = emptyDigests.get(hashType);
+    if (digest === undefined) {
+      digest = hexDigest(EMPTY, hashType);
+      emptyDigests.set(hashType, digest);
+    }
+    return digest;
+  }
+  let digests = bodyDigests.get(bytes);
+  if (digests === undefined) {
+    digests = new Map();
+    bodyDigests.set(bytes, digests);
+  }
+  let digest = digests.get(hashType);
+  if (digest === undefined) {
+    digest = hexDigest(bytes, hashType);
+    digests.set(hashType, digest);
+  }
+  return digest;
+}
+
+async function hexDigest(
+  bytes: Uint8Array,
+  hashType: HashType,
+): Promise<string> {
+  return toHex(
+    await crypto.subtle.digest(
+      HASH_NAMES[hashType],
+      bytes as Uint8Array<ArrayBuffer>,
+    ),
+  );
 }
 
 /**
@@ -236,19 +288,17 @@ export async function signRequest(
   const hashType = options.hashType ?? "sha256";
   const date = formatSigningDate(options.date ?? new Date());
   const nonce = options.nonce ?? crypto.randomUUID();
-  const host = new URL(request.url).host;
-  const stringToSign = await buildStringToSign(request, {
-    date,
-    nonce,
-    hashType,
-  });
+  const url = typeof request.url === "string"
+    ? new URL(request.url)
+    : request.url;
+  const host = url.host;
   const derive = () => deriveSigningKey(key.secretKey, date, host, hashType);
-  const signingKey = options.cache
-    ? await options.cache.get(
-      `${hashType} ${date.slice(0, 10)} ${host}`,
-      derive,
-    )
-    : await derive();
+  const [stringToSign, signingKey] = await Promise.all([
+    buildStringToSign({ ...request, url }, { date, nonce, hashType }),
+    options.cache
+      ? options.cache.get(`${hashType} ${date.slice(0, 10)} ${host}`, derive)
+      : derive(),
+  ]);
   const signature = toHex(
     await crypto.subtle.sign("HMAC", signingKey, encoder.encode(stringToSign)),
   );

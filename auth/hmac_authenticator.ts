@@ -8,9 +8,9 @@
  * import { HmacAuthenticator } from "./hmac_authenticator.ts";
  *
  * const auth = new HmacAuthenticator({ accessKey: "AK1", secretKey: "s3cret" }, "sha256");
- * const headers = new Headers();
- * await auth.authorize({ method: "GET", url: new URL("http://127.0.0.1:4200/api/v1/projects"), headers });
- * console.assert(headers.has("x-runplane-nonce"));
+ * const headers: Record<string, string> = {};
+ * await auth.authorize({ method: "GET", url: "http://127.0.0.1:4200/api/v1/projects", headers });
+ * console.assert("x-runplane-nonce" in headers);
  * ```
  *
  * @module
@@ -45,8 +45,6 @@ export class HmacAuthenticator implements Authenticator {
       hashType: this.#hashType,
       cache: this.#cache,
     });
-    for (const [name, value] of Object.entries(signed.headers)) {
-      request.headers.set(name, value);
-    }
+    Object.assign(request.headers, signed.headers);
   }
 }

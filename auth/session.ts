@@ -44,7 +44,7 @@ export class SessionAuthenticator implements Authenticator {
   /** Logs in first when there is no session, then sets `Cookie`. */
   async authorize(request: OutgoingRequest): Promise<string> {
     const cookie = this.#cookie ?? await this.#loginOnce();
-    request.headers.set("cookie", cookie);
+    request.headers.cookie = cookie;
     return cookie;
   }
 

@@ -64,7 +64,7 @@ export class TokenRefresher implements Authenticator {
   /** Sets `Authorization: Bearer <access token>`. */
   async authorize(request: OutgoingRequest): Promise<string> {
     const token = await this.token();
-    request.headers.set("authorization", `Bearer ${token}`);
+    request.headers.authorization = `Bearer ${token}`;
     return token;
   }
 

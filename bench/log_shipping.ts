@@ -33,7 +33,11 @@ export async function logShipping(server: BenchServer): Promise<Row[]> {
   for (let i = 0; i < RECORDS; i++) {
     writer.log("INFO", `record ${i}`);
     if (i % CHUNK === CHUNK - 1) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      // A producer that outruns the server slows down rather than letting
+      // the writer drop its oldest records.
+      do await new Promise((resolve) => setTimeout(resolve, 1)); while (
+        writer.buffered > MAX_BUFFERED / 2
+      );
     }
   }
   await writer.close();

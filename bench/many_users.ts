@@ -1,4 +1,4 @@
-import { Client, Credentials, getActiveClient } from "../mod.ts";
+import { Client, Credentials, getActiveClient, loadConfig } from "../mod.ts";
 import { interleave, pairedRatio, pool } from "./_stats.ts";
 import { fixed, type Row } from "./_row.ts";
 
@@ -7,12 +7,13 @@ const REQUESTS_EACH = 10;
 
 /** 1,000 concurrent sessions with distinct credentials, 10 requests each, vs raw fetch. */
 export async function manyUsers(url: string): Promise<Row[]> {
-  const config = {
+  // Loaded once and shared, as a server that makes a client per user should.
+  const config = loadConfig({
     endpoints: url,
-    envFile: false as const,
+    envFile: false,
     env: {},
     maxRetries: 0,
-  };
+  });
   const target = `${url}/api/v1/projects/b7f3`;
   const times = await interleave({
     "raw fetch": () =>

@@ -10,10 +10,12 @@
  * ```
  *
  * @example Run a command in-process
- * ```ts ignore
- * import { main } from "@runplane/client/cli";
+ * ```ts
+ * import { main } from "./mod.ts";
  *
- * const code = await main(["tenants", "--json"]);
+ * let help = "";
+ * const code = await main(["--help"], { stdout: (text) => void (help += text) });
+ * console.assert(code === 0 && help.startsWith("Usage: runplane"));
  * ```
  *
  * @module

@@ -31,6 +31,7 @@ import { Credentials, credentialSecrets } from "../auth/credentials.ts";
 import {
   type Authenticator,
   type AuthPost,
+  type OutgoingRequest,
   StaticAuthenticator,
 } from "../auth/authenticator.ts";
 import { HmacAuthenticator } from "../auth/hmac_authenticator.ts";
@@ -154,7 +155,8 @@ export class Client {
   /** The credentials in use, after `{ useEnv: true }` was resolved. */
   readonly credentials: Credentials;
   #transport: Transport;
-  #defaults: Headers;
+  /** Default headers by lower-case name: a plain record, as `fetch` sends one fastest. */
+  #defaults: Record<string, string>;
   #baseAuth: Authenticator;
   #auth: Authenticator;
   #httpClient: Deno.HttpClient | undefined;
@@ -203,17 +205,15 @@ export class Client {
       backoff: options.retryBackoff,
       logger: options.logger,
     });
-    this.#defaults = new Headers({
+    this.#defaults = {
       "accept": "application/json",
       "user-agent": this.config.userAgent,
       "x-runplane-api-version": this.config.apiVersion,
-    });
+    };
     if (this.config.tenant !== undefined) {
-      this.#defaults.set("x-runplane-tenant", this.config.tenant);
+      this.#defaults["x-runplane-tenant"] = this.config.tenant;
     }
-    for (const [name, value] of Object.entries(this.credentials.extraHeaders)) {
-      this.#defaults.set(name, value);
-    }
+    Object.assign(this.#defaults, this.credentials.extraHeaders);
     this.#baseAuth = this.#authenticatorFor(this.credentials);
     this.#auth = this.#baseAuth;
   }
@@ -247,22 +247,18 @@ export class Client {
       throw new RunplaneError("The client is closed: create a new Client");
     }
     const upper = method.toUpperCase();
-    const headers = new Headers(this.#defaults);
+    const headers = { ...this.#defaults };
     let body: Uint8Array | undefined;
     if (options.body !== undefined) {
       body = encoder.encode(serialize(options.body));
-      headers.set("content-type", "application/json");
+      headers["content-type"] = "application/json";
     }
     if (IDEMPOTENT_METHODS.has(upper)) {
-      headers.set(
-        "idempotency-key",
-        options.idempotencyKey ?? crypto.randomUUID(),
-      );
+      headers["idempotency-key"] = options.idempotencyKey ??
+        crypto.randomUUID();
     }
     if (options.headers !== undefined) {
-      new Headers(options.headers).forEach((value, name) =>
-        headers.set(name, value)
-      );
+      mergeHeaders(headers, options.headers);
     }
     const auth = this.#auth;
     let used: unknown;
@@ -278,10 +274,19 @@ export class Client {
       signal: options.signal,
       timeoutMs: options.timeoutMs,
       maxRetries: options.maxRetries,
-      authorize: async (request: Parameters<Authenticator["authorize"]>[0]) => {
+      authorize: (request: OutgoingRequest) => {
         authorized = false;
-        used = await auth.authorize(request);
-        authorized = true;
+        const marker = auth.authorize(request);
+        // Static credentials answer at once: no promise on the hot path.
+        if (!(marker instanceof Promise)) {
+          used = marker;
+          authorized = true;
+          return;
+        }
+        return marker.then((value) => {
+          used = value;
+          authorized = true;
+        });
       },
     };
     try {
@@ -381,9 +386,7 @@ export class Client {
    * ```
    */
   attachHeaders(headers: HeadersInit): void {
-    new Headers(headers).forEach((value, name) =>
-      this.#defaults.set(name, value)
-    );
+    mergeHeaders(this.#defaults, headers);
   }
 
   /**
@@ -754,12 +757,12 @@ export class Client {
   }
 
   #post: AuthPost = async (path, options) => {
-    const headers = new Headers(this.#defaults);
-    headers.set("content-type", "application/json");
-    headers.set("idempotency-key", crypto.randomUUID());
-    new Headers(options.headers).forEach((value, name) =>
-      headers.set(name, value)
-    );
+    const headers = {
+      ...this.#defaults,
+      "content-type": "application/json",
+      "idempotency-key": crypto.randomUUID(),
+    };
+    if (options.headers !== undefined) mergeHeaders(headers, options.headers);
     const response = await this.#transport.send({
       method: "POST",
       path,
@@ -820,6 +823,16 @@ function resolveCredentials(
   return Object.keys(credentials.extraHeaders).length === 0
     ? found
     : found.withExtraHeaders(credentials.extraHeaders);
+}
+
+/** Sets headers of any form into a record, by lower-case name. */
+function mergeHeaders(
+  target: Record<string, string>,
+  headers: HeadersInit,
+): void {
+  new Headers(headers).forEach((value, name) => {
+    target[name] = value;
+  });
 }
 
 function createHttpClient(caCertFile: string): Deno.HttpClient {

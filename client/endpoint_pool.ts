@@ -8,10 +8,15 @@
  * @module
  */
 
+/** The API root below each endpoint. */
+export const API_PREFIX = "/api/v1";
+
 /** The endpoints of one list, and which one to try first. */
 export class EndpointPool {
   /** The endpoints, in configured order. */
   readonly endpoints: readonly URL[];
+  /** The API root below each endpoint, such as `http://h:4200/api/v1`. */
+  readonly apiRoots: readonly string[];
   #current: number;
 
   /**
@@ -20,13 +25,15 @@ export class EndpointPool {
    */
   constructor(endpoints: readonly URL[], start: number) {
     this.endpoints = endpoints;
+    this.apiRoots = endpoints.map((endpoint) =>
+      endpoint.origin + endpoint.pathname.replace(/\/$/, "") + API_PREFIX
+    );
     this.#current = start % endpoints.length;
   }
 
-  /** Endpoint indexes in the order to try them: the current one first. */
-  order(): number[] {
-    const count = this.endpoints.length;
-    return Array.from({ length: count }, (_, i) => (this.#current + i) % count);
+  /** The index of the endpoint to try first. */
+  get current(): number {
+    return this.#current;
   }
 
   /** Makes a working endpoint the first to try. */

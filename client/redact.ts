@@ -36,10 +36,16 @@ const SENSITIVE = new Set([
  * console.assert(redactHeaders(new Headers({ cookie: "s=1" })).cookie === "***");
  * ```
  */
-export function redactHeaders(headers: Headers): Record<string, string> {
+export function redactHeaders(
+  headers: Headers | Readonly<Record<string, string>>,
+): Record<string, string> {
   const shown: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    shown[name] = SENSITIVE.has(name) ? REDACTED : value;
-  });
+  const entries = headers instanceof Headers
+    ? headers.entries()
+    : Object.entries(headers);
+  for (const [name, value] of entries) {
+    const lower = name.toLowerCase();
+    shown[lower] = SENSITIVE.has(lower) ? REDACTED : value;
+  }
   return shown;
 }

@@ -20,6 +20,7 @@ import { backoffDelay, type BackoffOptions, retryAfterMs } from "./retry.ts";
 import { type EndpointPool, sharedEndpointPool } from "./endpoint_pool.ts";
 import type { OutgoingRequest } from "../auth/authenticator.ts";
 import { redactHeaders } from "./redact.ts";
+import { deadline } from "./_deadlines.ts";
 
 /** Query parameters; `undefined` and `null` are left out, arrays repeat the name. */
 export type QueryParams = Readonly<
@@ -81,8 +82,11 @@ export interface TransportCall {
   path: string;
   /** Query parameters. */
   query?: QueryParams;
-  /** Headers for every attempt; each attempt gets its own copy. */
-  headers: Headers;
+  /**
+   * Headers for every attempt, by lower-case name; `authorize` sets its own
+   * on the same record before each attempt.
+   */
+  headers: Record<string, string>;
   /** The body bytes. */
   body?: Uint8Array;
   /** The caller's signal. */
@@ -105,8 +109,6 @@ export interface TransportResponse {
   body: unknown;
 }
 
-/** The API root below each endpoint. */
-export const API_PREFIX = "/api/v1";
 /** The largest response body the client reads. */
 export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
@@ -128,7 +130,7 @@ class BodyCutOffError extends Error {
 /** Sends calls with failover, timeouts and retries. */
 export class Transport {
   #pool: EndpointPool;
-  #bases: string[];
+  #bases: readonly string[];
   #options: TransportOptions;
   #fetch: typeof fetch;
 
@@ -137,14 +139,12 @@ export class Transport {
     this.#options = options;
     this.#fetch = options.fetch ?? fetch;
     this.#pool = sharedEndpointPool(options.endpoints);
-    this.#bases = this.#pool.endpoints.map((endpoint) =>
-      endpoint.origin + endpoint.pathname.replace(/\/$/, "") + API_PREFIX
-    );
+    this.#bases = this.#pool.apiRoots;
   }
 
   /** The endpoint that the next call tries first. */
   get currentEndpoint(): URL {
-    return this.#pool.endpoints[this.#pool.order()[0]];
+    return this.#pool.endpoints[this.#pool.current];
   }
 
   /**
@@ -191,16 +191,19 @@ export class Transport {
     query: string,
     attempt: number,
   ): Promise<TransportResponse> {
+    const count = this.#bases.length;
+    const start = this.#pool.current;
     const failures: string[] = [];
     let lastError: ConnectionError | undefined;
-    for (const index of this.#pool.order()) {
+    for (let i = 0; i < count; i++) {
+      const index = (start + i) % count;
       try {
         const response = await this.#attempt(
           call,
           this.#bases[index] + call.path + query,
           attempt,
         );
-        this.#pool.succeeded(index);
+        if (i > 0) this.#pool.succeeded(index);
         return response;
       } catch (error) {
         if (error instanceof TimeoutError) this.#pool.failed(index);
@@ -224,51 +227,47 @@ export class Transport {
     url: string,
     attempt: number,
   ): Promise<TransportResponse> {
-    const started = performance.now();
+    const logger = this.#options.logger;
+    const started = logger ? performance.now() : 0;
+    // The call's own headers: every attempt sets the same names again, so a
+    // copy per attempt would only cost time.
     const request: OutgoingRequest = {
       method: call.method,
-      url: new URL(url),
-      headers: new Headers(call.headers),
+      url,
+      headers: call.headers,
       body: call.body,
     };
-    const target = `${call.method} ${call.path}`;
     const timeoutMs = call.timeoutMs ?? this.#options.timeoutMs;
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const cancelDeadline = deadline(timeoutMs, () => timeout.abort());
     const signal = call.signal
       ? AbortSignal.any([call.signal, timeout.signal])
       : timeout.signal;
     let status: number | undefined;
     let failure: unknown;
     try {
-      await call.authorize?.(request);
+      const authorizing = call.authorize?.(request);
+      if (authorizing instanceof Promise) await authorizing;
       let response: Response;
       try {
-        response = await this.#fetch(request.url, {
+        response = await this.#fetch(url, {
           method: call.method,
-          headers: request.headers,
+          headers: call.headers,
           body: call.body as BodyInit | undefined,
           signal,
           client: this.#options.httpClient,
         } as RequestInit);
       } catch (error) {
-        if (call.signal?.aborted) throw aborted(target, call.signal);
-        if (timeout.signal.aborted) throw timedOut(target, timeoutMs);
-        throw new ConnectionError(
-          `Cannot reach ${request.url.origin} for ${target}: ${
-            error instanceof Error ? error.message : String(error)
-          }`,
-          { cause: error },
-        );
+        throw failed(call, url, error, timeout.signal, timeoutMs);
       }
       status = response.status;
       let bytes: Uint8Array;
       try {
         bytes = await readBody(response, call.method);
       } catch (error) {
-        if (call.signal?.aborted) throw aborted(target, call.signal);
-        if (timeout.signal.aborted) throw timedOut(target, timeoutMs);
         if (error instanceof ApiError) throw error;
+        const cause = failed(call, url, error, timeout.signal, timeoutMs);
+        if (!(cause instanceof ConnectionError)) throw cause;
         throw new BodyCutOffError(
           response.status,
           response.headers,
@@ -281,8 +280,8 @@ export class Transport {
       failure = error;
       throw error;
     } finally {
-      clearTimeout(timer);
-      this.#options.logger?.({
+      cancelDeadline();
+      logger?.({
         method: call.method,
         url,
         attempt: attempt + 1,
@@ -291,10 +290,29 @@ export class Transport {
           ? failure.name
           : undefined,
         durationMs: performance.now() - started,
-        headers: redactHeaders(request.headers),
+        headers: redactHeaders(call.headers),
       });
     }
   }
+}
+
+/** What a failed `fetch` or body read means: abort, timeout or connection. */
+function failed(
+  call: TransportCall,
+  url: string,
+  error: unknown,
+  timeout: AbortSignal,
+  timeoutMs: number,
+): AbortError | TimeoutError | ConnectionError {
+  const target = `${call.method} ${call.path}`;
+  if (call.signal?.aborted) return aborted(target, call.signal);
+  if (timeout.aborted) return timedOut(target, timeoutMs);
+  return new ConnectionError(
+    `Cannot reach ${new URL(url).origin} for ${target}: ${
+      error instanceof Error ? error.message : String(error)
+    }`,
+    { cause: error },
+  );
 }
 
 async function readBody(
@@ -343,7 +361,13 @@ function interpret(
       body = text.slice(0, 4_096);
     }
   }
-  const common = {
+  if (ok && parsed) {
+    return { status: response.status, headers: response.headers, body };
+  }
+  const path = new URL(url).pathname;
+  const kind = response.headers.get("content-type")?.split(";")[0] ||
+    "no content type";
+  const init = {
     status: response.status,
     method,
     url,
@@ -351,25 +375,19 @@ function interpret(
     body,
     headers: response.headers,
   };
-  const path = new URL(url).pathname;
-  const kind = response.headers.get("content-type")?.split(";")[0] ||
-    "no content type";
-  if (ok && !parsed) {
+  if (ok) {
     throw new ApiError({
-      ...common,
+      ...init,
       message:
         `${method} ${path} answered ${response.status} with a body that is not valid JSON (${kind})`,
     });
   }
-  if (!ok) {
-    throw ApiError.from({
-      ...common,
-      message: parsed
-        ? undefined
-        : `${method} ${path} failed with status ${response.status}: the response is not JSON (${kind})`,
-    });
-  }
-  return { status: response.status, headers: response.headers, body };
+  throw ApiError.from({
+    ...init,
+    message: parsed
+      ? undefined
+      : `${method} ${path} failed with status ${response.status}: the response is not JSON (${kind})`,
+  });
 }
 
 function queryString(query: QueryParams | undefined): string {

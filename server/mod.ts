@@ -3,7 +3,7 @@
  * Importing this module starts nothing; {@linkcode startServer} does.
  *
  * @example Start a throw-away server, call it, stop it
- * ```ts ignore
+ * ```ts
  * import { startServer } from "./mod.ts";
  *
  * await using server = await startServer({
@@ -92,11 +92,11 @@ const DEFAULT_DATABASE = ".runplane/runplane.db";
  * @throws {TypeError} For an invalid option, naming it.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { startServer } from "./mod.ts";
  *
- * const server = await startServer({ port: 0, databasePath: ":memory:", adminToken: "t", quiet: true });
- * console.log(server.url.href);
+ * const server = await startServer({ port: 0, databasePath: ":memory:", adminToken: "doc-admin-token", quiet: true });
+ * console.assert(server.url.hostname === "127.0.0.1");
  * await server.close();
  * ```
  */
