@@ -189,6 +189,7 @@ export class Client {
         "Client needs credentials: pass { credentials: new Credentials({ token }) } or { credentials: new Credentials({ useEnv: true }) }",
       );
     }
+    checkClientOptions(options);
     this.config = isConfig(options.config)
       ? options.config
       : loadConfig(options.config);
@@ -823,6 +824,26 @@ function resolveCredentials(
   return Object.keys(credentials.extraHeaders).length === 0
     ? found
     : found.withExtraHeaders(credentials.extraHeaders);
+}
+
+function checkClientOptions(options: ClientOptions): void {
+  for (const name of ["fetch", "logger"] as const) {
+    if (options[name] !== undefined && typeof options[name] !== "function") {
+      throw new InvalidArgumentError(
+        `Client option ${name} must be a function`,
+      );
+    }
+  }
+  const backoff = options.retryBackoff;
+  if (backoff === undefined) return;
+  for (const name of ["initialDelayMs", "maxDelayMs"] as const) {
+    const value = backoff[name];
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
+      throw new InvalidArgumentError(
+        `Client option retryBackoff.${name} must be a number of milliseconds of at least 0`,
+      );
+    }
+  }
 }
 
 /** Sets headers of any form into a record, by lower-case name. */

@@ -15,6 +15,8 @@ import {
   TimeoutError,
   UnprocessableEntityError,
 } from "../../client/errors.ts";
+import { Client } from "../../client/client.ts";
+import { Credentials } from "../../auth/credentials.ts";
 import { VERSION } from "../../client/version.ts";
 import type { RequestLogEvent } from "../../client/transport.ts";
 import {
@@ -560,4 +562,27 @@ Deno.test("Client.request() rejects bad per-call maxRetries and timeoutMs before
     );
   }
   assert.equal(server.requests.length, 0);
+});
+
+Deno.test("new Client() refuses options of the wrong kind before sending anything", async (t) => {
+  const credentials = new Credentials({ token: "rp_options" });
+  const config = { envFile: false as const, env: {} };
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ["fetch", { fetch: "yes" }, "Client option fetch must be a function"],
+    ["logger", { logger: {} }, "Client option logger must be a function"],
+    [
+      "retryBackoff",
+      { retryBackoff: { initialDelayMs: -1 } },
+      "Client option retryBackoff.initialDelayMs must be a number of milliseconds of at least 0",
+    ],
+  ];
+  for (const [name, extra, message] of cases) {
+    await t.step(name, () => {
+      assert.throws(
+        () => new Client({ credentials, config, ...extra } as never),
+        (error: unknown) =>
+          error instanceof InvalidArgumentError && error.message === message,
+      );
+    });
+  }
 });
