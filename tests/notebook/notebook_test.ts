@@ -39,6 +39,40 @@ interface Output {
   evalue?: string;
 }
 
+interface Cell {
+  cell_type: string;
+  source: string;
+  outputs?: Output[];
+}
+
+/** Runs the notebook with nbconvert and returns its code cells. */
+async function executeNotebook(
+  path: string,
+  env: Record<string, string>,
+): Promise<Cell[]> {
+  const run = await new Deno.Command(PYTHON, {
+    args: [
+      "-m",
+      "nbconvert",
+      "--to",
+      "notebook",
+      "--execute",
+      "--ExecutePreprocessor.timeout=120",
+      "--output",
+      path,
+      NOTEBOOK,
+    ],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.ok(run.success, new TextDecoder().decode(run.stderr));
+  const notebook = JSON.parse(await Deno.readTextFile(path));
+  return (notebook.cells as Array<Cell & { source: string | string[] }>)
+    .filter((cell) => cell.cell_type === "code")
+    .map((cell) => ({ ...cell, source: text(cell.source) }));
+}
+
 const text = (value: string | string[] | undefined) =>
   Array.isArray(value) ? value.join("") : value ?? "";
 
@@ -58,33 +92,28 @@ Deno.test({
       }).output();
       assert.ok(install.success, new TextDecoder().decode(install.stderr));
 
-      const executed = `${home}/executed.ipynb`;
-      const run = await new Deno.Command(PYTHON, {
-        args: [
-          "-m",
-          "nbconvert",
-          "--to",
-          "notebook",
-          "--execute",
-          "--ExecutePreprocessor.timeout=120",
-          "--output",
-          executed,
-          NOTEBOOK,
-        ],
-        env,
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assert.ok(run.success, new TextDecoder().decode(run.stderr));
-
-      const notebook = JSON.parse(await Deno.readTextFile(executed));
-      const outputs: Output[] = notebook.cells.flatMap((
-        cell: { outputs?: Output[] },
-      ) => cell.outputs ?? []);
-      assert.deepEqual(
-        outputs.filter((o) => o.output_type === "error").map((o) => o.evalue),
-        [],
-      );
+      // Under load, Deno 2.9's kernel now and then drops a cell's output
+      // message altogether: nbconvert's log then shows the cell go busy and
+      // idle with no display_data in between. Every run must be error-free;
+      // the checks below use the first run (of at most three) in which every
+      // displaying cell's output arrived.
+      let outputs: Output[] = [];
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const cells = await executeNotebook(`${home}/executed.ipynb`, env);
+        outputs = cells.flatMap((cell) => cell.outputs ?? []);
+        assert.deepEqual(
+          outputs.filter((o) => o.output_type === "error").map((o) => o.evalue),
+          [],
+        );
+        const lost = cells.filter((cell) =>
+          cell.source.includes("Deno.jupyter.display(") &&
+          !cell.outputs?.length
+        );
+        if (lost.length === 0) break;
+        assert.ok(attempt < 3, `no output from: ${lost[0].source}`);
+        // deno-lint-ignore no-console
+        console.warn(`Notebook run ${attempt} lost an output; running again`);
+      }
       const html = outputs.map((o) => text(o.data?.["text/html"]))
         .filter(Boolean);
       const plain = outputs.map((o) => text(o.data?.["text/plain"]));
