@@ -13,7 +13,7 @@ import {
   pathTenant,
   type UiContext,
 } from "./context.ts";
-import { html, type SafeHtml } from "./html.ts";
+import { html, type HtmlValue, type SafeHtml } from "./html.ts";
 import {
   htmlResponse,
   layout,
@@ -49,39 +49,18 @@ export const tenantsPage: PageHandler = async function tenantsPage(ctx) {
   } else {
     tenants = await store.userTenants(principal.userId);
   }
-  const rows = tenants.map((tenant) =>
-    html`
-      <tr>
-        <td>${link(uiPath(tenant.slug, "flow-runs"), tenant.name)}</td>
-        <td><code>${tenant.slug}</code></td>
-        <td>${tenant.role ?? "admin"}</td>
-        <td>${time(tenant.createdAt)}</td>
-      </tr>
-    `
+  const table = dataTable(
+    "tenants",
+    ["Name", "Slug", "Role", "Created"],
+    tenants.map((tenant) => [
+      link(uiPath(tenant.slug, "flow-runs"), tenant.name),
+      html`<code>${tenant.slug}</code>`,
+      tenant.role ?? "admin",
+      time(tenant.createdAt),
+    ]),
+    "You are not a member of any tenant.",
   );
-  return page(
-    ctx,
-    "Tenants",
-    [],
-    html`<h1>Tenants</h1>
-${
-      rows.length === 0
-        ? html`<p class="empty">You are not a member of any tenant.</p>`
-        : html`
-          <table class="tenants">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Slug</th>
-                <th>Role</th>
-                <th>Created</th>
-              </tr>
-            </thead>
-            <tbody>${rows}</tbody>
-          </table>
-        `
-    }`,
-  );
+  return page(ctx, "Tenants", [], html`<h1>Tenants</h1>${table}`);
 };
 
 /** `GET /ui/:tenant`: on to the tenant's runs. */
@@ -98,17 +77,12 @@ export const flowRunsPage: PageHandler = async function flowRunsPage(ctx) {
     limit: RECENT_RUNS,
   });
   const flows = flowLookup(store, tenant.id);
-  const rows = await Promise.all(items.map(async (run) => {
-    const flow = await flows(run.flowId);
-    return html`
-      <tr>
-        <td>${link(uiPath(tenant.slug, "flow-runs", run.id), run.name)}</td>
-        <td>${stateBadge(run.state)}</td>
-        <td>${flowLink(tenant, run.flowId, flow)}</td>
-        <td>${time(run.updatedAt)}</td>
-      </tr>
-    `;
-  }));
+  const rows = await Promise.all(items.map(async (run) => [
+    link(uiPath(tenant.slug, "flow-runs", run.id), run.name),
+    stateBadge(run.state),
+    flowLink(tenant, run.flowId, await flows(run.flowId)),
+    time(run.updatedAt),
+  ]));
   return page(
     ctx,
     `Flow runs · ${tenant.name}`,
@@ -116,19 +90,12 @@ export const flowRunsPage: PageHandler = async function flowRunsPage(ctx) {
     html`<h1>Flow runs</h1>
 <p class="muted">The newest ${RECENT_RUNS}, newest first.</p>
 ${
-      rows.length === 0 ? html`<p class="empty">No flow runs yet.</p>` : html`
-        <table class="flow-runs">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>State</th>
-              <th>Flow</th>
-              <th>Updated</th>
-            </tr>
-          </thead>
-          <tbody>${rows}</tbody>
-        </table>
-      `
+      dataTable(
+        "flow-runs",
+        ["Name", "State", "Flow", "Updated"],
+        rows,
+        "No flow runs yet.",
+      )
     }`,
   );
 };
@@ -163,22 +130,13 @@ export const flowRunPage: PageHandler = async function flowRunPage(ctx) {
     ],
     html`
       <h1><span class="name">${run.name}</span> ${stateBadge(run.state)}</h1>
-      <dl>
-        <dt>Id</dt>
-        <dd><code>${run.id}</code></dd>
-        <dt>Flow</dt>
-        <dd>${flowLink(tenant, run.flowId, flow)}</dd>
-        <dt>Version</dt>
-        <dd>${run.version}</dd>
-        <dt>Scheduled start</dt>
-        <dd>${time(run.scheduledStartTime)}</dd>
-        <dt>Created</dt>
-        <dd>${time(run.createdAt)}</dd>
-        <dt>Updated</dt>
-        <dd>${time(run.updatedAt)}</dd>
-        <dt>Heartbeat</dt>
-        <dd>${time(run.heartbeatAt)}</dd>
-      </dl>
+      ${details([
+        ["Id", html`<code>${run.id}</code>`],
+        ["Flow", flowLink(tenant, run.flowId, flow)],
+        ["Version", run.version],
+        ["Scheduled start", time(run.scheduledStartTime)],
+        ...changeTimes(run),
+      ])}
       <h2>Parameters</h2>
       <pre class="parameters">${JSON.stringify(run.parameters, null, 2)}</pre>
       <h2>State timeline</h2>
@@ -217,24 +175,14 @@ export const taskRunPage: PageHandler = async function taskRunPage(ctx) {
       <h1><span class="name">${taskRun.taskId}</span> ${stateBadge(
         taskRun.state,
       )}</h1>
-      <dl>
-        <dt>Id</dt>
-        <dd><code>${taskRun.id}</code></dd>
-        <dt>Flow run</dt>
-        <dd>${link(runPath, run?.name ?? taskRun.flowRunId)}</dd>
-        <dt>Map index</dt>
-        <dd>${taskRun.mapIndex}</dd>
-        <dt>Tags</dt>
-        <dd>${tags(taskRun.tags)}</dd>
-        <dt>Version</dt>
-        <dd>${taskRun.version}</dd>
-        <dt>Created</dt>
-        <dd>${time(taskRun.createdAt)}</dd>
-        <dt>Updated</dt>
-        <dd>${time(taskRun.updatedAt)}</dd>
-        <dt>Heartbeat</dt>
-        <dd>${time(taskRun.heartbeatAt)}</dd>
-      </dl>
+      ${details([
+        ["Id", html`<code>${taskRun.id}</code>`],
+        ["Flow run", link(runPath, run?.name ?? taskRun.flowRunId)],
+        ["Map index", taskRun.mapIndex],
+        ["Tags", tags(taskRun.tags)],
+        ["Version", taskRun.version],
+        ...changeTimes(taskRun),
+      ])}
       <h2>Logs</h2>
       ${logTable(logs, TASK_LOG_LINES)}
     `,
@@ -252,15 +200,6 @@ export const flowPage: PageHandler = async function flowPage(ctx) {
     store.listFlowRuns(tenant.id, { flowId: flow.id, limit: FLOW_RUNS }),
   ]);
   const projectPath = uiPath(tenant.slug, "projects", flow.projectId);
-  const rows = runs.items.map((run) =>
-    html`
-      <tr>
-        <td>${link(uiPath(tenant.slug, "flow-runs", run.id), run.name)}</td>
-        <td>${stateBadge(run.state)}</td>
-        <td>${time(run.updatedAt)}</td>
-      </tr>
-    `
-  );
   return page(
     ctx,
     `Flow ${flow.name}`,
@@ -270,37 +209,26 @@ export const flowPage: PageHandler = async function flowPage(ctx) {
     ],
     html`
       <h1><span class="name">${flow.name}</span></h1>
-      <dl>
-        <dt>Id</dt>
-        <dd><code>${flow.id}</code></dd>
-        <dt>Project</dt>
-        <dd>${link(projectPath, project?.name ?? flow.projectId)}</dd>
-        <dt>Version</dt>
-        <dd>${flow.version}</dd>
-        <dt>Version group</dt>
-        <dd><code>${flow.versionGroupId}</code></dd>
-        <dt>Archived</dt>
-        <dd>${flow.archived ? "yes" : "no"}</dd>
-        <dt>Schedule active</dt>
-        <dd>${flow.scheduleActive ? "yes" : "no"}</dd>
-        <dt>Created</dt>
-        <dd>${time(flow.createdAt)}</dd>
-      </dl>
+      ${details([
+        ["Id", html`<code>${flow.id}</code>`],
+        ["Project", link(projectPath, project?.name ?? flow.projectId)],
+        ["Version", flow.version],
+        ["Version group", html`<code>${flow.versionGroupId}</code>`],
+        ["Archived", flow.archived ? "yes" : "no"],
+        ["Schedule active", flow.scheduleActive ? "yes" : "no"],
+        ["Created", time(flow.createdAt)],
+      ])}
       <h2>Newest runs</h2>
-      ${rows.length === 0
-        ? html`<p class="empty">No runs of this flow.</p>`
-        : html`
-          <table class="flow-runs">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>State</th>
-                <th>Updated</th>
-              </tr>
-            </thead>
-            <tbody>${rows}</tbody>
-          </table>
-        `}
+      ${dataTable(
+        "flow-runs",
+        ["Name", "State", "Updated"],
+        runs.items.map((run) => [
+          link(uiPath(tenant.slug, "flow-runs", run.id), run.name),
+          stateBadge(run.state),
+          time(run.updatedAt),
+        ]),
+        "No runs of this flow.",
+      )}
     `,
   );
 };
@@ -312,46 +240,29 @@ export const projectPage: PageHandler = async function projectPage(ctx) {
   const project = await store.project(tenant.id, ctx.params.id ?? "");
   if (!project) throw notFound("Project");
   const flows = await store.listFlows(tenant.id, project.id);
-  const rows = flows.map((flow) =>
-    html`
-      <tr>
-        <td>${link(uiPath(tenant.slug, "flows", flow.id), flow.name)}</td>
-        <td>${flow.version}</td>
-        <td>${flow.archived ? "yes" : "no"}</td>
-        <td>${time(flow.createdAt)}</td>
-      </tr>
-    `
-  );
   return page(
     ctx,
     `Project ${project.name}`,
     [[tenant.name, uiPath(tenant.slug, "flow-runs")]],
     html`
       <h1><span class="name">${project.name}</span></h1>
-      <dl>
-        <dt>Id</dt>
-        <dd><code>${project.id}</code></dd>
-        <dt>Description</dt>
-        <dd>${project.description ?? ""}</dd>
-        <dt>Created</dt>
-        <dd>${time(project.createdAt)}</dd>
-      </dl>
+      ${details([
+        ["Id", html`<code>${project.id}</code>`],
+        ["Description", project.description ?? ""],
+        ["Created", time(project.createdAt)],
+      ])}
       <h2>Flows</h2>
-      ${rows.length === 0
-        ? html`<p class="empty">No flows in this project.</p>`
-        : html`
-          <table class="flows">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Version</th>
-                <th>Archived</th>
-                <th>Created</th>
-              </tr>
-            </thead>
-            <tbody>${rows}</tbody>
-          </table>
-        `}
+      ${dataTable(
+        "flows",
+        ["Name", "Version", "Archived", "Created"],
+        flows.map((flow) => [
+          link(uiPath(tenant.slug, "flows", flow.id), flow.name),
+          flow.version,
+          flow.archived ? "yes" : "no",
+          time(flow.createdAt),
+        ]),
+        "No flows in this project.",
+      )}
     `,
   );
 };
@@ -382,66 +293,84 @@ ${body}`,
 }
 
 function taskRunTable(tenant: Tenant, taskRuns: TaskRun[]): SafeHtml {
-  if (taskRuns.length === 0) {
-    return html`<p class="empty">No task runs.</p>`;
-  }
-  const rows = taskRuns.map((taskRun) =>
-    html`
-      <tr>
-        <td>${link(
-          uiPath(tenant.slug, "task-runs", taskRun.id),
-          taskRun.taskId,
-        )}</td>
-        <td>${taskRun.mapIndex}</td>
-        <td>${tags(taskRun.tags)}</td>
-        <td>${stateBadge(taskRun.state)}</td>
-        <td>${time(taskRun.updatedAt)}</td>
-      </tr>
-    `
+  return dataTable(
+    "task-runs",
+    ["Task", "Map index", "Tags", "State", "Updated"],
+    taskRuns.map((taskRun) => [
+      link(uiPath(tenant.slug, "task-runs", taskRun.id), taskRun.taskId),
+      taskRun.mapIndex,
+      tags(taskRun.tags),
+      stateBadge(taskRun.state),
+      time(taskRun.updatedAt),
+    ]),
+    "No task runs.",
   );
-  return html`
-    <table class="task-runs">
-      <thead>
-        <tr>
-          <th>Task</th>
-          <th>Map index</th>
-          <th>Tags</th>
-          <th>State</th>
-          <th>Updated</th>
-        </tr>
-      </thead>
-      <tbody>${rows}</tbody>
-    </table>
-  `;
 }
 
 /** Log lines, oldest first; `lines` holds up to `shown + 1` so a cut can be told. */
 function logTable(lines: LogEntry[], shown: number): SafeHtml {
-  if (lines.length === 0) return html`<p class="empty">No log lines.</p>`;
   const cut = lines.length > shown;
-  const rows = (cut ? lines.slice(lines.length - shown) : lines).map((line) =>
-    html`
-      <tr>
-        <td>${time(line.timestamp)}</td>
-        <td class="level level-${line.level}">${line.level}</td>
-        <td class="message">${line.message}</td>
-      </tr>
-    `
+  const table = dataTable(
+    "logs",
+    ["Time", "Level", "Message"],
+    (cut ? lines.slice(lines.length - shown) : lines).map((line) => [
+      time(line.timestamp),
+      { className: `level level-${line.level}`, value: line.level },
+      { className: "message", value: line.message },
+    ]),
+    "No log lines.",
   );
+  return cut
+    ? html`<p class="muted">The newest ${shown} lines.</p>${table}`
+    : table;
+}
+
+/** A table cell: a value, or a value with a class. */
+type Cell = HtmlValue | { className: string; value: HtmlValue };
+
+/** A table with a heading row, or a note when there are no rows. */
+function dataTable(
+  className: string,
+  headings: string[],
+  rows: Cell[][],
+  empty: string,
+): SafeHtml {
+  if (rows.length === 0) return html`<p class="empty">${empty}</p>`;
+  const cell = (value: Cell) =>
+    typeof value === "object" && value !== null && "className" in value
+      ? html`<td class="${value.className}">${value.value}</td>`
+      : html`<td>${value}</td>`;
   return html`
-    ${cut
-      ? html`<p class="muted">The newest ${shown} lines.</p>`
-      : ""}<table class="logs">
+    <table class="${className}">
       <thead>
-        <tr>
-          <th>Time</th>
-          <th>Level</th>
-          <th>Message</th>
-        </tr>
+        <tr>${headings.map((heading) => html`<th>${heading}</th>`)}</tr>
       </thead>
-      <tbody>${rows}</tbody>
+      <tbody>${rows.map((row) => html`<tr>${row.map(cell)}</tr>`)}</tbody>
     </table>
   `;
+}
+
+/** Names and values, as a definition list. */
+function details(entries: Array<[string, HtmlValue]>): SafeHtml {
+  return html`<dl>${
+    entries.map(([name, value]) =>
+      html`
+        <dt>${name}</dt>
+        <dd>${value}</dd>
+      `
+    )
+  }</dl>`;
+}
+
+/** When a run was created, last changed, and last sent a heartbeat. */
+function changeTimes(
+  run: { createdAt: string; updatedAt: string; heartbeatAt: string | null },
+): Array<[string, HtmlValue]> {
+  return [
+    ["Created", time(run.createdAt)],
+    ["Updated", time(run.updatedAt)],
+    ["Heartbeat", time(run.heartbeatAt)],
+  ];
 }
 
 function tags(values: string[]): SafeHtml {
