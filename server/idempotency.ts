@@ -6,7 +6,7 @@
  * @module
  */
 
-import { sha256Hex, toHex } from "./crypto_box.ts";
+import { type CryptoBox, sha256Hex, toHex } from "./crypto_box.ts";
 import { errorBody, HttpError, invalidParameter } from "./http_error.ts";
 import type { Store } from "./store.ts";
 
@@ -20,45 +20,62 @@ export interface Reply {
 const TTL_MS = 24 * 60 * 60_000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
+/** One request under an idempotency key. */
+export interface IdempotentCall {
+  /** The request (method, URL and tenant header are fingerprinted). */
+  request: Request;
+  /** Its body bytes. */
+  body: Uint8Array;
+  /** Whose key space the key lives in: a credential, or what stands for one. */
+  scope: string;
+  /** The `Idempotency-Key` header. */
+  key: string;
+  /**
+   * The answer carries new credentials: it is stored encrypted, and replayed
+   * for {@linkcode SEALED_TTL_MS} only.
+   */
+  sealed: boolean;
+}
+
+/** How long an answer that carries new credentials can be replayed. */
+export const SEALED_TTL_MS = 5 * 60_000;
+const SEALED_PREFIX = "v1:";
+
 /**
- * Runs handlers under idempotency keys. Requests with the same credential and
- * key run one at a time, so a concurrent repeat waits and then replays.
+ * Runs handlers under idempotency keys. Requests with the same scope and key
+ * run one at a time, so a concurrent repeat waits and then replays.
  */
 export class IdempotencyGuard {
   readonly #store: Store;
+  readonly #box: CryptoBox;
   readonly #running = new Map<string, Promise<unknown>>();
 
-  /** @param store Where responses are kept. */
-  constructor(store: Store) {
+  /**
+   * @param store Where responses are kept.
+   * @param box Seals the answers that carry new credentials.
+   */
+  constructor(store: Store, box: CryptoBox) {
     this.#store = store;
+    this.#box = box;
   }
 
   /**
    * Answers a request, replaying a stored response when there is one.
    *
-   * @param request The request (method, URL and tenant header are fingerprinted).
-   * @param body Its body bytes.
-   * @param credential Whose key space the key lives in.
-   * @param key The `Idempotency-Key` header.
+   * @param call The request, its scope and key, and whether to seal.
    * @param run Produces the response the first time.
    */
-  async run(
-    request: Request,
-    body: Uint8Array,
-    credential: string,
-    key: string,
-    run: () => Promise<Reply>,
-  ): Promise<Reply> {
-    if (!KEY_PATTERN.test(key)) {
+  async run(call: IdempotentCall, run: () => Promise<Reply>): Promise<Reply> {
+    if (!KEY_PATTERN.test(call.key)) {
       throw invalidParameter(
         "Idempotency-Key must be 1 to 255 printable ASCII characters",
       );
     }
-    const lockKey = `${credential}\n${key}`;
+    const lockKey = `${call.scope}\n${call.key}`;
     while (this.#running.has(lockKey)) {
       await this.#running.get(lockKey)!.catch(() => {});
     }
-    const task = this.#answer(request, body, credential, key, run);
+    const task = this.#answer(call, run);
     this.#running.set(lockKey, task);
     try {
       return await task;
@@ -68,12 +85,10 @@ export class IdempotencyGuard {
   }
 
   async #answer(
-    request: Request,
-    body: Uint8Array,
-    credential: string,
-    key: string,
+    call: IdempotentCall,
     run: () => Promise<Reply>,
   ): Promise<Reply> {
+    const { request, scope, key } = call;
     const url = new URL(request.url);
     const fingerprint = await sha256Hex(
       [
@@ -84,17 +99,14 @@ export class IdempotencyGuard {
           new Uint8Array(
             await crypto.subtle.digest(
               "SHA-256",
-              body as Uint8Array<ArrayBuffer>,
+              call.body as Uint8Array<ArrayBuffer>,
             ),
           ),
         ),
       ].join("\n"),
     );
-    const stored = await this.#store.idempotentResponse(
-      credential,
-      key,
-      Date.now(),
-    );
+    const context = `idempotency\n${scope}\n${key}`;
+    const stored = await this.#store.idempotentResponse(scope, key, Date.now());
     if (stored) {
       if (stored.fingerprint !== fingerprint) {
         throw new HttpError(
@@ -103,9 +115,12 @@ export class IdempotencyGuard {
           "The idempotency key was used for another request",
         );
       }
+      const text = stored.body?.startsWith(SEALED_PREFIX)
+        ? await this.#box.open(stored.body, context)
+        : stored.body;
       return {
         status: stored.status,
-        body: stored.body === null ? undefined : JSON.parse(stored.body),
+        body: text === null ? undefined : JSON.parse(text),
         headers: { "idempotent-replayed": "true" },
       };
     }
@@ -117,15 +132,19 @@ export class IdempotencyGuard {
       reply = errorReply(error);
     }
     if (isStorable(reply.status)) {
+      const text = reply.body === undefined ? null : JSON.stringify(reply.body);
       await this.#store.saveIdempotentResponse(
-        credential,
+        scope,
         key,
         {
           fingerprint,
           status: reply.status,
-          body: reply.body === undefined ? null : JSON.stringify(reply.body),
+          // JSON never starts with "v1:", so a sealed body is told apart.
+          body: call.sealed && text !== null
+            ? await this.#box.seal(text, context)
+            : text,
         },
-        Date.now() + TTL_MS,
+        Date.now() + (call.sealed ? SEALED_TTL_MS : TTL_MS),
       );
     }
     return reply;

@@ -67,6 +67,13 @@ export interface ServerOptions {
    * @default {false}
    */
   quiet?: boolean;
+  /**
+   * How long a tenant access token from `/auth/tenant-login` or
+   * `/auth/refresh` lasts, in milliseconds.
+   *
+   * @default {900000}
+   */
+  accessTokenTtlMs?: number;
   /** Closes the server when aborted. */
   signal?: AbortSignal;
 }
@@ -115,6 +122,12 @@ export async function startServer(
   if (options.adminToken !== undefined && options.adminToken.length < 8) {
     throw new TypeError("Option adminToken must be at least 8 characters");
   }
+  const accessTokenTtlMs = options.accessTokenTtlMs ?? 15 * 60_000;
+  if (!Number.isSafeInteger(accessTokenTtlMs) || accessTokenTtlMs < 1_000) {
+    throw new TypeError(
+      "Option accessTokenTtlMs must be a whole number of milliseconds, at least 1000",
+    );
+  }
   const inMemory = databasePath === ":memory:";
   if (!inMemory) await ensureFolder(databasePath);
 
@@ -132,6 +145,7 @@ export async function startServer(
       passwords: new PasswordChecker(),
       adminTokenHash,
       logger,
+      accessTokenTtlMs,
     });
     const server = Deno.serve({
       hostname,

@@ -25,6 +25,8 @@ import { Fields, Query } from "./validate.ts";
 /** What handlers can reach. */
 export interface Services extends AuthServices {
   logger: Logger;
+  /** How long a tenant access token lasts. */
+  accessTokenTtlMs: number;
 }
 
 /** The Hono environment of the app. */
@@ -46,12 +48,18 @@ export interface RouteOptions {
    */
   auth?: "required" | "none";
   /**
-   * Whether `Idempotency-Key` applies. Off for endpoints that mint
-   * credentials, whose responses must not be stored.
+   * Whether `Idempotency-Key` applies: `true`; `"sealed"` for endpoints
+   * whose answers carry new credentials, which are then stored encrypted and
+   * replayed for a few minutes only; or `false`.
    *
    * @default {true}
    */
-  idempotent?: boolean;
+  idempotent?: boolean | "sealed";
+  /**
+   * For an endpoint without authentication: the key space of its
+   * idempotency keys, taken from the request (without it, keys are ignored).
+   */
+  idempotencyScope?: (ctx: RouteContext) => Promise<string>;
 }
 
 /** One request, as a handler sees it. */
@@ -139,7 +147,7 @@ export class Router {
   constructor(app: Hono<AppEnv>, services: Services) {
     this.#app = app;
     this.#services = services;
-    this.#idempotency = new IdempotencyGuard(services.store);
+    this.#idempotency = new IdempotencyGuard(services.store, services.box);
   }
 
   /** Adds a GET endpoint. */
@@ -210,16 +218,19 @@ export class Router {
         });
         const run = () => handler(ctx).catch(rethrowStoreError);
         const key = request.headers.get("idempotency-key");
-        const reply = key !== null && principal && method !== "GET" &&
-            options.idempotent !== false
-          ? await idempotency.run(
+        const scope = key === null || method === "GET" ||
+            options.idempotent === false
+          ? undefined
+          : principal?.credential ?? await options.idempotencyScope?.(ctx);
+        const reply = scope === undefined
+          ? await run()
+          : await idempotency.run({
             request,
-            bytes,
-            principal.credential,
-            key,
-            run,
-          )
-          : await run();
+            body: bytes,
+            scope,
+            key: key!,
+            sealed: options.idempotent === "sealed",
+          }, run);
         return toResponse(reply);
       },
     );

@@ -32,8 +32,8 @@ export function registerAdminRoutes(router: Router): void {
   router.get("/tenants/default", defaultTenant);
   router.post("/users", createUser);
   // Their answers hold a new secret, which must not be kept for replays.
-  router.post("/api-tokens", createApiToken, { idempotent: false });
-  router.post("/access-keys", createAccessKey, { idempotent: false });
+  router.post("/api-tokens", createApiToken, { idempotent: "sealed" });
+  router.post("/access-keys", createAccessKey, { idempotent: "sealed" });
 }
 
 async function listTenants(ctx: RouteContext): Promise<Reply> {

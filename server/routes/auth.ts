@@ -19,15 +19,21 @@ import type { Tenant, TenantGrant, TokenPair } from "../store.ts";
 
 /** How long a session cookie lasts; the web UI's login uses it too. */
 export const SESSION_TTL_MS = 12 * 60 * 60_000;
-const ACCESS_TTL_MS = 15 * 60_000;
 const REFRESH_TTL_MS = 30 * 24 * 60 * 60_000;
 
 /** Registers the `/auth/*` routes and `/me`. */
 export function registerAuthRoutes(router: Router): void {
   router.post("/auth/login", login, { auth: "none", idempotent: false });
   router.post("/auth/logout", logout, { auth: "none", idempotent: false });
-  router.post("/auth/tenant-login", tenantLogin, { idempotent: false });
-  router.post("/auth/refresh", refresh, { auth: "none", idempotent: false });
+  // A retried refresh must get the grant its lost answer carried, not be
+  // taken for a stolen refresh token: these answers are replayed, sealed.
+  router.post("/auth/tenant-login", tenantLogin, { idempotent: "sealed" });
+  router.post("/auth/refresh", refresh, {
+    auth: "none",
+    idempotent: "sealed",
+    idempotencyScope: async (ctx) =>
+      `refresh:${await sha256Hex(refreshTokenOf(ctx))}`,
+  });
   router.post("/auth/tenant-logout", tenantLogout, { idempotent: false });
   router.get("/me", me);
 }
@@ -84,14 +90,18 @@ async function tenantLogin(ctx: RouteContext): Promise<Reply> {
     tenantId: tenant.id,
     familyId: crypto.randomUUID(),
   };
-  const tokens = await newTokenPair();
+  const tokens = await newTokenPair(ctx.services.accessTokenTtlMs);
   await store.createTenantTokens(grant, tokens.pair);
   return { status: 200, body: tokenBody(tokens, tenant) };
 }
 
+function refreshTokenOf(ctx: RouteContext): string {
+  return ctx.fields().string("refreshToken", { max: 512 });
+}
+
 async function refresh(ctx: RouteContext): Promise<Reply> {
-  const refreshToken = ctx.fields().string("refreshToken", { max: 512 });
-  const tokens = await newTokenPair();
+  const refreshToken = refreshTokenOf(ctx);
+  const tokens = await newTokenPair(ctx.services.accessTokenTtlMs);
   const grant = await ctx.services.store.rotateRefreshToken(
     await sha256Hex(refreshToken),
     tokens.pair,
@@ -140,7 +150,7 @@ interface NewTokens {
   pair: TokenPair;
 }
 
-async function newTokenPair(): Promise<NewTokens> {
+async function newTokenPair(accessTtlMs: number): Promise<NewTokens> {
   const accessToken = randomToken("rpa_");
   const refreshToken = randomToken("rpr_");
   const now = Date.now();
@@ -149,7 +159,7 @@ async function newTokenPair(): Promise<NewTokens> {
     refreshToken,
     pair: {
       accessHash: await sha256Hex(accessToken),
-      accessExpiresAt: now + ACCESS_TTL_MS,
+      accessExpiresAt: now + accessTtlMs,
       refreshHash: await sha256Hex(refreshToken),
       refreshExpiresAt: now + REFRESH_TTL_MS,
     },

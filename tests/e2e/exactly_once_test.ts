@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { createTenant, startFaultProxy, startTestServer } from "./_helpers.ts";
+import { createTenant, startTestServer } from "./_helpers.ts";
+import { startFaultProxy } from "../_helpers/fault_proxy.ts";
 
 Deno.test("flowRuns.create() through a lost answer creates exactly one run", async () => {
   await using server = await startTestServer();
@@ -12,8 +13,10 @@ Deno.test("flowRuns.create() through a lost answer creates exactly one run", asy
   let seen = 0;
   await using proxy = startFaultProxy({
     target: server.url,
-    dropResponse: (head) =>
-      head.startsWith("POST /api/v1/flow-runs ") && seen++ === 0,
+    faultFor: (head) =>
+      head.startsWith("POST /api/v1/flow-runs ") && seen++ === 0
+        ? "drop"
+        : undefined,
   });
   const token = (await tenant.client.getAuthToken())!;
   const client = server.client({ token }, {
@@ -24,7 +27,7 @@ Deno.test("flowRuns.create() through a lost answer creates exactly one run", asy
     flowId: flow.id,
     parameters: { attempt: "once" },
   });
-  assert.equal(proxy.dropped, 1);
+  assert.equal(proxy.faults.drop, 1);
   assert.ok(seen >= 2, "the client retried through the proxy");
   const runs = await Array.fromAsync(
     tenant.client.flowRuns.list({ flowId: flow.id }),
