@@ -92,7 +92,7 @@ Deno.test("answers that mint credentials are replayed for a retry and stored sea
       },
     );
 
-    await t.step("the stored answers hold no token in plain text", async () => {
+    await t.step("the stored answers hold no token in plain text", () => {
       const db = new DatabaseSync(databasePath, { readOnly: true });
       try {
         const table = db.prepare(
