@@ -223,6 +223,18 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "indexes for cascading deletes and flow filters",
+    // Without them, deleting a project, flow or task run scans the child
+    // tables whole, and listing the runs of one flow scans every run.
+    sql: `
+      CREATE INDEX flows_project ON flows (project_id);
+      CREATE INDEX flow_runs_flow ON flow_runs (flow_id, seq);
+      CREATE INDEX logs_task_run ON logs (task_run_id)
+        WHERE task_run_id IS NOT NULL;
+    `,
+  },
 ];
 
 /**

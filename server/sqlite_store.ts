@@ -17,6 +17,7 @@ import {
   type StatementSync,
 } from "node:sqlite";
 import { migrate } from "./migrations.ts";
+import { uuidV7 } from "./ids.ts";
 import {
   type AccessKeyRecord,
   type Agent,
@@ -121,7 +122,7 @@ export class SqliteStore implements Store {
         throw new StoreError("conflict", "A tenant with this slug exists");
       }
       const tenant: Tenant = {
-        id: crypto.randomUUID(),
+        id: uuidV7(),
         slug: input.slug,
         name: input.name,
         createdAt: new Date().toISOString(),
@@ -178,7 +179,7 @@ export class SqliteStore implements Store {
       if (this.#get("SELECT 1 FROM users WHERE username = ?", input.username)) {
         throw new StoreError("conflict", "A user with this username exists");
       }
-      const user = { id: crypto.randomUUID(), ...input };
+      const user = { id: uuidV7(), ...input };
       this.#run(
         "INSERT INTO users (id, username, password_hash, created_at) VALUES (?, ?, ?, ?)",
         user.id,
@@ -223,7 +224,7 @@ export class SqliteStore implements Store {
   async createApiToken(
     input: Omit<ApiTokenRecord, "id"> & { name: string; tokenHash: string },
   ): Promise<string> {
-    const id = crypto.randomUUID();
+    const id = uuidV7();
     this.#run(
       `INSERT INTO api_tokens (id, token_hash, name, scope, user_id, tenant_id, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -444,7 +445,7 @@ export class SqliteStore implements Store {
         throw new StoreError("conflict", "A project with this name exists");
       }
       const project: Project = {
-        id: crypto.randomUUID(),
+        id: uuidV7(),
         name: input.name,
         description: input.description,
         createdAt: new Date().toISOString(),
@@ -514,7 +515,7 @@ export class SqliteStore implements Store {
         input.name,
       );
       let groupId = latest?.version_group_id ?? input.versionGroupId ??
-        crypto.randomUUID();
+        uuidV7();
       if (input.versionGroupId !== undefined) {
         const owner = this.#get<{ name: string; project_id: string }>(
           "SELECT name, project_id FROM flows WHERE tenant_id = ? AND version_group_id = ? LIMIT 1",
@@ -534,7 +535,7 @@ export class SqliteStore implements Store {
         groupId = input.versionGroupId;
       }
       const flow: Flow = {
-        id: crypto.randomUUID(),
+        id: uuidV7(),
         name: input.name,
         projectId: input.projectId,
         version: (latest?.version ?? 0) + 1,
@@ -653,7 +654,7 @@ export class SqliteStore implements Store {
         );
       }
       const state: State = { type: "SCHEDULED", timestamp: now };
-      const id = crypto.randomUUID();
+      const id = uuidV7();
       this.#run(
         `INSERT INTO flow_runs (id, tenant_id, flow_id, name, version, state, state_type,
            parameters, context, scheduled_start_time, created_at, updated_at,
@@ -800,7 +801,7 @@ export class SqliteStore implements Store {
       if (existing) return { taskRun: toTaskRun(existing), created: false };
       const now = new Date().toISOString();
       const state: State = { type: "PENDING", timestamp: now };
-      const id = crypto.randomUUID();
+      const id = uuidV7();
       this.#run(
         `INSERT INTO task_runs (id, tenant_id, flow_run_id, task_id, map_index, tags,
            version, state, state_type, created_at, updated_at)
@@ -969,7 +970,7 @@ export class SqliteStore implements Store {
       this.#run(
         `INSERT INTO concurrency_limits (id, tenant_id, tag, max_running) VALUES (?, ?, ?, ?)
          ON CONFLICT (tenant_id, tag) DO UPDATE SET max_running = excluded.max_running`,
-        crypto.randomUUID(),
+        uuidV7(),
         tenantId,
         tag,
         limit,
@@ -1035,7 +1036,7 @@ export class SqliteStore implements Store {
         this.#run(
           `INSERT INTO logs (id, tenant_id, flow_run_id, task_run_id, level, message,
              timestamp, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-          crypto.randomUUID(),
+          uuidV7(),
           tenantId,
           entry.flowRunId,
           entry.taskRunId ?? null,
@@ -1157,7 +1158,7 @@ export class SqliteStore implements Store {
     },
   ): Promise<Agent> {
     const agent: Agent = {
-      id: crypto.randomUUID(),
+      id: uuidV7(),
       ...input,
       lastHeartbeat: new Date().toISOString(),
     };
