@@ -142,11 +142,6 @@ export class Transport {
     this.#bases = this.#pool.apiRoots;
   }
 
-  /** The endpoint that the next call tries first. */
-  get currentEndpoint(): URL {
-    return this.#pool.endpoints[this.#pool.current];
-  }
-
   /**
    * Sends a call: retries retriable failures with backoff, fails over across
    * endpoints at once on connection failures, and honours the caller's signal
