@@ -1,12 +1,6 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import {
-  basic,
-  call,
-  createTenant,
-  PASSWORD,
-  testServer,
-} from "./_helpers.ts";
+import { basic, call, createTenant, PASSWORD, testServer } from "./_helpers.ts";
 
 const NEW_PASSWORD = "a brand new password";
 
@@ -48,109 +42,127 @@ Deno.test("GET /api-tokens and DELETE /api-tokens/:id list and revoke by least p
     ]);
   });
 
-  await t.step("a tenant credential sees only its tenant's tokens", async () => {
-    const listed = await call(server, "GET", "/api-tokens", {
-      token: acme.tokens.member,
-    });
-    deepEqual(
-      listed.body.items.map((x: { name: string }) => x.name),
-      ["laptop", "member"],
-    );
-    const revoke = await call(
-      server,
-      "DELETE",
-      `/api-tokens/${userScoped.body.id}`,
-      { token: acme.tokens.member },
-    );
-    equal(revoke.status, 404);
-  });
-
-  await t.step("a tenant admin lists and revokes its tenant's tokens, not a member's user token", async () => {
-    const listed = await call(server, "GET", "/api-tokens?tenant=acme", {
-      token: acme.tokens.admin,
-    });
-    deepEqual(
-      listed.body.items.map((x: { name: string }) => x.name).sort(),
-      ["admin", "laptop", "member", "viewer"],
-    );
-    const userToken = await call(
-      server,
-      "DELETE",
-      `/api-tokens/${userScoped.body.id}`,
-      { token: acme.tokens.admin },
-    );
-    equal(userToken.status, 404);
-    const revoked = await call(
-      server,
-      "DELETE",
-      `/api-tokens/${mine.body.id}`,
-      { token: acme.tokens.admin },
-    );
-    equal(revoked.status, 204);
-    const used = await call(server, "GET", "/projects", {
-      token: mine.body.token,
-    });
-    equal(used.status, 401);
-  });
-
-  await t.step("another tenant's admin, member or viewer sees and revokes nothing", async () => {
-    const listed = await call(server, "GET", "/api-tokens?tenant=acme", {
-      token: globex.tokens.admin,
-    });
-    equal(listed.status, 404);
-    const all = await call(server, "GET", "/api-tokens", {
-      token: globex.tokens.admin,
-    });
-    ok(all.body.items.every((x: { tenant: string }) => x.tenant === "globex"));
-    const viewer = await call(server, "GET", "/api-tokens?tenant=acme", {
-      token: acme.tokens.viewer,
-    });
-    deepEqual(viewer.body.items.map((x: { name: string }) => x.name), [
-      "viewer",
-    ]);
-    for (const token of [globex.tokens.admin, acme.tokens.viewer]) {
+  await t.step(
+    "a tenant credential sees only its tenant's tokens",
+    async () => {
+      const listed = await call(server, "GET", "/api-tokens", {
+        token: acme.tokens.member,
+      });
+      deepEqual(
+        listed.body.items.map((x: { name: string }) => x.name),
+        ["laptop", "member"],
+      );
       const revoke = await call(
         server,
         "DELETE",
         `/api-tokens/${userScoped.body.id}`,
-        { token },
+        { token: acme.tokens.member },
       );
       equal(revoke.status, 404);
-    }
-  });
+    },
+  );
 
-  await t.step("the user revokes its own user token; the system admin any", async () => {
-    equal(
-      (await call(server, "DELETE", `/api-tokens/${userScoped.body.id}`, {
-        ...memberBasic,
-      })).status,
-      204,
-    );
-    equal(
-      (await call(server, "GET", "/tenants", { token: userScoped.body.token }))
-        .status,
-      401,
-    );
-    const globexTokens = await call(
-      server,
-      "GET",
-      `/api-tokens?username=${globex.usernames.viewer}`,
-    );
-    equal(globexTokens.body.items.length, 1);
-    equal(
-      (await call(
+  await t.step(
+    "a tenant admin lists and revokes its tenant's tokens, not a member's user token",
+    async () => {
+      const listed = await call(server, "GET", "/api-tokens?tenant=acme", {
+        token: acme.tokens.admin,
+      });
+      deepEqual(
+        listed.body.items.map((x: { name: string }) => x.name).sort(),
+        ["admin", "laptop", "member", "viewer"],
+      );
+      const userToken = await call(
         server,
         "DELETE",
-        `/api-tokens/${globexTokens.body.items[0].id}`,
-      )).status,
-      204,
-    );
-    equal(
-      (await call(server, "GET", "/projects", { token: globex.tokens.viewer }))
-        .status,
-      401,
-    );
-  });
+        `/api-tokens/${userScoped.body.id}`,
+        { token: acme.tokens.admin },
+      );
+      equal(userToken.status, 404);
+      const revoked = await call(
+        server,
+        "DELETE",
+        `/api-tokens/${mine.body.id}`,
+        { token: acme.tokens.admin },
+      );
+      equal(revoked.status, 204);
+      const used = await call(server, "GET", "/projects", {
+        token: mine.body.token,
+      });
+      equal(used.status, 401);
+    },
+  );
+
+  await t.step(
+    "another tenant's admin, member or viewer sees and revokes nothing",
+    async () => {
+      const listed = await call(server, "GET", "/api-tokens?tenant=acme", {
+        token: globex.tokens.admin,
+      });
+      equal(listed.status, 404);
+      const all = await call(server, "GET", "/api-tokens", {
+        token: globex.tokens.admin,
+      });
+      ok(
+        all.body.items.every((x: { tenant: string }) => x.tenant === "globex"),
+      );
+      const viewer = await call(server, "GET", "/api-tokens?tenant=acme", {
+        token: acme.tokens.viewer,
+      });
+      deepEqual(viewer.body.items.map((x: { name: string }) => x.name), [
+        "viewer",
+      ]);
+      for (const token of [globex.tokens.admin, acme.tokens.viewer]) {
+        const revoke = await call(
+          server,
+          "DELETE",
+          `/api-tokens/${userScoped.body.id}`,
+          { token },
+        );
+        equal(revoke.status, 404);
+      }
+    },
+  );
+
+  await t.step(
+    "the user revokes its own user token; the system admin any",
+    async () => {
+      equal(
+        (await call(server, "DELETE", `/api-tokens/${userScoped.body.id}`, {
+          ...memberBasic,
+        })).status,
+        204,
+      );
+      equal(
+        (await call(server, "GET", "/tenants", {
+          token: userScoped.body.token,
+        }))
+          .status,
+        401,
+      );
+      const globexTokens = await call(
+        server,
+        "GET",
+        `/api-tokens?username=${globex.usernames.viewer}`,
+      );
+      equal(globexTokens.body.items.length, 1);
+      equal(
+        (await call(
+          server,
+          "DELETE",
+          `/api-tokens/${globexTokens.body.items[0].id}`,
+        )).status,
+        204,
+      );
+      equal(
+        (await call(server, "GET", "/projects", {
+          token: globex.tokens.viewer,
+        }))
+          .status,
+        401,
+      );
+    },
+  );
 });
 
 Deno.test("POST /api-tokens with expiresAt: the token is refused once it expires", async (t) => {
@@ -221,31 +233,34 @@ Deno.test("GET /access-keys and DELETE /access-keys/:key list and revoke keypair
     secretKey: created.body.secretKey,
   };
 
-  await t.step("the owner and its tenant's admin see it, without the secret", async () => {
-    for (const token of [acme.tokens.member, acme.tokens.admin]) {
-      const listed = await call(server, "GET", "/access-keys", { token });
-      equal(listed.status, 200);
-      equal(listed.body.items.length, 1);
-      deepEqual(Object.keys(listed.body.items[0]).sort(), [
-        "accessKey",
-        "createdAt",
-        "tenant",
-        "username",
-      ]);
-      ok(!JSON.stringify(listed.body).includes(keypair.secretKey));
-    }
-    for (const token of [acme.tokens.viewer, globex.tokens.admin]) {
-      const listed = await call(server, "GET", "/access-keys", { token });
-      deepEqual(listed.body.items, []);
-      const revoke = await call(
-        server,
-        "DELETE",
-        `/access-keys/${keypair.accessKey}`,
-        { token },
-      );
-      equal(revoke.status, 404);
-    }
-  });
+  await t.step(
+    "the owner and its tenant's admin see it, without the secret",
+    async () => {
+      for (const token of [acme.tokens.member, acme.tokens.admin]) {
+        const listed = await call(server, "GET", "/access-keys", { token });
+        equal(listed.status, 200);
+        equal(listed.body.items.length, 1);
+        deepEqual(Object.keys(listed.body.items[0]).sort(), [
+          "accessKey",
+          "createdAt",
+          "tenant",
+          "username",
+        ]);
+        ok(!JSON.stringify(listed.body).includes(keypair.secretKey));
+      }
+      for (const token of [acme.tokens.viewer, globex.tokens.admin]) {
+        const listed = await call(server, "GET", "/access-keys", { token });
+        deepEqual(listed.body.items, []);
+        const revoke = await call(
+          server,
+          "DELETE",
+          `/access-keys/${keypair.accessKey}`,
+          { token },
+        );
+        equal(revoke.status, 404);
+      }
+    },
+  );
 
   await t.step("revoked, its signatures are refused at once", async () => {
     equal(
@@ -289,101 +304,124 @@ Deno.test("PUT /users/:username/password changes it and ends the user's logins",
     equal(wrong.status, 403);
   });
 
-  await t.step("the user changes it: every old login ends at once", async () => {
-    // A session, a tenant login, and a Basic credential checked (and so
-    // remembered) a moment ago.
-    const login = await call(server, "POST", "/auth/login", {
-      token: null,
-      body: { username, password: PASSWORD },
-    });
-    const cookie = login.headers.get("set-cookie")!.split(";")[0];
-    const tenantLogin = await call(server, "POST", "/auth/tenant-login", {
-      headers: oldBasic,
-      body: { slug: "acme" },
-    });
-    equal(tenantLogin.status, 200);
-    equal((await call(server, "GET", "/me", { headers: oldBasic })).status, 200);
-
-    const changed = await call(server, "PUT", path, {
-      headers: { cookie },
-      token: null,
-      body: { password: NEW_PASSWORD, currentPassword: PASSWORD },
-    });
-    equal(changed.status, 204);
-    equal((await call(server, "GET", "/me", { headers: oldBasic })).status, 401);
-    equal(
-      (await call(server, "GET", "/me", { headers: { cookie }, token: null }))
-        .status,
-      401,
-    );
-    equal(
-      (await call(server, "GET", "/projects", {
-        token: tenantLogin.body.accessToken,
-      })).status,
-      401,
-    );
-    equal(
-      (await call(server, "POST", "/auth/refresh", {
+  await t.step(
+    "the user changes it: every old login ends at once",
+    async () => {
+      // A session, a tenant login, and a Basic credential checked (and so
+      // remembered) a moment ago.
+      const login = await call(server, "POST", "/auth/login", {
         token: null,
-        body: { refreshToken: tenantLogin.body.refreshToken },
-      })).status,
-      401,
-    );
-    const fresh = await call(server, "GET", "/me", {
-      headers: { authorization: basic(username, NEW_PASSWORD) },
-    });
-    equal(fresh.status, 200);
-    // API tokens are credentials of their own, revoked apart.
-    equal(
-      (await call(server, "GET", "/projects", { token: acme.tokens.member }))
-        .status,
-      200,
-    );
-  });
+        body: { username, password: PASSWORD },
+      });
+      const cookie = login.headers.get("set-cookie")!.split(";")[0];
+      const tenantLogin = await call(server, "POST", "/auth/tenant-login", {
+        headers: oldBasic,
+        body: { slug: "acme" },
+      });
+      equal(tenantLogin.status, 200);
+      equal(
+        (await call(server, "GET", "/me", { headers: oldBasic })).status,
+        200,
+      );
 
-  await t.step("an admin of every tenant of the user sets it without the old one", async () => {
-    const byAdmin = await call(server, "PUT", path, {
-      token: acme.tokens.admin,
-      body: { password: PASSWORD },
-    });
-    equal(byAdmin.status, 204);
-    equal(
-      (await call(server, "GET", "/me", { headers: oldBasic })).status,
-      200,
-    );
-  });
+      const changed = await call(server, "PUT", path, {
+        headers: { cookie },
+        token: null,
+        body: { password: NEW_PASSWORD, currentPassword: PASSWORD },
+      });
+      equal(changed.status, 204);
+      equal(
+        (await call(server, "GET", "/me", { headers: oldBasic })).status,
+        401,
+      );
+      equal(
+        (await call(server, "GET", "/me", { headers: { cookie }, token: null }))
+          .status,
+        401,
+      );
+      equal(
+        (await call(server, "GET", "/projects", {
+          token: tenantLogin.body.accessToken,
+        })).status,
+        401,
+      );
+      equal(
+        (await call(server, "POST", "/auth/refresh", {
+          token: null,
+          body: { refreshToken: tenantLogin.body.refreshToken },
+        })).status,
+        401,
+      );
+      const fresh = await call(server, "GET", "/me", {
+        headers: { authorization: basic(username, NEW_PASSWORD) },
+      });
+      equal(fresh.status, 200);
+      // API tokens are credentials of their own, revoked apart.
+      equal(
+        (await call(server, "GET", "/projects", { token: acme.tokens.member }))
+          .status,
+        200,
+      );
+    },
+  );
 
-  await t.step("an admin of only one of the user's tenants may not", async () => {
-    await call(server, "POST", "/users", {
-      body: { username, tenant: "globex", role: "viewer" },
-    });
-    const byAcme = await call(server, "PUT", path, {
-      token: acme.tokens.admin,
-      body: { password: NEW_PASSWORD },
-    });
-    equal(byAcme.status, 403);
-    equal(byAcme.body.error.code, "forbidden");
-  });
+  await t.step(
+    "an admin of every tenant of the user sets it without the old one",
+    async () => {
+      const byAdmin = await call(server, "PUT", path, {
+        token: acme.tokens.admin,
+        body: { password: PASSWORD },
+      });
+      equal(byAdmin.status, 204);
+      equal(
+        (await call(server, "GET", "/me", { headers: oldBasic })).status,
+        200,
+      );
+    },
+  );
 
-  await t.step("another tenant's admin, a member, or a stranger is refused", async () => {
-    const other = await call(server, "PUT", `/users/${globex.usernames.member}/password`, {
-      token: acme.tokens.admin,
-      body: { password: NEW_PASSWORD },
-    });
-    equal(other.status, 404);
-    const member = await call(
-      server,
-      "PUT",
-      `/users/${acme.usernames.viewer}/password`,
-      { token: acme.tokens.member, body: { password: NEW_PASSWORD } },
-    );
-    equal(member.status, 403);
-    const unknown = await call(server, "PUT", "/users/nobody/password", {
-      token: acme.tokens.admin,
-      body: { password: NEW_PASSWORD },
-    });
-    equal(unknown.status, 404);
-  });
+  await t.step(
+    "an admin of only one of the user's tenants may not",
+    async () => {
+      await call(server, "POST", "/users", {
+        body: { username, tenant: "globex", role: "viewer" },
+      });
+      const byAcme = await call(server, "PUT", path, {
+        token: acme.tokens.admin,
+        body: { password: NEW_PASSWORD },
+      });
+      equal(byAcme.status, 403);
+      equal(byAcme.body.error.code, "forbidden");
+    },
+  );
+
+  await t.step(
+    "another tenant's admin, a member, or a stranger is refused",
+    async () => {
+      const other = await call(
+        server,
+        "PUT",
+        `/users/${globex.usernames.member}/password`,
+        {
+          token: acme.tokens.admin,
+          body: { password: NEW_PASSWORD },
+        },
+      );
+      equal(other.status, 404);
+      const member = await call(
+        server,
+        "PUT",
+        `/users/${acme.usernames.viewer}/password`,
+        { token: acme.tokens.member, body: { password: NEW_PASSWORD } },
+      );
+      equal(member.status, 403);
+      const unknown = await call(server, "PUT", "/users/nobody/password", {
+        token: acme.tokens.admin,
+        body: { password: NEW_PASSWORD },
+      });
+      equal(unknown.status, 404);
+    },
+  );
 
   await t.step("the system admin sets anyone's", async () => {
     const byAdmin = await call(server, "PUT", path, {
@@ -423,27 +461,32 @@ Deno.test("DELETE /users/:username/memberships/:tenant ends the membership and i
     );
   });
 
-  await t.step("removed, the user's tenant credentials stop working", async () => {
-    equal(
-      (await call(server, "DELETE", path, { token: acme.tokens.admin })).status,
-      204,
-    );
-    equal(
-      (await call(server, "GET", "/projects", { token: acme.tokens.member }))
-        .status,
-      401,
-    );
-    equal((await call(server, "GET", "/projects", { keypair })).status, 401);
-    const basicTenant = await call(server, "GET", "/projects", {
-      tenant: "acme",
-      headers: { authorization: basic(username, PASSWORD) },
-    });
-    equal(basicTenant.status, 404);
-    equal(
-      (await call(server, "DELETE", path, { token: acme.tokens.admin })).status,
-      404,
-    );
-  });
+  await t.step(
+    "removed, the user's tenant credentials stop working",
+    async () => {
+      equal(
+        (await call(server, "DELETE", path, { token: acme.tokens.admin }))
+          .status,
+        204,
+      );
+      equal(
+        (await call(server, "GET", "/projects", { token: acme.tokens.member }))
+          .status,
+        401,
+      );
+      equal((await call(server, "GET", "/projects", { keypair })).status, 401);
+      const basicTenant = await call(server, "GET", "/projects", {
+        tenant: "acme",
+        headers: { authorization: basic(username, PASSWORD) },
+      });
+      equal(basicTenant.status, 404);
+      equal(
+        (await call(server, "DELETE", path, { token: acme.tokens.admin }))
+          .status,
+        404,
+      );
+    },
+  );
 
   await t.step("added again, the old credentials stay revoked", async () => {
     const added = await call(server, "POST", "/users", {
@@ -498,5 +541,8 @@ Deno.test("POST /users adds an existing user without taking or checking its pass
     body: { username: "nobody-yet", tenant: "acme", role: "viewer" },
   });
   equal(unknown.status, 404);
-  equal(unknown.body.error.message, "User not found: give a password to create it");
+  equal(
+    unknown.body.error.message,
+    "User not found: give a password to create it",
+  );
 });
