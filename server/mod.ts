@@ -198,7 +198,8 @@ export async function startServer(
 
 function parsePublicUrl(options: ServerOptions): URL | undefined {
   const fromOption = options.publicUrl !== undefined;
-  const text = options.publicUrl ?? (readEnv("RUNPLANE_PUBLIC_URL") || undefined);
+  const text = options.publicUrl ??
+    (readEnv("RUNPLANE_PUBLIC_URL") || undefined);
   if (text === undefined) return undefined;
   const name = fromOption ? "Option publicUrl" : "RUNPLANE_PUBLIC_URL";
   let url: URL;

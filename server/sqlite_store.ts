@@ -1486,7 +1486,8 @@ function credentialWhere(
   const by = filter.managedBy;
   const bound = by?.tenantId ?? null;
   return {
-    sql: `(? IS NULL OR ${alias}.user_id = ?) AND (? IS NULL OR ${alias}.tenant_id = ?)
+    sql:
+      `(? IS NULL OR ${alias}.user_id = ?) AND (? IS NULL OR ${alias}.tenant_id = ?)
       AND (? IS NULL OR (
         (? IS NULL OR ${alias}.tenant_id = ?) AND (${alias}.user_id = ? OR EXISTS (
           SELECT 1 FROM memberships m WHERE m.user_id = ? AND m.tenant_id = ${alias}.tenant_id

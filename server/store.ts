@@ -362,7 +362,10 @@ export interface Store {
     filter: CredentialFilter & { limit: number; after?: CursorPosition },
   ): Promise<Page<AccessKeyInfo>>;
   /** Deletes a keypair the filter allows; `false` when there is none. */
-  revokeAccessKey(accessKey: string, filter: CredentialFilter): Promise<boolean>;
+  revokeAccessKey(
+    accessKey: string,
+    filter: CredentialFilter,
+  ): Promise<boolean>;
   /** Records a nonce; `false` when it was already seen and has not expired. */
   useNonce(
     accessKey: string,
