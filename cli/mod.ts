@@ -79,7 +79,7 @@ Commands:
                                    current password first for your own)
   users add <username> --role R   (an existing user, to --tenant)
   users remove <username>         (from --tenant)
-  serve [--port N] [--hostname H] [--database PATH] [--admin-token T]
+  serve [--port N] [--hostname H] [--database PATH] [--admin-token T] [--public-url URL]
 
 Options for every command:
   --endpoint URL   API endpoint(s), comma-separated (else RUNPLANE_ENDPOINT)
