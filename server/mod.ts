@@ -110,6 +110,8 @@ const DEFAULT_DATABASE = ".runplane/runplane.db";
  * @param options Where to listen, the database, the admin token and the server key.
  * @returns The running server; close it, or use `await using`.
  * @throws {TypeError} For an invalid option, naming it.
+ * @throws {Error} When the server key is not the one the database was sealed
+ * with, or its key file is missing while the database holds sealed data.
  *
  * @example
  * ```ts
@@ -201,22 +203,16 @@ function parsePublicUrl(options: ServerOptions): URL | undefined {
   const text = options.publicUrl ??
     (readEnv("RUNPLANE_PUBLIC_URL") || undefined);
   if (text === undefined) return undefined;
-  const name = fromOption ? "Option publicUrl" : "RUNPLANE_PUBLIC_URL";
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new TypeError(
-      `${name} must be an http or https origin, such as https://runplane.example`,
-    );
-  }
+  const url = URL.parse(text);
   if (
-    (url.protocol !== "https:" && url.protocol !== "http:") ||
+    !url || (url.protocol !== "https:" && url.protocol !== "http:") ||
     url.pathname !== "/" || url.search !== "" || url.hash !== "" ||
     url.username !== "" || url.password !== ""
   ) {
     throw new TypeError(
-      `${name} must be an http or https origin without a path, such as https://runplane.example`,
+      `${
+        fromOption ? "Option publicUrl" : "RUNPLANE_PUBLIC_URL"
+      } must be an http or https origin without a path, such as https://runplane.example`,
     );
   }
   return new URL(url.origin);

@@ -89,31 +89,19 @@ export class SqliteStore implements Store {
   // Settings
 
   async adminTokenHash(): Promise<string | undefined> {
-    return this.#get<{ value: string }>(
-      "SELECT value FROM settings WHERE key = 'admin_token_hash'",
-    )?.value;
+    return this.#setting("admin_token_hash");
   }
 
   async setAdminTokenHash(hash: string): Promise<void> {
-    this.#run(
-      `INSERT INTO settings (key, value) VALUES ('admin_token_hash', ?)
-       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-      hash,
-    );
+    this.#setSetting("admin_token_hash", hash);
   }
 
   async serverKeyCheck(): Promise<string | undefined> {
-    return this.#get<{ value: string }>(
-      "SELECT value FROM settings WHERE key = 'server_key_check'",
-    )?.value;
+    return this.#setting("server_key_check");
   }
 
   async setServerKeyCheck(check: string): Promise<void> {
-    this.#run(
-      `INSERT INTO settings (key, value) VALUES ('server_key_check', ?)
-       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-      check,
-    );
+    this.#setSetting("server_key_check", check);
   }
 
   async sealedSample(): Promise<SealedSample | undefined> {
@@ -1345,6 +1333,22 @@ export class SqliteStore implements Store {
   }
 
   // Internals
+
+  #setting(key: string): string | undefined {
+    return this.#get<{ value: string }>(
+      "SELECT value FROM settings WHERE key = ?",
+      key,
+    )?.value;
+  }
+
+  #setSetting(key: string, value: string): void {
+    this.#run(
+      `INSERT INTO settings (key, value) VALUES (?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      key,
+      value,
+    );
+  }
 
   /** A heartbeat is a sign of life: a finished run has none to give. */
   #heartbeat(

@@ -24,7 +24,13 @@ import { forbidden, HttpError, invalidBody, notFound } from "../http_error.ts";
 import type { Reply } from "../idempotency.ts";
 import { hashPassword } from "../passwords.ts";
 import type { RouteContext, Router } from "../router.ts";
-import { type CredentialFilter, ROLES, type Tenant } from "../store.ts";
+import {
+  type CredentialFilter,
+  type CursorPosition,
+  type Page,
+  ROLES,
+  type Tenant,
+} from "../store.ts";
 import { pathParameter } from "../validate.ts";
 
 const SLUG = {
@@ -200,16 +206,11 @@ async function createApiToken(ctx: RouteContext): Promise<Reply> {
   };
 }
 
-async function listApiTokens(ctx: RouteContext): Promise<Reply> {
-  const page = await ctx.services.store.listApiTokens({
-    ...await listFilter(ctx),
-    limit: ctx.query.wholeNumber("limit", 1, 500, 100),
-    after: decodeCursor(ctx.query.optionalString("cursor", 200)),
-  });
-  return {
-    status: 200,
-    body: { items: page.items, nextCursor: encodeCursor(page.next) },
-  };
+function listApiTokens(ctx: RouteContext): Promise<Reply> {
+  return listCredentials(
+    ctx,
+    (filter) => ctx.services.store.listApiTokens(filter),
+  );
 }
 
 async function revokeApiToken(ctx: RouteContext): Promise<Reply> {
@@ -221,16 +222,11 @@ async function revokeApiToken(ctx: RouteContext): Promise<Reply> {
   return { status: 204 };
 }
 
-async function listAccessKeys(ctx: RouteContext): Promise<Reply> {
-  const page = await ctx.services.store.listAccessKeys({
-    ...await listFilter(ctx),
-    limit: ctx.query.wholeNumber("limit", 1, 500, 100),
-    after: decodeCursor(ctx.query.optionalString("cursor", 200)),
-  });
-  return {
-    status: 200,
-    body: { items: page.items, nextCursor: encodeCursor(page.next) },
-  };
+function listAccessKeys(ctx: RouteContext): Promise<Reply> {
+  return listCredentials(
+    ctx,
+    (filter) => ctx.services.store.listAccessKeys(filter),
+  );
 }
 
 async function revokeAccessKey(ctx: RouteContext): Promise<Reply> {
@@ -256,8 +252,16 @@ function managedBy(ctx: RouteContext): CredentialFilter {
     : { managedBy: { userId: principal.userId, tenantId: principal.tenantId } };
 }
 
-/** {@linkcode managedBy}, narrowed by the `tenant` and `username` query parameters. */
-async function listFilter(ctx: RouteContext): Promise<CredentialFilter> {
+/**
+ * A page of credentials the caller may manage, narrowed by the `tenant` and
+ * `username` query parameters.
+ */
+async function listCredentials<T>(
+  ctx: RouteContext,
+  list: (
+    filter: CredentialFilter & { limit: number; after?: CursorPosition },
+  ) => Promise<Page<T>>,
+): Promise<Reply> {
   const filter = managedBy(ctx);
   const slug = ctx.query.optionalString("tenant", 63);
   if (slug !== undefined) {
@@ -270,7 +274,15 @@ async function listFilter(ctx: RouteContext): Promise<CredentialFilter> {
     // An unknown name lists nothing, like a known one with no credentials.
     filter.userId = (await ctx.services.store.userByName(username))?.id ?? "";
   }
-  return filter;
+  const page = await list({
+    ...filter,
+    limit: ctx.query.wholeNumber("limit", 1, 500, 100),
+    after: decodeCursor(ctx.query.optionalString("cursor", 200)),
+  });
+  return {
+    status: 200,
+    body: { items: page.items, nextCursor: encodeCursor(page.next) },
+  };
 }
 
 async function setPassword(ctx: RouteContext): Promise<Reply> {
