@@ -84,11 +84,17 @@ async function loadKey(
     );
   }
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  await writeKeyFile(keyFile, toBase64(bytes) + "\n");
+  try {
+    await writeKeyFile(keyFile, toBase64(bytes) + "\n");
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    // Another server on the same new database wrote its key first: share it.
+    return loadKey(store, source);
+  }
   return CryptoBox.fromKeyBytes(bytes);
 }
 
-/** Writes a new key file, readable by its owner only, and syncs it to disk. */
+/** Writes a new key file, readable by its owner only, and syncs it and its folder to disk. */
 async function writeKeyFile(path: string, text: string): Promise<void> {
   // createNew: two servers starting at once must not overwrite each other's key.
   const file = await Deno.open(path, {
@@ -107,6 +113,15 @@ async function writeKeyFile(path: string, text: string): Promise<void> {
     await file.sync();
   } finally {
     file.close();
+  }
+  const slash = path.lastIndexOf("/");
+  const folder = await Deno.open(slash > 0 ? path.slice(0, slash) : ".");
+  try {
+    // The file's name lives in its folder: sync that too, or a power cut
+    // could lose the file after the database has recorded its key.
+    await folder.sync();
+  } finally {
+    folder.close();
   }
 }
 

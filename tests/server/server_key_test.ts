@@ -266,3 +266,34 @@ Deno.test("POST /auth/tenant-login replays its sealed answer for about a minute 
     );
   });
 });
+
+Deno.test("startServer() twice at once on a new database: both use one key", async () => {
+  await withFolder(async (databasePath) => {
+    const options = {
+      port: 0,
+      databasePath,
+      adminToken: ADMIN_TOKEN,
+      quiet: true,
+    };
+    const [first, second] = await Promise.all([
+      startServer(options),
+      startServer(options),
+    ]);
+    try {
+      await call(first, "POST", "/tenants", {
+        body: { slug: "acme", name: "A" },
+      });
+      await call(first, "PUT", "/secrets/db", {
+        tenant: "acme",
+        body: { value: "one key" },
+      });
+      const read = await call(second, "GET", "/secrets/db", {
+        tenant: "acme",
+      });
+      equal(read.body.value, "one key");
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+});
