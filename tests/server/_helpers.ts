@@ -167,7 +167,7 @@ export interface ServerProcess {
   /** The origin it listens on, or `undefined` when it exited instead. */
   url: URL | undefined;
   /** Stops it (if still running) and returns its exit code and stderr. */
-  stop(): Promise<{ code: number; stderr: string }>;
+  stop(signal?: Deno.Signal): Promise<{ code: number; stderr: string }>;
 }
 
 /**
@@ -210,9 +210,9 @@ export async function spawnServer(
   const found = /http:\/\/\S+/.exec(output)?.[0];
   return {
     url: found === undefined ? undefined : new URL(found),
-    async stop() {
+    async stop(signal: Deno.Signal = "SIGTERM") {
       try {
-        child.kill("SIGTERM");
+        child.kill(signal);
       } catch {
         // It has exited already.
       }

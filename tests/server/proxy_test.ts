@@ -7,6 +7,7 @@ import {
   createTenant,
   PASSWORD,
   spawnServer,
+  testServer,
 } from "./_helpers.ts";
 
 const PUBLIC = "https://runplane.example";
@@ -110,12 +111,7 @@ Deno.test("startServer() with publicUrl serves browsers behind a TLS proxy", asy
 });
 
 Deno.test("POST /auth/logout refuses a cross-site request without publicUrl too", async () => {
-  await using server = await startServer({
-    port: 0,
-    databasePath: ":memory:",
-    adminToken: ADMIN_TOKEN,
-    quiet: true,
-  });
+  await using server = await testServer();
   const acme = await createTenant(server, "acme");
   const login = await call(server, "POST", "/auth/login", {
     token: null,
@@ -157,12 +153,7 @@ Deno.test("startServer() rejects a publicUrl that is not an origin", async () =>
 });
 
 Deno.test("answers that carry secrets are never stored by a cache", async () => {
-  await using server = await startServer({
-    port: 0,
-    databasePath: ":memory:",
-    adminToken: ADMIN_TOKEN,
-    quiet: true,
-  });
+  await using server = await testServer();
   const acme = await createTenant(server, "acme");
   const token = acme.tokens.admin;
   await call(server, "PUT", "/secrets/db", { token, body: { value: "x" } });
@@ -232,12 +223,7 @@ Deno.test("the access log escapes control characters in paths", async () => {
 });
 
 Deno.test("flow runs created in the same millisecond get different default names", async () => {
-  await using server = await startServer({
-    port: 0,
-    databasePath: ":memory:",
-    adminToken: ADMIN_TOKEN,
-    quiet: true,
-  });
+  await using server = await testServer();
   const acme = await createTenant(server, "acme");
   const { flowId } = await createFlowRun(server, acme);
   const token = acme.tokens.member;
