@@ -111,11 +111,14 @@ export {
 export { VERSION } from "./client/version.ts";
 export {
   type AccessKey,
+  type AccessKeyInfo,
   type Agent,
   type ApiToken,
+  type ApiTokenInfo,
   type ConcurrencyLimit,
   type Flow,
   type FlowRun,
+  type ListCredentialsOptions,
   LOG_LEVELS,
   type LogEntry,
   type LogEntryInput,
@@ -138,7 +141,13 @@ export {
   type CreateTenantOptions,
   Tenants,
 } from "./client/resources/tenants.ts";
-export { type CreateUserOptions, Users } from "./client/resources/users.ts";
+export {
+  type AddMembershipOptions,
+  type CreateUserOptions,
+  type RemoveMembershipOptions,
+  type SetPasswordOptions,
+  Users,
+} from "./client/resources/users.ts";
 export {
   ApiTokens,
   type CreateApiTokenOptions,

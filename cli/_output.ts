@@ -1,13 +1,25 @@
 /**
- * Plain-text output of the command line: aligned tables.
+ * Plain-text output of the command line: aligned tables, and server text
+ * made safe for a terminal.
  *
  * @module
  */
 
+import { escapeControl } from "../client/escape_control.ts";
+
 /** Writes text somewhere: a stream, or a test's buffer. */
 export type Output = (text: string) => void;
 
-/** Objects as aligned columns; states show as their type. */
+/**
+ * Text for a terminal: any value as a string with its control characters
+ * escaped, so text from the server (a log line, a name) cannot move the
+ * cursor, retitle the window or write the clipboard.
+ */
+export function shown(value: unknown): string {
+  return escapeControl(String(value));
+}
+
+/** Objects as aligned columns, every cell {@linkcode shown}; states show as their type. */
 export function formatTable(
   items: readonly object[],
   columns: string[],
@@ -16,9 +28,9 @@ export function formatTable(
   const cell = (item: object, column: string): string => {
     const value = (item as Record<string, unknown>)[column];
     if (typeof value === "object" && value !== null && "type" in value) {
-      return String((value as { type: unknown }).type);
+      return shown((value as { type: unknown }).type);
     }
-    return value === undefined || value === null ? "" : String(value);
+    return value === undefined || value === null ? "" : shown(value);
   };
   const rows = [
     columns,

@@ -8,7 +8,7 @@
 
 import type { Client } from "../client/client.ts";
 import type { State } from "../client/resources/types.ts";
-import type { Output } from "./_output.ts";
+import { type Output, shown } from "./_output.ts";
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -47,10 +47,12 @@ export async function watchFlowRun(
       pollIntervalMs: options.pollIntervalMs,
       onProgress: (run) => {
         if (run.state.type === current) return;
-        current = run.state.type;
+        current = shown(run.state.type);
         if (live) draw();
         else if (!options.json) {
-          options.write(`${new Date().toISOString()} ${id} ${current}\n`);
+          options.write(
+            `${new Date().toISOString()} ${shown(id)} ${current}\n`,
+          );
         }
       },
     });
@@ -58,7 +60,9 @@ export async function watchFlowRun(
       const mark = final.type === "SUCCESS" || final.type === "CACHED"
         ? "✓"
         : "✗";
-      options.write(`\r\x1b[2K${mark} ${final.type} after ${elapsed()}\n`);
+      options.write(
+        `\r\x1b[2K${mark} ${shown(final.type)} after ${elapsed()}\n`,
+      );
     }
     return final;
   } finally {

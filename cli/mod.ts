@@ -1,8 +1,11 @@
 /**
  * `runplane`, the command line: log in once, then list tenants and projects,
- * create and watch flow runs, read logs, set secrets, or start the local
- * reference server. Every command takes `--json` for scripts; errors print
- * one line and exit non-zero (a stack trace only with `--debug`).
+ * create and watch flow runs, read logs, set secrets, list and revoke
+ * credentials, manage users, or start the local reference server. Every
+ * command takes `--json` for scripts; errors print one line and exit
+ * non-zero (a stack trace only with `--debug`). Text from the server is
+ * printed with its control characters escaped, so a log line cannot send
+ * escape sequences to the terminal; `--json` output is left as it is.
  *
  * ```sh
  * deno run -A jsr:@runplane/client/cli login --token rp_... --endpoint http://127.0.0.1:4200
@@ -28,8 +31,8 @@ import { Credentials } from "../auth/credentials.ts";
 import { loadConfig, type LoadConfigOptions } from "../config/config.ts";
 import { saveCredentials } from "../config/credentials_file.ts";
 import type { EnvSource } from "../config/env.ts";
-import type { FlowRun, StateType } from "../client/resources/types.ts";
-import { formatTable, type Output } from "./_output.ts";
+import type { FlowRun, Role, StateType } from "../client/resources/types.ts";
+import { formatTable, type Output, shown } from "./_output.ts";
 import { watchFlowRun } from "./_watch.ts";
 
 export type { Output };
@@ -42,6 +45,12 @@ export interface CliIo {
   stderr: Output;
   /** Reads a secret that was not given as a flag. */
   readStdin: () => Promise<string>;
+  /**
+   * Asks for a password without echoing it. By default a hidden prompt when
+   * stdin is a terminal and `readStdin` was not given; else the next line of
+   * what `readStdin` reads.
+   */
+  promptSecret?: (label: string) => Promise<string>;
   /** Whether stderr is a terminal (a live status line) or not (plain lines). */
   isTerminal: boolean;
   /** Variables to read instead of the process environment. */
@@ -64,7 +73,13 @@ Commands:
   flow-runs watch <id> [--interval-ms N]
   logs --flow-run-id F [--task-run-id T]
   secrets set <name> [value] | secrets list
-  serve [--port N] [--hostname H] [--database PATH] [--admin-token T]
+  tokens list [--username U] [--in-tenant SLUG] | tokens revoke <id>
+  keys list [--username U] [--in-tenant SLUG] | keys revoke <access-key>
+  users set-password <username>   (prompts, or reads lines on stdin: the
+                                   current password first for your own)
+  users add <username> --role R   (an existing user, to --tenant)
+  users remove <username>         (from --tenant)
+  serve [--port N] [--hostname H] [--database PATH] [--admin-token T] [--public-url URL]
 
 Options for every command:
   --endpoint URL   API endpoint(s), comma-separated (else RUNPLANE_ENDPOINT)
@@ -97,6 +112,8 @@ const OPTIONS = {
   "interval-ms": { type: "string" },
   "flow-run-id": { type: "string" },
   "task-run-id": { type: "string" },
+  "in-tenant": { type: "string" },
+  "role": { type: "string" },
   "json": { type: "boolean" },
   "debug": { type: "boolean" },
   "help": { type: "boolean" },
@@ -130,6 +147,10 @@ export async function main(
     isTerminal: io.isTerminal ?? Deno.stderr.isTerminal(),
     env: io.env,
   };
+  streams.promptSecret = io.promptSecret ??
+    (io.readStdin === undefined && Deno.stdin.isTerminal()
+      ? hiddenPrompt
+      : stdinLines(streams.readStdin));
   if (args[0] === "serve") {
     // Loaded only here, so the other commands never load the server.
     const server = await import("../server/main.ts");
@@ -158,7 +179,7 @@ export async function main(
     }
     return await run(parsed.positionals, flags, streams);
   } catch (error) {
-    streams.stderr(`error: ${describe(error)}\n`);
+    streams.stderr(`error: ${shown(describe(error))}\n`);
     if (flags.debug && error instanceof Error && error.stack) {
       streams.stderr(error.stack + "\n");
     }
@@ -196,7 +217,10 @@ async function run(
         name: positional(rest, "the project's name"),
         description: text(flags.description),
       });
-      print(project, () => `Created project ${project.name} (${project.id})`);
+      print(
+        project,
+        () => `Created project ${shown(project.name)} (${shown(project.id)})`,
+      );
       return 0;
     }
     case "flow-runs list": {
@@ -240,7 +264,10 @@ async function run(
           ? { flowId, ...fields }
           : { versionGroupId: versionGroupId!, ...fields },
       );
-      print(run, () => `Created flow run ${run.name} (${run.id})`);
+      print(
+        run,
+        () => `Created flow run ${shown(run.name)} (${shown(run.id)})`,
+      );
       return 0;
     }
     case "flow-runs set-state": {
@@ -256,7 +283,10 @@ async function run(
       });
       print(
         change,
-        () => `${id}: ${change.state.type}, version ${change.version}`,
+        () =>
+          `${shown(id)}: ${
+            shown(change.state.type)
+          }, version ${change.version}`,
       );
       return 0;
     }
@@ -287,7 +317,9 @@ async function run(
         entries,
         () =>
           entries.map((entry) =>
-            `${entry.timestamp} ${entry.level.padEnd(8)} ${entry.message}`
+            `${shown(entry.timestamp)} ${shown(entry.level).padEnd(8)} ${
+              shown(entry.message)
+            }`
           ).join("\n"),
       );
       return 0;
@@ -296,13 +328,114 @@ async function run(
       const name = positional(rest, "the secret's name");
       const value = rest[1] ?? (await io.readStdin()).replace(/\r?\n$/, "");
       const secret = await client.secrets.set(name, value);
-      print(secret, () => `Set secret ${name}`);
+      print(secret, () => `Set secret ${shown(name)}`);
       return 0;
     }
     case "secrets":
     case "secrets list": {
       const names = await client.secrets.list();
-      print(names, () => names.join("\n"));
+      print(names, () => names.map(shown).join("\n"));
+      return 0;
+    }
+    case "tokens":
+    case "tokens list": {
+      const tokens = await client.apiTokens.list(credentialFilter(flags))
+        .toArray();
+      print(
+        tokens,
+        () =>
+          formatTable(tokens, [
+            "name",
+            "id",
+            "scope",
+            "username",
+            "tenant",
+            "expiresAt",
+          ]),
+      );
+      return 0;
+    }
+    case "tokens revoke": {
+      const id = positional(rest, "the token's id");
+      await client.apiTokens.revoke(id);
+      print({ revoked: id }, () => `Revoked API token ${shown(id)}`);
+      return 0;
+    }
+    case "keys":
+    case "keys list": {
+      const keys = await client.accessKeys.list(credentialFilter(flags))
+        .toArray();
+      print(
+        keys,
+        () =>
+          formatTable(keys, ["accessKey", "username", "tenant", "createdAt"]),
+      );
+      return 0;
+    }
+    case "keys revoke": {
+      const accessKey = positional(rest, "the access key");
+      await client.accessKeys.revoke(accessKey);
+      print(
+        { revoked: accessKey },
+        () => `Revoked keypair ${shown(accessKey)}`,
+      );
+      return 0;
+    }
+    case "users set-password": {
+      const username = positional(rest, "the username");
+      if (flags.password !== undefined) {
+        // A flag shows in the process list and the shell's history.
+        throw new UsageError(
+          "users set-password takes no --password: type it at the prompt or send it on stdin",
+        );
+      }
+      // Users changing their own password must give the current one.
+      const me = await client.get<{ username?: string }>("/me");
+      const currentPassword = me.username === username
+        ? await io.promptSecret!("Current password: ")
+        : undefined;
+      const password = await io.promptSecret!("New password: ");
+      if (password === "" || currentPassword === "") {
+        throw new UsageError(
+          "users set-password needs the password on a terminal or on stdin",
+        );
+      }
+      await client.users.setPassword(username, { password, currentPassword });
+      print(
+        { username },
+        () => `Set the password of ${shown(username)}; its logins have ended`,
+      );
+      return 0;
+    }
+    case "users add": {
+      const role = text(flags.role);
+      if (role === undefined) {
+        throw new UsageError(
+          "users add needs --role (viewer, member or admin)",
+        );
+      }
+      const membership = await client.users.addMembership({
+        username: positional(rest, "the username"),
+        tenant: requireTenant(client, "users add"),
+        role: role as Role,
+      });
+      print(
+        membership,
+        () =>
+          `Added ${shown(membership.username)} to ${
+            shown(membership.tenant)
+          } as ${shown(membership.role)}`,
+      );
+      return 0;
+    }
+    case "users remove": {
+      const username = positional(rest, "the username");
+      const tenant = requireTenant(client, "users remove");
+      await client.users.removeMembership({ username, tenant });
+      print(
+        { username, tenant },
+        () => `Removed ${shown(username)} from ${shown(tenant)}`,
+      );
       return 0;
     }
     default:
@@ -345,6 +478,18 @@ async function login(flags: Flags, io: CliIo): Promise<number> {
     );
   }
   return 0;
+}
+
+function credentialFilter(flags: Flags) {
+  return { username: text(flags.username), tenant: text(flags["in-tenant"]) };
+}
+
+function requireTenant(client: Client, command: string): string {
+  const tenant = client.config.tenant;
+  if (tenant === undefined) {
+    throw new UsageError(`${command} needs --tenant (or RUNPLANE_TENANT)`);
+  }
+  return tenant;
 }
 
 function configOptions(flags: Flags, io: CliIo): LoadConfigOptions {
@@ -427,6 +572,43 @@ function writeAll(
 
 async function readStdin(): Promise<string> {
   return await new Response(Deno.stdin.readable).text();
+}
+
+/** Answers each prompt with the next line of stdin. */
+function stdinLines(
+  read: () => Promise<string>,
+): (label: string) => Promise<string> {
+  let lines: Promise<string[]> | undefined;
+  let next = 0;
+  return async function nextLine(): Promise<string> {
+    lines ??= read().then((text) => text.split(/\r?\n/));
+    return (await lines)[next++] ?? "";
+  };
+}
+
+/** Reads a line from the terminal without echoing it. */
+async function hiddenPrompt(label: string): Promise<string> {
+  writeAll(Deno.stderr, label);
+  Deno.stdin.setRaw(true);
+  const bytes: number[] = [];
+  try {
+    const byte = new Uint8Array(1);
+    while (await Deno.stdin.read(byte) === 1) {
+      if (byte[0] === 0x0d || byte[0] === 0x0a) break;
+      if (byte[0] === 0x03) throw new UsageError("Cancelled");
+      if (byte[0] === 0x7f || byte[0] === 0x08) {
+        // Backspace: drop one character, with its UTF-8 continuation bytes.
+        while ((bytes.at(-1)! & 0xc0) === 0x80) bytes.pop();
+        bytes.pop();
+      } else {
+        bytes.push(byte[0]);
+      }
+    }
+  } finally {
+    Deno.stdin.setRaw(false);
+    writeAll(Deno.stderr, "\n");
+  }
+  return new TextDecoder().decode(new Uint8Array(bytes));
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

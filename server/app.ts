@@ -47,6 +47,9 @@ export function createApp(
     }
     await next();
     c.res.headers.set("x-request-id", requestId);
+    // Every answer is for one caller, and some carry secrets (tokens,
+    // secret values): no cache may keep any of them.
+    c.res.headers.set("cache-control", "no-store");
     const ms = Math.round(performance.now() - started);
     services.logger.log(
       `${c.req.method} ${c.req.path} ${c.res.status} ${ms}ms ${requestId}`,

@@ -24,7 +24,10 @@ import {
 import type { PasswordChecker } from "./passwords.ts";
 import { type Role, ROLES, type Store, type Tenant } from "./store.ts";
 
-/** The session cookie's name. */
+/**
+ * The session cookie's name; over https it carries the `__Host-` prefix, so
+ * a browser takes it only from this very origin, with `Secure` and `Path=/`.
+ */
 export const SESSION_COOKIE = "runplane_session";
 /** How far a signed request's date may be off. */
 const MAX_SKEW_MS = 5 * 60_000;
@@ -77,6 +80,11 @@ export interface AuthServices {
   passwords: PasswordChecker;
   /** SHA-256 hex of the admin token. */
   adminTokenHash: string;
+  /**
+   * The origin browsers see, when a proxy in front of the server makes it
+   * differ from the request's own (such as `https://runplane.example`).
+   */
+  publicUrl?: URL;
 }
 
 /**
@@ -178,6 +186,43 @@ export async function checkPassword(
   return { id: user.id, username: user.username };
 }
 
+/**
+ * The origin a browser sees: `publicUrl`, else the request's own.
+ *
+ * @param url The request's URL.
+ * @param services Where `publicUrl` is set.
+ */
+export function publicOrigin(url: URL, services: AuthServices): URL {
+  return services.publicUrl ?? url;
+}
+
+/** The session cookie's name at an origin: see {@linkcode SESSION_COOKIE}. */
+export function sessionCookieName(origin: URL): string {
+  return origin.protocol === "https:"
+    ? `__Host-${SESSION_COOKIE}`
+    : SESSION_COOKIE;
+}
+
+/**
+ * Refuses a POST that a browser says came from another origin or site: its
+ * `Origin`, when sent, must be the public origin, and its `Sec-Fetch-Site`,
+ * when sent, `same-origin` or `none`.
+ *
+ * @param request The request.
+ * @param origin The origin browsers see ({@linkcode publicOrigin}).
+ * @throws {HttpError} 403.
+ */
+export function requireSameOrigin(request: Request, origin: URL): void {
+  const sent = request.headers.get("origin");
+  const site = request.headers.get("sec-fetch-site");
+  if (
+    (sent !== null && sent !== origin.origin) ||
+    (site !== null && site !== "same-origin" && site !== "none")
+  ) {
+    throw new HttpError(403, "forbidden", "Cross-site request refused");
+  }
+}
+
 /** The value of one cookie, or `undefined`. */
 export function readCookie(request: Request, name: string): string | undefined {
   const header = request.headers.get("cookie") ?? "";
@@ -205,7 +250,7 @@ async function fromBearer(
   ) {
     return { kind: "admin", credential: "admin" };
   }
-  const apiToken = await services.store.apiTokenByHash(hash);
+  const apiToken = await services.store.apiTokenByHash(hash, Date.now());
   if (apiToken) {
     return await userPrincipal(services.store, {
       userId: apiToken.userId,
@@ -307,7 +352,8 @@ async function fromSessionCookie(
   request: Request,
   services: AuthServices,
 ): Promise<Principal | undefined> {
-  const sessionId = readCookie(request, SESSION_COOKIE);
+  const origin = publicOrigin(new URL(request.url), services);
+  const sessionId = readCookie(request, sessionCookieName(origin));
   if (sessionId === undefined) return undefined;
   const idHash = await sha256Hex(sessionId);
   const userId = await services.store.sessionUser(idHash, Date.now());

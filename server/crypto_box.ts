@@ -9,7 +9,8 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * Seals and opens short values with AES-256-GCM. Each value is bound to a
+ * Seals and opens short values with AES-256-GCM, and computes keyed hashes
+ * (HMAC-SHA256), both under the server key. Each sealed value is bound to a
  * context string (for example its tenant and name), so a ciphertext copied to
  * another row does not open.
  *
@@ -24,24 +25,44 @@ const decoder = new TextDecoder();
  */
 export class CryptoBox {
   readonly #key: CryptoKey;
+  readonly #macKey: CryptoKey;
 
-  private constructor(key: CryptoKey) {
+  private constructor(key: CryptoKey, macKey: CryptoKey) {
     this.#key = key;
+    this.#macKey = macKey;
   }
 
-  /** Imports a 32-byte AES key. */
+  /** Imports a 32-byte AES key; the HMAC key is derived from it with HKDF. */
   static async fromKeyBytes(bytes: Uint8Array): Promise<CryptoBox> {
     if (bytes.length !== 32) {
       throw new RangeError("Server key must be 32 bytes");
     }
+    const raw = bytes as Uint8Array<ArrayBuffer>;
     const key = await crypto.subtle.importKey(
       "raw",
-      bytes as Uint8Array<ArrayBuffer>,
+      raw,
       "AES-GCM",
       false,
       ["encrypt", "decrypt"],
     );
-    return new CryptoBox(key);
+    // A separate key for MACs, so no value is ever both encrypted and MACed
+    // under one key.
+    const base = await crypto.subtle.importKey("raw", raw, "HKDF", false, [
+      "deriveKey",
+    ]);
+    const macKey = await crypto.subtle.deriveKey(
+      {
+        name: "HKDF",
+        hash: "SHA-256",
+        salt: new Uint8Array(0),
+        info: encoder.encode("runplane mac v1"),
+      },
+      base,
+      { name: "HMAC", hash: "SHA-256", length: 256 },
+      false,
+      ["sign"],
+    );
+    return new CryptoBox(key, macKey);
   }
 
   /** Encrypts `plaintext`; the result is `v1:` then base64 of nonce and ciphertext. */
@@ -75,53 +96,25 @@ export class CryptoBox {
     );
     return decoder.decode(plain);
   }
-}
 
-/**
- * Loads the server key: the given base64 value, else the key file (created
- * with mode 0600 on first use), else, for a throw-away database, a random key.
- *
- * @param secretKey Base64 of 32 bytes, or `undefined`.
- * @param keyFile The key file's path, or `undefined` for an ephemeral key.
- */
-export async function loadServerKey(
-  secretKey: string | undefined,
-  keyFile: string | undefined,
-): Promise<CryptoBox> {
-  if (secretKey !== undefined) {
-    return CryptoBox.fromKeyBytes(decodeKey(secretKey, "secretKey"));
-  }
-  if (keyFile === undefined) {
-    return CryptoBox.fromKeyBytes(crypto.getRandomValues(new Uint8Array(32)));
-  }
-  try {
-    const text = (await Deno.readTextFile(keyFile)).trim();
-    return CryptoBox.fromKeyBytes(decodeKey(text, keyFile));
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  // createNew: two servers starting at once must not overwrite each other's key.
-  await Deno.writeTextFile(keyFile, toBase64(bytes) + "\n", {
-    mode: 0o600,
-    createNew: true,
-  });
-  return CryptoBox.fromKeyBytes(bytes);
-}
-
-function decodeKey(text: string, where: string): Uint8Array {
-  let bytes: Uint8Array;
-  try {
-    bytes = fromBase64(text);
-  } catch {
-    throw new TypeError(`Cannot read the server key from ${where}: not base64`);
-  }
-  if (bytes.length !== 32) {
-    throw new TypeError(
-      `Cannot read the server key from ${where}: expected 32 bytes, got ${bytes.length}`,
+  /**
+   * Hex HMAC-SHA256 of `data` under the server key, for values that must not
+   * be guessable from the database alone (a fast hash of a body holding a
+   * password is). `purpose` keeps the MACs of different uses apart.
+   *
+   * @param purpose What the MAC is for, such as `"idempotency"`.
+   * @param data The bytes or text to MAC.
+   */
+  async mac(purpose: string, data: string | Uint8Array): Promise<string> {
+    const head = encoder.encode(purpose + "\0");
+    const tail = typeof data === "string" ? encoder.encode(data) : data;
+    const bytes = new Uint8Array(head.length + tail.length);
+    bytes.set(head);
+    bytes.set(tail, head.length);
+    return toHex(
+      new Uint8Array(await crypto.subtle.sign("HMAC", this.#macKey, bytes)),
     );
   }
-  return bytes;
 }
 
 /** Hex SHA-256 of a string: how tokens, session ids and fingerprints are stored. */

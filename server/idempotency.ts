@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type CryptoBox, sha256Hex, toHex } from "./crypto_box.ts";
+import type { CryptoBox } from "./crypto_box.ts";
 import { errorBody, HttpError, invalidParameter } from "./http_error.ts";
 import type { Store } from "./store.ts";
 
@@ -37,8 +37,12 @@ export interface IdempotentCall {
   sealed: boolean;
 }
 
-/** How long an answer that carries new credentials can be replayed. */
-export const SEALED_TTL_MS = 5 * 60_000;
+/**
+ * How long an answer that carries new credentials can be replayed: long
+ * enough for a client's retries after a lost answer, and no longer, since
+ * a captured request replays the same credentials until then.
+ */
+export const SEALED_TTL_MS = 60_000;
 const SEALED_PREFIX = "v1:";
 
 /**
@@ -90,21 +94,20 @@ export class IdempotencyGuard {
   ): Promise<Reply> {
     const { request, scope, key } = call;
     const url = new URL(request.url);
-    const fingerprint = await sha256Hex(
+    // Keyed: a body may hold a password (POST /users), and a plain hash of it
+    // in the database could be reversed by guessing.
+    const head = new TextEncoder().encode(
       [
         request.method,
         url.pathname + url.search,
         request.headers.get("x-runplane-tenant") ?? "",
-        toHex(
-          new Uint8Array(
-            await crypto.subtle.digest(
-              "SHA-256",
-              call.body as Uint8Array<ArrayBuffer>,
-            ),
-          ),
-        ),
+        "",
       ].join("\n"),
     );
+    const bytes = new Uint8Array(head.length + call.body.length);
+    bytes.set(head);
+    bytes.set(call.body, head.length);
+    const fingerprint = await this.#box.mac("idempotency", bytes);
     const context = `idempotency\n${scope}\n${key}`;
     const stored = await this.#store.idempotentResponse(scope, key, Date.now());
     if (stored) {

@@ -2,14 +2,22 @@
  * `deno task serve`: runs the reference server until SIGINT or SIGTERM.
  *
  * Flags: `--hostname`, `--port`, `--database`, `--admin-token` (or the
- * environment variable `RUNPLANE_ADMIN_TOKEN`).
+ * environment variable `RUNPLANE_ADMIN_TOKEN`), `--public-url` (or
+ * `RUNPLANE_PUBLIC_URL`). The server key comes from `RUNPLANE_SERVER_KEY` or
+ * the key file, never from a flag (a flag shows in the process list).
  *
  * @module
  */
 
 import { startServer } from "./mod.ts";
 
-const FLAGS = ["hostname", "port", "database", "admin-token"] as const;
+const FLAGS = [
+  "hostname",
+  "port",
+  "database",
+  "admin-token",
+  "public-url",
+] as const;
 type Flag = typeof FLAGS[number];
 
 function parseFlags(args: string[]): Partial<Record<Flag, string>> {
@@ -48,6 +56,7 @@ export async function main(args: string[]): Promise<void> {
     databasePath: flags.database,
     adminToken: flags["admin-token"] ??
       (Deno.env.get("RUNPLANE_ADMIN_TOKEN") || undefined),
+    publicUrl: flags["public-url"],
   });
   Deno.stdout.writeSync(
     new TextEncoder().encode(

@@ -235,6 +235,28 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE task_run_id IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: "revocable credentials: token expiry, indexes by user and tenant",
+    // The indexes serve listing and revoking credentials, and ending every
+    // login of a user whose password changes. The stored idempotency
+    // fingerprints were plain SHA-256 of request bodies, one of which holds a
+    // password: they go, and new ones are HMACs under the server key.
+    sql: `
+      ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;
+      CREATE INDEX api_tokens_user ON api_tokens (user_id);
+      CREATE INDEX api_tokens_tenant ON api_tokens (tenant_id)
+        WHERE tenant_id IS NOT NULL;
+      CREATE INDEX api_tokens_expiry ON api_tokens (expires_at)
+        WHERE expires_at IS NOT NULL;
+      CREATE INDEX access_keys_user ON access_keys (user_id);
+      CREATE INDEX access_keys_tenant ON access_keys (tenant_id);
+      CREATE INDEX sessions_user ON sessions (user_id);
+      CREATE INDEX access_tokens_user ON access_tokens (user_id, tenant_id);
+      CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id, tenant_id);
+      DELETE FROM idempotency;
+    `,
+  },
 ];
 
 /**

@@ -22,9 +22,10 @@
  */
 
 import { createApp } from "./app.ts";
-import { loadServerKey, randomToken, sha256Hex } from "./crypto_box.ts";
+import { randomToken, sha256Hex } from "./crypto_box.ts";
 import { type Logger, quietLogger, stderrLogger } from "./logger.ts";
 import { PasswordChecker } from "./passwords.ts";
+import { openServerKey } from "./server_key.ts";
 import { SqliteStore } from "./sqlite_store.ts";
 
 /** Options for {@linkcode startServer}. */
@@ -55,12 +56,24 @@ export interface ServerOptions {
    */
   adminToken?: string;
   /**
-   * Base64 of the 32-byte AES-256-GCM key that seals secret values and
-   * keypair secrets at rest. Falls back to `RUNPLANE_SERVER_KEY`, then to the
-   * file `<databasePath>.key` (created with mode 0600), or to a random key
-   * for `":memory:"`.
+   * Base64 of the 32-byte server key: it seals secret values and keypair
+   * secrets at rest (AES-256-GCM) and keys the idempotency fingerprints
+   * (HMAC). Falls back to `RUNPLANE_SERVER_KEY`, then to the file
+   * `<databasePath>.key` (created with mode 0600 when the database holds
+   * nothing sealed yet), or to a random key for `":memory:"`. Servers that
+   * share a database must share the key. The database keeps a check value of
+   * its key: with another key, or with the key file gone, `startServer`
+   * refuses to start.
    */
-  secretKey?: string;
+  serverKey?: string;
+  /**
+   * The origin browsers see, when a TLS-terminating proxy stands in front,
+   * such as `https://runplane.example`. Browser logins must come from it
+   * (their `Origin` is checked against it), and over https the session
+   * cookie is `Secure` and named `__Host-runplane_session`. Falls back to
+   * `RUNPLANE_PUBLIC_URL`; without either, the server's own origin.
+   */
+  publicUrl?: string;
   /**
    * Write no request log lines.
    *
@@ -97,6 +110,8 @@ const DEFAULT_DATABASE = ".runplane/runplane.db";
  * @param options Where to listen, the database, the admin token and the server key.
  * @returns The running server; close it, or use `await using`.
  * @throws {TypeError} For an invalid option, naming it.
+ * @throws {Error} When the server key is not the one the database was sealed
+ * with, or its key file is missing while the database holds sealed data.
  *
  * @example
  * ```ts
@@ -128,15 +143,21 @@ export async function startServer(
       "Option accessTokenTtlMs must be a whole number of milliseconds, at least 1000",
     );
   }
+  const publicUrl = parsePublicUrl(options);
   const inMemory = databasePath === ":memory:";
   if (!inMemory) await ensureFolder(databasePath);
 
-  const box = await loadServerKey(
-    options.secretKey ?? readEnv("RUNPLANE_SERVER_KEY"),
-    inMemory ? undefined : `${databasePath}.key`,
-  );
   const store = new SqliteStore(databasePath);
   try {
+    const envKey = readEnv("RUNPLANE_SERVER_KEY") || undefined;
+    const box = await openServerKey(store, {
+      key: options.serverKey ?? envKey,
+      keyOrigin: options.serverKey !== undefined
+        ? "the serverKey option"
+        : "RUNPLANE_SERVER_KEY",
+      keyFile: inMemory ? undefined : `${databasePath}.key`,
+      databasePath,
+    });
     const adminTokenHash = await setUpAdminToken(store, options.adminToken);
     const logger: Logger = options.quiet ? quietLogger : stderrLogger;
     const fetch = createApp({
@@ -146,6 +167,7 @@ export async function startServer(
       adminTokenHash,
       logger,
       accessTokenTtlMs,
+      publicUrl,
     });
     const server = Deno.serve({
       hostname,
@@ -174,6 +196,26 @@ export async function startServer(
     store.close();
     throw error;
   }
+}
+
+function parsePublicUrl(options: ServerOptions): URL | undefined {
+  const fromOption = options.publicUrl !== undefined;
+  const text = options.publicUrl ??
+    (readEnv("RUNPLANE_PUBLIC_URL") || undefined);
+  if (text === undefined) return undefined;
+  const url = URL.parse(text);
+  if (
+    !url || (url.protocol !== "https:" && url.protocol !== "http:") ||
+    url.pathname !== "/" || url.search !== "" || url.hash !== "" ||
+    url.username !== "" || url.password !== ""
+  ) {
+    throw new TypeError(
+      `${
+        fromOption ? "Option publicUrl" : "RUNPLANE_PUBLIC_URL"
+      } must be an http or https origin without a path, such as https://runplane.example`,
+    );
+  }
+  return new URL(url.origin);
 }
 
 async function setUpAdminToken(

@@ -76,8 +76,9 @@ export class PasswordChecker {
     storedHash: string | undefined,
   ): Promise<boolean> {
     const userKey = await sha256Hex("user\0" + username);
+    // Bound to the stored hash: a changed password drops the old success.
     const pair = encoder.encode(
-      await sha256Hex(username + "\0" + password),
+      await sha256Hex(`${username}\0${password}\0${storedHash ?? ""}`),
     );
     const cached = this.#entries.get(userKey);
     if (

@@ -19,10 +19,13 @@ import {
 import { migrate } from "./migrations.ts";
 import { uuidV7 } from "./ids.ts";
 import {
+  type AccessKeyInfo,
   type AccessKeyRecord,
   type Agent,
+  type ApiTokenInfo,
   type ApiTokenRecord,
   type ConcurrencyLimit,
+  type CredentialFilter,
   type CursorPosition,
   type Flow,
   type FlowRun,
@@ -34,6 +37,7 @@ import {
   type Page,
   type Project,
   type Role,
+  type SealedSample,
   type SecretInfo,
   type State,
   type StateChange,
@@ -85,22 +89,47 @@ export class SqliteStore implements Store {
   // Settings
 
   async adminTokenHash(): Promise<string | undefined> {
-    return this.#get<{ value: string }>(
-      "SELECT value FROM settings WHERE key = 'admin_token_hash'",
-    )?.value;
+    return this.#setting("admin_token_hash");
   }
 
   async setAdminTokenHash(hash: string): Promise<void> {
-    this.#run(
-      `INSERT INTO settings (key, value) VALUES ('admin_token_hash', ?)
-       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-      hash,
+    this.#setSetting("admin_token_hash", hash);
+  }
+
+  async serverKeyCheck(): Promise<string | undefined> {
+    return this.#setting("server_key_check");
+  }
+
+  async setServerKeyCheck(check: string): Promise<void> {
+    this.#setSetting("server_key_check", check);
+  }
+
+  async sealedSample(): Promise<SealedSample | undefined> {
+    const secret = this.#get<
+      { tenant_id: string; name: string; sealed_value: string }
+    >("SELECT tenant_id, name, sealed_value FROM secrets LIMIT 1");
+    if (secret) {
+      return {
+        kind: "secret",
+        tenantId: secret.tenant_id,
+        name: secret.name,
+        sealed: secret.sealed_value,
+      };
+    }
+    const key = this.#get<{ access_key: string; sealed_secret: string }>(
+      "SELECT access_key, sealed_secret FROM access_keys LIMIT 1",
     );
+    return key && {
+      kind: "access_key",
+      accessKey: key.access_key,
+      sealed: key.sealed_secret,
+    };
   }
 
   async sweep(now: number): Promise<void> {
     this.#tx(() => {
       this.#run("DELETE FROM nonces WHERE expires_at <= ?", now);
+      this.#run("DELETE FROM api_tokens WHERE expires_at <= ?", now);
       this.#run("DELETE FROM sessions WHERE expires_at <= ?", now);
       this.#run("DELETE FROM access_tokens WHERE expires_at <= ?", now);
       this.#run("DELETE FROM refresh_tokens WHERE expires_at <= ?", now);
@@ -211,6 +240,46 @@ export class SqliteStore implements Store {
     );
   }
 
+  async removeMembership(userId: string, tenantId: string): Promise<boolean> {
+    return this.#tx(() => {
+      const removed = this.#run(
+        "DELETE FROM memberships WHERE user_id = ? AND tenant_id = ?",
+        userId,
+        tenantId,
+      ).changes === 1;
+      if (removed) {
+        for (
+          const table of [
+            "api_tokens",
+            "access_keys",
+            "access_tokens",
+            "refresh_tokens",
+          ]
+        ) {
+          this.#run(
+            `DELETE FROM ${table} WHERE user_id = ? AND tenant_id = ?`,
+            userId,
+            tenantId,
+          );
+        }
+      }
+      return removed;
+    });
+  }
+
+  async setPassword(userId: string, passwordHash: string): Promise<void> {
+    this.#tx(() => {
+      this.#run(
+        "UPDATE users SET password_hash = ? WHERE id = ?",
+        passwordHash,
+        userId,
+      );
+      for (const table of ["sessions", "access_tokens", "refresh_tokens"]) {
+        this.#run(`DELETE FROM ${table} WHERE user_id = ?`, userId);
+      }
+    });
+  }
+
   async role(userId: string, tenantId: string): Promise<Role | undefined> {
     return this.#get<{ role: Role }>(
       "SELECT role FROM memberships WHERE user_id = ? AND tenant_id = ?",
@@ -222,12 +291,17 @@ export class SqliteStore implements Store {
   // Credentials
 
   async createApiToken(
-    input: Omit<ApiTokenRecord, "id"> & { name: string; tokenHash: string },
+    input: Omit<ApiTokenRecord, "id"> & {
+      name: string;
+      tokenHash: string;
+      expiresAt: number | null;
+    },
   ): Promise<string> {
     const id = uuidV7();
     this.#run(
-      `INSERT INTO api_tokens (id, token_hash, name, scope, user_id, tenant_id, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO api_tokens (id, token_hash, name, scope, user_id, tenant_id, created_at,
+         expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       id,
       input.tokenHash,
       input.name,
@@ -235,14 +309,20 @@ export class SqliteStore implements Store {
       input.userId,
       input.tenantId,
       new Date().toISOString(),
+      input.expiresAt,
     );
     return id;
   }
 
-  async apiTokenByHash(hash: string): Promise<ApiTokenRecord | undefined> {
+  async apiTokenByHash(
+    hash: string,
+    now: number,
+  ): Promise<ApiTokenRecord | undefined> {
     const row = this.#get(
-      "SELECT id, scope, user_id, tenant_id FROM api_tokens WHERE token_hash = ?",
+      `SELECT id, scope, user_id, tenant_id FROM api_tokens
+       WHERE token_hash = ? AND (expires_at IS NULL OR expires_at > ?)`,
       hash,
+      now,
     );
     return row && {
       id: row.id as string,
@@ -264,6 +344,45 @@ export class SqliteStore implements Store {
     );
   }
 
+  async listApiTokens(
+    filter: CredentialFilter & { limit: number; after?: CursorPosition },
+  ): Promise<Page<ApiTokenInfo>> {
+    const where = credentialWhere("t", filter);
+    const rows = this.#all(
+      `SELECT t.rowid AS seq, t.id, t.name, t.scope, t.created_at, t.expires_at,
+         u.username, n.slug
+       FROM api_tokens t JOIN users u ON u.id = t.user_id
+         LEFT JOIN tenants n ON n.id = t.tenant_id
+       WHERE ${where.sql} AND (? IS NULL OR t.rowid < ?)
+       ORDER BY t.rowid DESC LIMIT ?`,
+      ...where.params,
+      filter.after?.key ?? null,
+      filter.after?.key ?? null,
+      filter.limit + 1,
+    );
+    return toPage(rows, filter.limit, (row) => ({
+      id: row.id as string,
+      name: row.name as string,
+      scope: row.scope as "user" | "tenant",
+      username: row.username as string,
+      tenant: row.slug as string | null,
+      createdAt: row.created_at as string,
+      expiresAt: row.expires_at === null
+        ? null
+        : new Date(row.expires_at as number).toISOString(),
+    }));
+  }
+
+  async revokeApiToken(id: string, filter: CredentialFilter): Promise<boolean> {
+    const where = credentialWhere("t", filter);
+    return this.#run(
+      `DELETE FROM api_tokens WHERE id IN (
+         SELECT t.id FROM api_tokens t WHERE t.id = ? AND ${where.sql})`,
+      id,
+      ...where.params,
+    ).changes === 1;
+  }
+
   async accessKey(accessKey: string): Promise<AccessKeyRecord | undefined> {
     const row = this.#get(
       "SELECT * FROM access_keys WHERE access_key = ?",
@@ -275,6 +394,42 @@ export class SqliteStore implements Store {
       userId: row.user_id as string,
       tenantId: row.tenant_id as string,
     };
+  }
+
+  async listAccessKeys(
+    filter: CredentialFilter & { limit: number; after?: CursorPosition },
+  ): Promise<Page<AccessKeyInfo>> {
+    const where = credentialWhere("k", filter);
+    const rows = this.#all(
+      `SELECT k.rowid AS seq, k.access_key AS id, k.created_at, u.username, n.slug
+       FROM access_keys k JOIN users u ON u.id = k.user_id
+         JOIN tenants n ON n.id = k.tenant_id
+       WHERE ${where.sql} AND (? IS NULL OR k.rowid < ?)
+       ORDER BY k.rowid DESC LIMIT ?`,
+      ...where.params,
+      filter.after?.key ?? null,
+      filter.after?.key ?? null,
+      filter.limit + 1,
+    );
+    return toPage(rows, filter.limit, (row) => ({
+      accessKey: row.id as string,
+      username: row.username as string,
+      tenant: row.slug as string,
+      createdAt: row.created_at as string,
+    }));
+  }
+
+  async revokeAccessKey(
+    accessKey: string,
+    filter: CredentialFilter,
+  ): Promise<boolean> {
+    const where = credentialWhere("k", filter);
+    return this.#run(
+      `DELETE FROM access_keys WHERE access_key IN (
+         SELECT k.access_key FROM access_keys k WHERE k.access_key = ? AND ${where.sql})`,
+      accessKey,
+      ...where.params,
+    ).changes === 1;
   }
 
   async useNonce(
@@ -663,7 +818,9 @@ export class SqliteStore implements Store {
         id,
         tenantId,
         flow.id,
-        input.name ?? `${flow.name}-${id.slice(0, 8)}`,
+        // The id's last 12 hex digits are random; its first ones are the time,
+        // the same for every run created in the same minute.
+        input.name ?? `${flow.name}-${id.slice(-12)}`,
         JSON.stringify(state),
         state.type,
         parameters,
@@ -765,12 +922,7 @@ export class SqliteStore implements Store {
   }
 
   async heartbeatFlowRun(tenantId: string, id: string): Promise<boolean> {
-    return this.#run(
-      "UPDATE flow_runs SET heartbeat_at = ? WHERE tenant_id = ? AND id = ?",
-      new Date().toISOString(),
-      tenantId,
-      id,
-    ).changes === 1;
+    return this.#heartbeat("flow_runs", tenantId, id);
   }
 
   async createTaskRun(
@@ -914,12 +1066,7 @@ export class SqliteStore implements Store {
   }
 
   async heartbeatTaskRun(tenantId: string, id: string): Promise<boolean> {
-    return this.#run(
-      "UPDATE task_runs SET heartbeat_at = ? WHERE tenant_id = ? AND id = ?",
-      new Date().toISOString(),
-      tenantId,
-      id,
-    ).changes === 1;
+    return this.#heartbeat("task_runs", tenantId, id);
   }
 
   async cachedStates(
@@ -1187,6 +1334,50 @@ export class SqliteStore implements Store {
 
   // Internals
 
+  #setting(key: string): string | undefined {
+    return this.#get<{ value: string }>(
+      "SELECT value FROM settings WHERE key = ?",
+      key,
+    )?.value;
+  }
+
+  #setSetting(key: string, value: string): void {
+    this.#run(
+      `INSERT INTO settings (key, value) VALUES (?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      key,
+      value,
+    );
+  }
+
+  /** A heartbeat is a sign of life: a finished run has none to give. */
+  #heartbeat(
+    table: "flow_runs" | "task_runs",
+    tenantId: string,
+    id: string,
+  ): boolean {
+    return this.#tx(() => {
+      const row = this.#get<{ state_type: string }>(
+        `SELECT state_type FROM ${table} WHERE tenant_id = ? AND id = ?`,
+        tenantId,
+        id,
+      );
+      if (!row) return false;
+      if (TERMINAL_STATES.has(row.state_type)) {
+        throw new StoreError(
+          "invalid_transition",
+          `The run is in the terminal state ${row.state_type}: it takes no heartbeats`,
+        );
+      }
+      this.#run(
+        `UPDATE ${table} SET heartbeat_at = ? WHERE id = ?`,
+        new Date().toISOString(),
+        id,
+      );
+      return true;
+    });
+  }
+
   #tagIsFull(tenantId: string, tag: string): boolean {
     const limit = this.#get<{ max_running: number }>(
       "SELECT max_running FROM concurrency_limits WHERE tenant_id = ? AND tag = ?",
@@ -1286,6 +1477,37 @@ function checkTransition(
       `The run is in the terminal state ${row.state_type}`,
     );
   }
+}
+
+/**
+ * The SQL condition (on table alias `alias`, which has `user_id` and
+ * `tenant_id`) of the credentials a filter allows, with its parameters.
+ */
+function credentialWhere(
+  alias: string,
+  filter: CredentialFilter,
+): { sql: string; params: SQLInputValue[] } {
+  const by = filter.managedBy;
+  const bound = by?.tenantId ?? null;
+  return {
+    sql:
+      `(? IS NULL OR ${alias}.user_id = ?) AND (? IS NULL OR ${alias}.tenant_id = ?)
+      AND (? IS NULL OR (
+        (? IS NULL OR ${alias}.tenant_id = ?) AND (${alias}.user_id = ? OR EXISTS (
+          SELECT 1 FROM memberships m WHERE m.user_id = ? AND m.tenant_id = ${alias}.tenant_id
+            AND m.role = 'admin'))))`,
+    params: [
+      filter.userId ?? null,
+      filter.userId ?? null,
+      filter.tenantId ?? null,
+      filter.tenantId ?? null,
+      by?.userId ?? null,
+      bound,
+      bound,
+      by?.userId ?? null,
+      by?.userId ?? null,
+    ],
+  };
 }
 
 function toPage<T>(

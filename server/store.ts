@@ -81,6 +81,45 @@ export interface ApiTokenRecord {
   tenantId: string | null;
 }
 
+/** An API token as listed: never the token or its hash. */
+export interface ApiTokenInfo {
+  id: string;
+  name: string;
+  scope: "user" | "tenant";
+  username: string;
+  /** The tenant's slug for a tenant-scoped token, else `null`. */
+  tenant: string | null;
+  createdAt: string;
+  /** When it stops working, or `null` for never. */
+  expiresAt: string | null;
+}
+
+/** A keypair as listed: never the secret. */
+export interface AccessKeyInfo {
+  accessKey: string;
+  username: string;
+  tenant: string;
+  createdAt: string;
+}
+
+/**
+ * Which credentials a listing or a revocation may touch: those of `userId`
+ * or of tenants it administers, or, without `managedBy`, any (the system
+ * admin). A credential bound to a tenant reaches that tenant's only.
+ */
+export interface CredentialFilter {
+  managedBy?: { userId: string; tenantId: string | null };
+  /** Only this user's. */
+  userId?: string;
+  /** Only those bound to this tenant. */
+  tenantId?: string;
+}
+
+/** A value sealed under the server key, to check the key against. */
+export type SealedSample =
+  | { kind: "secret"; tenantId: string; name: string; sealed: string }
+  | { kind: "access_key"; accessKey: string; sealed: string };
+
 /** A keypair as stored; the secret is sealed under the server key. */
 export interface AccessKeyRecord {
   accessKey: string;
@@ -259,7 +298,12 @@ export interface Store {
   // Settings
   adminTokenHash(): Promise<string | undefined>;
   setAdminTokenHash(hash: string): Promise<void>;
-  /** Deletes expired nonces, sessions, tokens, idempotent responses and cached states. */
+  /** The MAC that identifies the server key the data is sealed with. */
+  serverKeyCheck(): Promise<string | undefined>;
+  setServerKeyCheck(check: string): Promise<void>;
+  /** Any one sealed value, or `undefined` when nothing is sealed. */
+  sealedSample(): Promise<SealedSample | undefined>;
+  /** Deletes expired nonces, sessions, tokens (API tokens too), idempotent responses and cached states. */
   sweep(now: number): Promise<void>;
 
   // Tenants and users
@@ -278,15 +322,50 @@ export interface Store {
     role: Role,
   ): Promise<UserRecord>;
   setMembership(userId: string, tenantId: string, role: Role): Promise<void>;
+  /**
+   * Ends a membership with the credentials bound to it: the user's tenant
+   * API tokens, keypairs, and tenant access and refresh tokens there, so
+   * none comes back if the user is added again. `false` when it was none.
+   */
+  removeMembership(userId: string, tenantId: string): Promise<boolean>;
+  /**
+   * Replaces a user's password hash and ends its logins: sessions, and
+   * tenant access and refresh tokens. API tokens and keypairs stay.
+   */
+  setPassword(userId: string, passwordHash: string): Promise<void>;
   role(userId: string, tenantId: string): Promise<Role | undefined>;
 
   // Credentials
   createApiToken(
-    input: Omit<ApiTokenRecord, "id"> & { name: string; tokenHash: string },
+    input: Omit<ApiTokenRecord, "id"> & {
+      name: string;
+      tokenHash: string;
+      /** Epoch milliseconds, or `null` for never. */
+      expiresAt: number | null;
+    },
   ): Promise<string>;
-  apiTokenByHash(hash: string): Promise<ApiTokenRecord | undefined>;
+  /** An unexpired API token. */
+  apiTokenByHash(
+    hash: string,
+    now: number,
+  ): Promise<ApiTokenRecord | undefined>;
+  /** API tokens, newest first. */
+  listApiTokens(
+    filter: CredentialFilter & { limit: number; after?: CursorPosition },
+  ): Promise<Page<ApiTokenInfo>>;
+  /** Deletes an API token the filter allows; `false` when there is none. */
+  revokeApiToken(id: string, filter: CredentialFilter): Promise<boolean>;
   createAccessKey(input: AccessKeyRecord): Promise<void>;
   accessKey(accessKey: string): Promise<AccessKeyRecord | undefined>;
+  /** Keypairs, newest first. */
+  listAccessKeys(
+    filter: CredentialFilter & { limit: number; after?: CursorPosition },
+  ): Promise<Page<AccessKeyInfo>>;
+  /** Deletes a keypair the filter allows; `false` when there is none. */
+  revokeAccessKey(
+    accessKey: string,
+    filter: CredentialFilter,
+  ): Promise<boolean>;
   /** Records a nonce; `false` when it was already seen and has not expired. */
   useNonce(
     accessKey: string,
@@ -378,6 +457,7 @@ export interface Store {
     version: number,
     state: StateInput,
   ): Promise<StateChange>;
+  /** Records a heartbeat; `false` for an unknown run, `invalid_transition` for a finished one. */
   heartbeatFlowRun(tenantId: string, id: string): Promise<boolean>;
   createTaskRun(
     tenantId: string,
@@ -406,6 +486,7 @@ export interface Store {
     state: StateInput,
     cacheForMs: number | undefined,
   ): Promise<StateChange>;
+  /** Records a heartbeat; `false` for an unknown run, `invalid_transition` for a finished one. */
   heartbeatTaskRun(tenantId: string, id: string): Promise<boolean>;
   cachedStates(
     tenantId: string,

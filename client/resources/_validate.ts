@@ -8,6 +8,7 @@
 
 import { InvalidArgumentError } from "../errors.ts";
 import {
+  type ListCredentialsOptions,
   LOG_LEVELS,
   type LogLevel,
   STATE_TYPES,
@@ -149,4 +150,18 @@ export function requireTime(name: string, value: unknown): string {
 /** Encodes one path segment after checking it is a non-empty string. */
 export function segment(name: string, value: unknown): string {
   return encodeURIComponent(requireString(name, value));
+}
+
+/** The query of a credential listing, checked. */
+export function credentialQuery(
+  options: ListCredentialsOptions,
+): Record<string, string | number | undefined> {
+  requireObject("options", options);
+  return {
+    tenant: optionalString("tenant", options.tenant),
+    username: optionalString("username", options.username),
+    limit: options.limit === undefined
+      ? undefined
+      : requireWholeNumber("limit", options.limit, 1, 500),
+  };
 }

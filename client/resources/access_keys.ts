@@ -1,11 +1,23 @@
 /**
- * {@linkcode AccessKeys}: create keypairs for HMAC request signing.
+ * {@linkcode AccessKeys}: create, list and revoke keypairs for HMAC request
+ * signing.
  *
  * @module
  */
 
-import { requireObject, requireString } from "./_validate.ts";
-import type { AccessKey, ResourceClient } from "./types.ts";
+import { Listing } from "./_paginate.ts";
+import {
+  credentialQuery,
+  requireObject,
+  requireString,
+  segment,
+} from "./_validate.ts";
+import type {
+  AccessKey,
+  AccessKeyInfo,
+  ListCredentialsOptions,
+  ResourceClient,
+} from "./types.ts";
 
 /** What {@linkcode AccessKeys.create} needs. */
 export interface CreateAccessKeyOptions {
@@ -17,6 +29,10 @@ export interface CreateAccessKeyOptions {
 
 /**
  * Keypairs. Reach it as `client.accessKeys`.
+ *
+ * Who may list and revoke a keypair: the system admin any; a user its own;
+ * a tenant admin those of its tenant. A credential bound to a tenant reaches
+ * only that tenant's keypairs.
  *
  * @example
  * ```ts ignore
@@ -59,5 +75,45 @@ export class AccessKeys {
     return await this.#client.request<AccessKey>("POST", "/access-keys", {
       body: { username: options.username, tenant: options.tenant },
     });
+  }
+
+  /**
+   * Lists the keypairs the caller may manage, newest first, never the secret
+   * keys. Pages by itself.
+   *
+   * @param options Only one tenant's or one user's, and the page size.
+   * @returns The keypairs, as an async iterable.
+   * @throws {InvalidArgumentError} When an option is invalid.
+   * @throws {NotFoundError} For a tenant the caller cannot use.
+   *
+   * @example
+   * ```ts ignore
+   * const keys = await admin.accessKeys.list({ username: "ada" }).toArray();
+   * ```
+   */
+  list(options: ListCredentialsOptions = {}): Listing<AccessKeyInfo> {
+    return new Listing<AccessKeyInfo>(
+      this.#client,
+      "/access-keys",
+      credentialQuery(options),
+    );
+  }
+
+  /**
+   * Revokes a keypair: requests signed with it are refused at once.
+   *
+   * @param accessKey The public access key id.
+   * @throws {NotFoundError} When there is no such keypair the caller may manage.
+   *
+   * @example
+   * ```ts ignore
+   * await admin.accessKeys.revoke("RPAKABCDEFGHIJKLMNOPQRST");
+   * ```
+   */
+  async revoke(accessKey: string): Promise<void> {
+    await this.#client.request(
+      "DELETE",
+      `/access-keys/${segment("accessKey", accessKey)}`,
+    );
   }
 }

@@ -1,16 +1,25 @@
 /**
- * {@linkcode ApiTokens}: create API tokens.
+ * {@linkcode ApiTokens}: create, list and revoke API tokens.
  *
  * @module
  */
 
+import { Listing } from "./_paginate.ts";
 import {
+  credentialQuery,
   optionalString,
   requireChoice,
   requireObject,
   requireString,
+  requireTime,
+  segment,
 } from "./_validate.ts";
-import type { ApiToken, ResourceClient } from "./types.ts";
+import type {
+  ApiToken,
+  ApiTokenInfo,
+  ListCredentialsOptions,
+  ResourceClient,
+} from "./types.ts";
 
 /** What {@linkcode ApiTokens.create} needs. */
 export interface CreateApiTokenOptions {
@@ -26,10 +35,21 @@ export interface CreateApiTokenOptions {
   username?: string;
   /** The tenant's slug, for a `"tenant"` token. */
   tenant?: string;
+  /**
+   * When the token stops working (a `Date` or an ISO-8601 time in the
+   * future); the server rejects it from then on.
+   *
+   * @default {never}
+   */
+  expiresAt?: Date | string;
 }
 
 /**
  * API tokens. Reach it as `client.apiTokens`.
+ *
+ * Who may list and revoke a token: the system admin any; a user its own; a
+ * tenant admin the tenant-scoped tokens of its tenant. A credential bound to
+ * a tenant reaches only that tenant's tokens.
  *
  * @example
  * ```ts ignore
@@ -67,13 +87,54 @@ export class ApiTokens {
     requireChoice("scope", options.scope, ["user", "tenant"] as const);
     optionalString("username", options.username);
     optionalString("tenant", options.tenant);
+    const expiresAt = options.expiresAt === undefined
+      ? undefined
+      : requireTime("expiresAt", options.expiresAt);
     return await this.#client.request<ApiToken>("POST", "/api-tokens", {
       body: {
         name: options.name,
         scope: options.scope,
         username: options.username,
         tenant: options.tenant,
+        expiresAt,
       },
     });
+  }
+
+  /**
+   * Lists the API tokens the caller may manage, newest first, never the
+   * secret tokens. Pages by itself.
+   *
+   * @param options Only one tenant's or one user's, and the page size.
+   * @returns The tokens, as an async iterable.
+   * @throws {InvalidArgumentError} When an option is invalid.
+   * @throws {NotFoundError} For a tenant the caller cannot use.
+   *
+   * @example
+   * ```ts ignore
+   * for await (const token of client.apiTokens.list({ tenant: "acme" })) console.log(token.name);
+   * ```
+   */
+  list(options: ListCredentialsOptions = {}): Listing<ApiTokenInfo> {
+    return new Listing<ApiTokenInfo>(
+      this.#client,
+      "/api-tokens",
+      credentialQuery(options),
+    );
+  }
+
+  /**
+   * Revokes an API token: it stops working at once.
+   *
+   * @param id The token's id, from {@linkcode ApiTokens.create} or {@linkcode ApiTokens.list}.
+   * @throws {NotFoundError} When there is no such token the caller may manage.
+   *
+   * @example
+   * ```ts ignore
+   * await client.apiTokens.revoke(token.id);
+   * ```
+   */
+  async revoke(id: string): Promise<void> {
+    await this.#client.request("DELETE", `/api-tokens/${segment("id", id)}`);
   }
 }

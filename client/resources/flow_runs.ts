@@ -341,7 +341,8 @@ export class FlowRuns {
    * Tells the server the run is alive. Never throws.
    *
    * @param id The run's id.
-   * @returns `true` when the server took it, `false` on any failure.
+   * @returns `true` when the server took it, `false` on any failure, and
+   * once the run has finished (the server answers 409 then).
    *
    * @example
    * ```ts ignore

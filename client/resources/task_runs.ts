@@ -191,7 +191,8 @@ export class TaskRuns {
    * Tells the server the task run is alive. Never throws.
    *
    * @param id The task run's id.
-   * @returns `true` when the server took it, `false` on any failure.
+   * @returns `true` when the server took it, `false` on any failure, and
+   * once the task run has finished (the server answers 409 then).
    *
    * @example
    * ```ts ignore

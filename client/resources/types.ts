@@ -136,6 +136,26 @@ export interface ApiToken {
   username?: string;
   /** The tenant's slug for a `"tenant"` token, else `null`. */
   tenant?: string | null;
+  /** When the token stops working, or `null` for never. */
+  expiresAt?: string | null;
+}
+
+/** An API token as listed: everything but the secret token. */
+export interface ApiTokenInfo {
+  /** The token's id, for {@linkcode ApiTokens.revoke}. */
+  id: string;
+  /** The token's name. */
+  name: string;
+  /** `"user"`: any of the user's tenants; `"tenant"`: one tenant. */
+  scope: "user" | "tenant";
+  /** The user the token acts as. */
+  username: string;
+  /** The tenant's slug for a `"tenant"` token, else `null`. */
+  tenant: string | null;
+  /** When it was created. */
+  createdAt: string;
+  /** When it stops working, or `null` for never. */
+  expiresAt: string | null;
 }
 
 /** A new keypair for HMAC request signing. */
@@ -144,6 +164,32 @@ export interface AccessKey {
   accessKey: string;
   /** The secret key, shown only once. */
   secretKey: string;
+}
+
+/** A keypair as listed: everything but the secret key. */
+export interface AccessKeyInfo {
+  /** The public access key id, for {@linkcode AccessKeys.revoke}. */
+  accessKey: string;
+  /** The user the keypair acts as. */
+  username: string;
+  /** The tenant's slug. */
+  tenant: string;
+  /** When it was created. */
+  createdAt: string;
+}
+
+/** Which credentials a listing shows, of those the caller may manage. */
+export interface ListCredentialsOptions {
+  /** Only those bound to this tenant (by slug). */
+  tenant?: string;
+  /** Only this user's. */
+  username?: string;
+  /**
+   * The page size.
+   *
+   * @default {100}
+   */
+  limit?: number;
 }
 
 /** A project. */

@@ -1,18 +1,25 @@
 /**
- * {@linkcode Users}: create users and memberships.
+ * {@linkcode Users}: create users, change passwords, add and remove
+ * memberships.
  *
  * @module
  */
 
 import { InvalidArgumentError } from "../errors.ts";
-import { requireChoice, requireObject, requireString } from "./_validate.ts";
+import {
+  optionalString,
+  requireChoice,
+  requireObject,
+  requireString,
+  segment,
+} from "./_validate.ts";
 import type { ResourceClient, Role, User } from "./types.ts";
 
 /** What {@linkcode Users.create} needs. */
 export interface CreateUserOptions {
-  /** The user's name. */
+  /** The new user's name; a taken one is a conflict. */
   username: string;
-  /** The password, 8 characters or more; it must match for an existing user. */
+  /** The password, 8 characters or more. */
   password: string;
   /** The tenant's slug. */
   tenant: string;
@@ -20,7 +27,45 @@ export interface CreateUserOptions {
   role: Role;
 }
 
+/** What {@linkcode Users.addMembership} needs. */
+export interface AddMembershipOptions {
+  /** An existing user's name. */
+  username: string;
+  /** The tenant's slug. */
+  tenant: string;
+  /** The user's role in the tenant. */
+  role: Role;
+}
+
+/** What {@linkcode Users.removeMembership} needs. */
+export interface RemoveMembershipOptions {
+  /** The user's name. */
+  username: string;
+  /** The tenant's slug. */
+  tenant: string;
+}
+
+/** What {@linkcode Users.setPassword} needs. */
+export interface SetPasswordOptions {
+  /** The new password, 8 characters or more. */
+  password: string;
+  /**
+   * The current password: required when users change their own, and not
+   * used when an admin sets another user's.
+   */
+  currentPassword?: string;
+}
+
 const ROLES: readonly Role[] = ["viewer", "member", "admin"];
+
+function requirePassword(name: string, value: unknown): string {
+  if (typeof value !== "string" || value.length < 8) {
+    throw new InvalidArgumentError(
+      `${name} must be a string of at least 8 characters`,
+    );
+  }
+  return value;
+}
 
 /**
  * Users and their tenant memberships. Reach it as `client.users`.
@@ -43,13 +88,13 @@ export class Users {
   }
 
   /**
-   * Creates a user with a role in a tenant, or adds or changes the role of an
-   * existing user (whose password must then match).
+   * Creates a user with a role in a tenant. To give an existing user a role
+   * in a tenant, use {@linkcode Users.addMembership}.
    *
    * @param options The username, password, tenant slug and role.
    * @returns The membership.
    * @throws {InvalidArgumentError} When an option is invalid.
-   * @throws {ConflictError} When the user exists with another password.
+   * @throws {ConflictError} When the username is taken.
    *
    * @example
    * ```ts ignore
@@ -59,11 +104,7 @@ export class Users {
   async create(options: CreateUserOptions): Promise<User> {
     requireObject("options", options);
     requireString("username", options.username);
-    if (typeof options.password !== "string" || options.password.length < 8) {
-      throw new InvalidArgumentError(
-        "password must be a string of at least 8 characters",
-      );
-    }
+    requirePassword("password", options.password);
     requireString("tenant", options.tenant);
     requireChoice("role", options.role, ROLES);
     return await this.#client.request<User>("POST", "/users", {
@@ -72,6 +113,92 @@ export class Users {
         password: options.password,
         tenant: options.tenant,
         role: options.role,
+      },
+    });
+  }
+
+  /**
+   * Adds an existing user to a tenant, or changes its role there. Needs an
+   * admin of the tenant; the user's password is neither needed nor checked.
+   *
+   * @param options The username, tenant slug and role.
+   * @returns The membership.
+   * @throws {InvalidArgumentError} When an option is invalid.
+   * @throws {NotFoundError} When there is no such user.
+   *
+   * @example
+   * ```ts ignore
+   * await admin.users.addMembership({ username: "ada", tenant: "globex", role: "viewer" });
+   * ```
+   */
+  async addMembership(options: AddMembershipOptions): Promise<User> {
+    requireObject("options", options);
+    requireString("username", options.username);
+    requireString("tenant", options.tenant);
+    requireChoice("role", options.role, ROLES);
+    return await this.#client.request<User>("POST", "/users", {
+      body: {
+        username: options.username,
+        tenant: options.tenant,
+        role: options.role,
+      },
+    });
+  }
+
+  /**
+   * Removes a user from a tenant, revoking the credentials bound to that
+   * membership: the user's tenant API tokens, keypairs and tenant logins
+   * there. Needs an admin of the tenant.
+   *
+   * @param options The username and tenant slug.
+   * @throws {InvalidArgumentError} When an option is invalid.
+   * @throws {NotFoundError} When the user is not a member of the tenant.
+   *
+   * @example
+   * ```ts ignore
+   * await admin.users.removeMembership({ username: "ada", tenant: "acme" });
+   * ```
+   */
+  async removeMembership(options: RemoveMembershipOptions): Promise<void> {
+    requireObject("options", options);
+    await this.#client.request(
+      "DELETE",
+      `/users/${segment("username", options.username)}/memberships/${
+        segment("tenant", options.tenant)
+      }`,
+    );
+  }
+
+  /**
+   * Sets a user's password, and ends its logins at once: sessions (cookies)
+   * and tenant access and refresh tokens. API tokens and keypairs stay; list
+   * and revoke them apart. Users change their own with the current password;
+   * an admin of every tenant of the user, or the system admin, sets anyone's.
+   *
+   * @param username The user's name.
+   * @param options The new password, and the current one for your own.
+   * @throws {InvalidArgumentError} When an option is invalid.
+   * @throws {PermissionDeniedError} When the current password is wrong, or
+   * the caller is not an admin of every tenant of the user.
+   * @throws {NotFoundError} When there is no such user the caller can see.
+   *
+   * @example
+   * ```ts ignore
+   * await client.users.setPassword("ada", { currentPassword: "correct horse", password: "battery staple" });
+   * ```
+   */
+  async setPassword(
+    username: string,
+    options: SetPasswordOptions,
+  ): Promise<void> {
+    const path = `/users/${segment("username", username)}/password`;
+    requireObject("options", options);
+    requirePassword("password", options.password);
+    optionalString("currentPassword", options.currentPassword);
+    await this.#client.request("PUT", path, {
+      body: {
+        password: options.password,
+        currentPassword: options.currentPassword,
       },
     });
   }

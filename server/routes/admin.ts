@@ -2,16 +2,36 @@
  * Tenants, users, API tokens and access keys: what the bootstrap admin and
  * tenant admins manage.
  *
+ * Who may list and revoke a credential (least privilege): the system admin
+ * any; a user its own; a tenant admin those bound to its tenant (tenant
+ * tokens and keypairs of any member), never a member's user-scoped token,
+ * which reaches the member's other tenants too (removing the membership cuts
+ * that token off from the tenant). A credential bound to a tenant reaches
+ * only that tenant's credentials.
+ *
  * @module
  */
 
-import { accessKeyContext, resolveTenant, type TenantAccess } from "../auth.ts";
+import {
+  accessKeyContext,
+  checkPassword,
+  resolveTenant,
+  type TenantAccess,
+} from "../auth.ts";
 import { randomToken, sha256Hex } from "../crypto_box.ts";
+import { decodeCursor, encodeCursor } from "../cursor.ts";
 import { forbidden, HttpError, invalidBody, notFound } from "../http_error.ts";
 import type { Reply } from "../idempotency.ts";
 import { hashPassword } from "../passwords.ts";
 import type { RouteContext, Router } from "../router.ts";
-import { ROLES, type Tenant } from "../store.ts";
+import {
+  type CredentialFilter,
+  type CursorPosition,
+  type Page,
+  ROLES,
+  type Tenant,
+} from "../store.ts";
+import { pathParameter } from "../validate.ts";
 
 const SLUG = {
   min: 2,
@@ -24,6 +44,8 @@ const USERNAME = {
   pattern: /^[A-Za-z0-9_.@-]+$/,
   patternHint: "letters, digits and _ . @ -",
 };
+const PASSWORD = { min: 8, max: 1024 };
+const ACCESS_KEY = /^RPAK[A-Z2-7]{20}$/;
 
 /** Registers `/tenants`, `/users`, `/api-tokens` and `/access-keys`. */
 export function registerAdminRoutes(router: Router): void {
@@ -31,9 +53,15 @@ export function registerAdminRoutes(router: Router): void {
   router.post("/tenants", createTenant);
   router.get("/tenants/default", defaultTenant);
   router.post("/users", createUser);
+  router.put("/users/:username/password", setPassword);
+  router.delete("/users/:username/memberships/:tenant", removeMembership);
   // Their answers hold a new secret, which must not be kept for replays.
   router.post("/api-tokens", createApiToken, { idempotent: "sealed" });
+  router.get("/api-tokens", listApiTokens);
+  router.delete("/api-tokens/:id", revokeApiToken);
   router.post("/access-keys", createAccessKey, { idempotent: "sealed" });
+  router.get("/access-keys", listAccessKeys);
+  router.delete("/access-keys/:accessKey", revokeAccessKey);
 }
 
 async function listTenants(ctx: RouteContext): Promise<Reply> {
@@ -79,29 +107,33 @@ async function defaultTenant(ctx: RouteContext): Promise<Reply> {
 async function createUser(ctx: RouteContext): Promise<Reply> {
   const fields = ctx.fields();
   const username = fields.string("username", USERNAME);
-  const password = fields.string("password", { min: 8, max: 1024 });
+  const password = fields.optionalString("password", PASSWORD);
   const slug = fields.string("tenant", SLUG);
   const role = fields.enumValue("role", ROLES);
   const access = await adminAccess(ctx, slug);
   const store = ctx.services.store;
-  const existing = await store.userByName(username);
   let userId: string;
-  if (existing) {
-    const matches = await ctx.services.passwords.check(
-      username,
-      password,
-      existing.passwordHash,
-    );
-    if (!matches) {
+  if (password === undefined) {
+    // An existing user is added without its password: an admin must never
+    // get to test guesses of another tenant's user's password.
+    const existing = await store.userByName(username);
+    if (!existing) {
       throw new HttpError(
-        409,
-        "conflict",
-        "A user with this username exists with another password",
+        404,
+        "not_found",
+        "User not found: give a password to create it",
       );
     }
     await store.setMembership(existing.id, access.tenant.id, role);
     userId = existing.id;
   } else {
+    if (await store.userByName(username)) {
+      throw new HttpError(
+        409,
+        "conflict",
+        "A user with this username exists: leave out the password to add it to the tenant",
+      );
+    }
     const passwordHash = await hashPassword(password);
     userId = (await store.createUser(
       { username, passwordHash },
@@ -121,6 +153,10 @@ async function createApiToken(ctx: RouteContext): Promise<Reply> {
   const scope = fields.enumValue("scope", ["user", "tenant"] as const);
   const username = fields.optionalString("username", USERNAME);
   const slug = fields.optionalString("tenant", SLUG);
+  const expiresAt = fields.optionalIsoDate("expiresAt");
+  if (expiresAt !== undefined && Date.parse(expiresAt) <= Date.now()) {
+    throw invalidBody("Field expiresAt must be a time in the future");
+  }
   const principal = ctx.principal;
   const store = ctx.services.store;
   const forSelf = principal.kind === "user" &&
@@ -154,6 +190,7 @@ async function createApiToken(ctx: RouteContext): Promise<Reply> {
     userId: user.id,
     tenantId: tenant?.id ?? null,
     tokenHash: await sha256Hex(token),
+    expiresAt: expiresAt === undefined ? null : Date.parse(expiresAt),
   });
   return {
     status: 201,
@@ -164,8 +201,173 @@ async function createApiToken(ctx: RouteContext): Promise<Reply> {
       token,
       username: user.username,
       tenant: tenant?.slug ?? null,
+      expiresAt: expiresAt ?? null,
     },
   };
+}
+
+function listApiTokens(ctx: RouteContext): Promise<Reply> {
+  return listCredentials(
+    ctx,
+    (filter) => ctx.services.store.listApiTokens(filter),
+  );
+}
+
+async function revokeApiToken(ctx: RouteContext): Promise<Reply> {
+  const revoked = await ctx.services.store.revokeApiToken(
+    ctx.param("id"),
+    managedBy(ctx),
+  );
+  if (!revoked) throw notFound("API token");
+  return { status: 204 };
+}
+
+function listAccessKeys(ctx: RouteContext): Promise<Reply> {
+  return listCredentials(
+    ctx,
+    (filter) => ctx.services.store.listAccessKeys(filter),
+  );
+}
+
+async function revokeAccessKey(ctx: RouteContext): Promise<Reply> {
+  const accessKey = pathParameter(
+    "accessKey",
+    ctx.param("accessKey"),
+    ACCESS_KEY,
+    "RPAK and 20 characters of A-Z, 2-7",
+  );
+  const revoked = await ctx.services.store.revokeAccessKey(
+    accessKey,
+    managedBy(ctx),
+  );
+  if (!revoked) throw notFound("Access key");
+  return { status: 204 };
+}
+
+/** The credentials the caller may manage: see the module's notes. */
+function managedBy(ctx: RouteContext): CredentialFilter {
+  const principal = ctx.principal;
+  return principal.kind === "admin"
+    ? {}
+    : { managedBy: { userId: principal.userId, tenantId: principal.tenantId } };
+}
+
+/**
+ * A page of credentials the caller may manage, narrowed by the `tenant` and
+ * `username` query parameters.
+ */
+async function listCredentials<T>(
+  ctx: RouteContext,
+  list: (
+    filter: CredentialFilter & { limit: number; after?: CursorPosition },
+  ) => Promise<Page<T>>,
+): Promise<Reply> {
+  const filter = managedBy(ctx);
+  const slug = ctx.query.optionalString("tenant", 63);
+  if (slug !== undefined) {
+    // 404 for a tenant the caller cannot use, as everywhere else.
+    const access = await resolveTenant(ctx.principal, slug, ctx.services.store);
+    filter.tenantId = access.tenant.id;
+  }
+  const username = ctx.query.optionalString("username", USERNAME.max);
+  if (username !== undefined) {
+    // An unknown name lists nothing, like a known one with no credentials.
+    filter.userId = (await ctx.services.store.userByName(username))?.id ?? "";
+  }
+  const page = await list({
+    ...filter,
+    limit: ctx.query.wholeNumber("limit", 1, 500, 100),
+    after: decodeCursor(ctx.query.optionalString("cursor", 200)),
+  });
+  return {
+    status: 200,
+    body: { items: page.items, nextCursor: encodeCursor(page.next) },
+  };
+}
+
+async function setPassword(ctx: RouteContext): Promise<Reply> {
+  const username = usernameParameter(ctx);
+  const fields = ctx.fields();
+  const password = fields.string("password", PASSWORD);
+  const current = fields.optionalString("currentPassword", { max: 1024 });
+  const principal = ctx.principal;
+  const store = ctx.services.store;
+  const user = await store.userByName(username);
+  if (!user) throw notFound("User");
+  if (principal.kind === "user" && principal.userId === user.id) {
+    if (current === undefined) {
+      throw invalidBody(
+        "Field currentPassword is required to change your own password",
+      );
+    }
+    try {
+      await checkPassword(username, current, ctx.services);
+    } catch (error) {
+      // Not a 401: the request's own credential is fine.
+      if (error instanceof HttpError && error.status === 401) {
+        throw forbidden("Field currentPassword is not your current password");
+      }
+      throw error;
+    }
+  } else if (principal.kind === "user") {
+    await requireAdminOfEveryTenant(ctx, user.id);
+  }
+  await store.setPassword(user.id, await hashPassword(password));
+  return { status: 204 };
+}
+
+/**
+ * Throws unless the caller, with the credential it used, is an admin of
+ * every tenant of the user: an admin of one tenant must not take over a
+ * user who also works in another. 404 when it shares no tenant with the user.
+ */
+async function requireAdminOfEveryTenant(
+  ctx: RouteContext,
+  userId: string,
+): Promise<void> {
+  const principal = ctx.principal;
+  if (principal.kind !== "user") return;
+  const store = ctx.services.store;
+  const theirs = await store.userTenants(userId);
+  const mine = new Map(
+    (await store.userTenants(principal.userId))
+      .filter((tenant) =>
+        principal.tenantId === null || principal.tenantId === tenant.id
+      )
+      .map((tenant) => [tenant.id, tenant.role]),
+  );
+  if (!theirs.some((tenant) => mine.has(tenant.id))) throw notFound("User");
+  if (!theirs.every((tenant) => mine.get(tenant.id) === "admin")) {
+    throw forbidden(
+      "Only an admin of every tenant of the user, or the system admin, can set its password",
+    );
+  }
+}
+
+async function removeMembership(ctx: RouteContext): Promise<Reply> {
+  const username = usernameParameter(ctx);
+  const slug = pathParameter(
+    "tenant",
+    ctx.param("tenant"),
+    SLUG.pattern,
+    SLUG.patternHint,
+  );
+  const access = await adminAccess(ctx, slug);
+  const store = ctx.services.store;
+  const user = await store.userByName(username);
+  if (!user || !await store.removeMembership(user.id, access.tenant.id)) {
+    throw notFound("Membership");
+  }
+  return { status: 204 };
+}
+
+function usernameParameter(ctx: RouteContext): string {
+  return pathParameter(
+    "username",
+    ctx.param("username"),
+    /^[A-Za-z0-9_.@-]{1,64}$/,
+    "1 to 64 letters, digits and _ . @ -",
+  );
 }
 
 async function createAccessKey(ctx: RouteContext): Promise<Reply> {

@@ -7,9 +7,11 @@
 
 import {
   checkPassword,
+  publicOrigin,
   readCookie,
+  requireSameOrigin,
   resolveTenant,
-  SESSION_COOKIE,
+  sessionCookieName,
 } from "../auth.ts";
 import { randomToken, sha256Hex } from "../crypto_box.ts";
 import { forbidden, notFound, unauthenticated } from "../http_error.ts";
@@ -39,6 +41,9 @@ export function registerAuthRoutes(router: Router): void {
 }
 
 async function login(ctx: RouteContext): Promise<Reply> {
+  // The cookie is a browser's credential: only this origin's pages may set
+  // or clear it, as on the web UI's login form.
+  requireSameOrigin(ctx.request, publicOrigin(ctx.url, ctx.services));
   const fields = ctx.fields();
   const username = fields.string("username", { max: 128 });
   const password = fields.string("password", { max: 1024 });
@@ -59,7 +64,9 @@ async function login(ctx: RouteContext): Promise<Reply> {
 }
 
 async function logout(ctx: RouteContext): Promise<Reply> {
-  const sessionId = readCookie(ctx.request, SESSION_COOKIE);
+  const origin = publicOrigin(ctx.url, ctx.services);
+  requireSameOrigin(ctx.request, origin);
+  const sessionId = readCookie(ctx.request, sessionCookieName(origin));
   if (sessionId !== undefined) {
     await ctx.services.store.deleteSession(await sha256Hex(sessionId));
   }
@@ -180,22 +187,29 @@ function sessionCookie(
   value: string,
   maxAgeSeconds: number,
 ): string {
-  return sessionCookieHeader(ctx.url, value, maxAgeSeconds);
+  return sessionCookieHeader(
+    publicOrigin(ctx.url, ctx.services),
+    value,
+    maxAgeSeconds,
+  );
 }
 
 /**
  * The `Set-Cookie` value of a session cookie, shared with the web UI's login
  * so both set exactly the same flags.
  *
- * @param url The request's URL; `Secure` is added over https.
+ * @param origin The origin browsers see; over https the cookie is `Secure`
+ * and named with the `__Host-` prefix.
  * @param value The session id, or `""` to clear the cookie.
  * @param maxAgeSeconds The cookie's lifetime; `0` clears it.
  */
 export function sessionCookieHeader(
-  url: URL,
+  origin: URL,
   value: string,
   maxAgeSeconds: number,
 ): string {
-  const secure = url.protocol === "https:" ? "; Secure" : "";
-  return `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${secure}`;
+  const secure = origin.protocol === "https:" ? "; Secure" : "";
+  return `${
+    sessionCookieName(origin)
+  }=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${secure}`;
 }

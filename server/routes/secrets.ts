@@ -25,7 +25,8 @@ function secretName(ctx: RouteContext): string {
   return pathParameter("name", ctx.param("name"), NAME, NAME_HINT);
 }
 
-function sealContext(tenantId: string, name: string): string {
+/** The AES-GCM context a secret's value is sealed under. */
+export function secretContext(tenantId: string, name: string): string {
   return `secret:${tenantId}:${name}`;
 }
 
@@ -35,7 +36,7 @@ async function putSecret(ctx: RouteContext): Promise<Reply> {
   const value = ctx.fields().string("value", { min: 0, max: 65_536 });
   const sealed = await ctx.services.box.seal(
     value,
-    sealContext(tenant.id, name),
+    secretContext(tenant.id, name),
   );
   const info = await ctx.services.store.putSecret(tenant.id, name, sealed);
   return { status: 200, body: info };
@@ -48,7 +49,7 @@ async function getSecret(ctx: RouteContext): Promise<Reply> {
   if (sealed === undefined) throw notFound("Secret");
   const value = await ctx.services.box.open(
     sealed,
-    sealContext(tenant.id, name),
+    secretContext(tenant.id, name),
   );
   return { status: 200, body: { name, value } };
 }

@@ -4,12 +4,19 @@
  *
  * Cross-site request forgery is kept out twice: the cookie is
  * `SameSite=Strict`, and every POST here must come from a page of this very
- * origin (its `Origin` header, when sent, must equal the server's).
+ * origin (its `Origin` header, when sent, must equal the server's public
+ * origin: `publicUrl` behind a proxy, else its own).
  *
  * @module
  */
 
-import { checkPassword, readCookie, SESSION_COOKIE } from "../auth.ts";
+import {
+  checkPassword,
+  publicOrigin,
+  readCookie,
+  requireSameOrigin,
+  sessionCookieName,
+} from "../auth.ts";
 import { readBody } from "../body.ts";
 import { randomToken, sha256Hex } from "../crypto_box.ts";
 import { HttpError } from "../http_error.ts";
@@ -67,7 +74,8 @@ export function loginPage({ url }: LoginRequest): Promise<Response> {
 export async function login(
   { request, url, services }: LoginRequest,
 ): Promise<Response> {
-  requireSameOrigin(request, url);
+  const origin = publicOrigin(url, services);
+  requireSameOrigin(request, origin);
   const form = await readForm(request);
   const next = safeNext(form.get("next"));
   const username = form.get("username") ?? "";
@@ -94,7 +102,11 @@ export async function login(
     Date.now() + SESSION_TTL_MS,
   );
   return redirect(next, {
-    "set-cookie": sessionCookieHeader(url, sessionId, SESSION_TTL_MS / 1000),
+    "set-cookie": sessionCookieHeader(
+      origin,
+      sessionId,
+      SESSION_TTL_MS / 1000,
+    ),
   });
 }
 
@@ -102,35 +114,16 @@ export async function login(
 export async function logout(
   { request, url, services }: LoginRequest,
 ): Promise<Response> {
-  requireSameOrigin(request, url);
+  const origin = publicOrigin(url, services);
+  requireSameOrigin(request, origin);
   await request.body?.cancel();
-  const sessionId = readCookie(request, SESSION_COOKIE);
+  const sessionId = readCookie(request, sessionCookieName(origin));
   if (sessionId !== undefined) {
     await services.store.deleteSession(await sha256Hex(sessionId));
   }
   return redirect("/ui/login", {
-    "set-cookie": sessionCookieHeader(url, "", 0),
+    "set-cookie": sessionCookieHeader(origin, "", 0),
   });
-}
-
-/**
- * Refuses a POST that a browser says came from another origin or site.
- *
- * @throws {HttpError} 403.
- */
-function requireSameOrigin(request: Request, url: URL): void {
-  const origin = request.headers.get("origin");
-  const site = request.headers.get("sec-fetch-site");
-  if (
-    (origin !== null && origin !== url.origin) ||
-    (site !== null && site !== "same-origin" && site !== "none")
-  ) {
-    throw new HttpError(
-      403,
-      "forbidden",
-      "Cross-site request refused",
-    );
-  }
 }
 
 /** The form fields of a URL-encoded body. */

@@ -9,9 +9,8 @@ Deno.test("loginToTenant() with a user-scoped token, then the access token", asy
   const first = await createTenant(server, "member");
   const second = await createTenant(server, "member");
   // The first tenant's user joins the second tenant too.
-  await server.admin.users.create({
+  await server.admin.users.addMembership({
     username: first.username,
-    password: first.password,
     tenant: second.slug,
     role: "viewer",
   });

@@ -37,5 +37,5 @@ Deno.test("the quick start runs against a local server and prints the finished r
   }).output();
   const stdout = new TextDecoder().decode(output.stdout);
   assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
-  assert.match(stdout, /^train-[0-9a-f]{8}: SUCCESS after 3 states\n$/);
+  assert.match(stdout, /^train-[0-9a-f]{12}: SUCCESS after 3 states\n$/);
 });

@@ -161,3 +161,63 @@ export async function createFlowRun(
 export function basic(username: string, password: string): string {
   return `Basic ${btoa(`${username}:${password}`)}`;
 }
+
+/** A `deno task serve` process. */
+export interface ServerProcess {
+  /** The origin it listens on, or `undefined` when it exited instead. */
+  url: URL | undefined;
+  /** Stops it (if still running) and returns its exit code and stderr. */
+  stop(signal?: Deno.Signal): Promise<{ code: number; stderr: string }>;
+}
+
+/**
+ * Starts `server/main.ts` in its own process, for what only a process shows
+ * (refusing to start, its log on stderr), and waits until it listens or exits.
+ */
+export async function spawnServer(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      `--config=${new URL("../../deno.json", import.meta.url).pathname}`,
+      "--allow-net=127.0.0.1",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      new URL("../../server/main.ts", import.meta.url).pathname,
+      "--port=0",
+      `--admin-token=${ADMIN_TOKEN}`,
+      ...args,
+    ],
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream())
+    .getReader();
+  let output = "";
+  while (!output.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    output += value;
+  }
+  await reader.cancel();
+  const found = /http:\/\/\S+/.exec(output)?.[0];
+  return {
+    url: found === undefined ? undefined : new URL(found),
+    async stop(signal: Deno.Signal = "SIGTERM") {
+      try {
+        child.kill(signal);
+      } catch {
+        // It has exited already.
+      }
+      const { code } = await child.status;
+      return { code, stderr: await stderr };
+    },
+  };
+}

@@ -1,8 +1,5 @@
 import { deepEqual, equal, match } from "node:assert/strict";
-import { ADMIN_TOKEN, call, testServer } from "./_helpers.ts";
-
-const serverMain = new URL("../../server/main.ts", import.meta.url);
-const config = new URL("../../deno.json", import.meta.url);
+import { call, spawnServer, testServer } from "./_helpers.ts";
 
 Deno.test("server keeps what it acknowledged across a restart", async () => {
   const folder = await Deno.makeTempDir();
@@ -38,40 +35,13 @@ Deno.test("server keeps what it acknowledged across kill -9", async () => {
   const folder = await Deno.makeTempDir();
   const databasePath = `${folder}/runplane.db`;
   try {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--quiet",
-        `--config=${config.pathname}`,
-        "--allow-net=127.0.0.1",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        serverMain.pathname,
-        "--port=0",
-        `--database=${databasePath}`,
-        `--admin-token=${ADMIN_TOKEN}`,
-      ],
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream())
-      .getReader();
-    let output = "";
-    while (!output.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      output += value;
-    }
-    const url = /http:\/\/\S+/.exec(output)?.[0] ?? "";
-    match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
-    const tenant = await call({ url: new URL(url) }, "POST", "/tenants", {
+    const process = await spawnServer([`--database=${databasePath}`]);
+    match(process.url?.href ?? "", /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const tenant = await call({ url: process.url! }, "POST", "/tenants", {
       body: { slug: "durable", name: "Durable" },
     });
     equal(tenant.status, 201);
-    child.kill("SIGKILL");
-    await child.status;
-    await reader.cancel();
+    await process.stop("SIGKILL");
 
     await using restarted = await testServer(databasePath);
     const tenants = await call(restarted, "GET", "/tenants");

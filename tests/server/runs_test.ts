@@ -123,6 +123,13 @@ Deno.test("server versions flows and runs flow and task runs", async (t) => {
       equal(running.status, 200);
       equal(running.body.version, 2);
       equal(running.body.state.type, "RUNNING");
+      const alive = await call(
+        server,
+        "POST",
+        `/flow-runs/${flowRunId}/heartbeat`,
+        { token },
+      );
+      equal(alive.status, 204);
       const stale = await call(server, "POST", path, {
         token,
         body: { version: 1, state: "FAILED" },
@@ -149,15 +156,43 @@ Deno.test("server versions flows and runs flow and task runs", async (t) => {
         "SUCCESS",
       ]);
       deepEqual(run.body.state.result, { rows: 3 });
+      // A finished run takes no heartbeats: a worker still sending them has
+      // lost track of it, and must hear so.
       const heartbeat = await call(
         server,
         "POST",
         `/flow-runs/${flowRunId}/heartbeat`,
         { token },
       );
-      equal(heartbeat.status, 204);
+      equal(heartbeat.status, 409);
+      equal(heartbeat.body.error.code, "invalid_transition");
+      const after = await call(server, "GET", `/flow-runs/${flowRunId}`, {
+        token,
+      });
+      equal(after.body.heartbeatAt, run.body.heartbeatAt);
     },
   );
+
+  await t.step("a finished task run takes no heartbeats", async () => {
+    const { flowRunId } = await createFlowRun(server, acme);
+    const task = await call(server, "POST", "/task-runs", {
+      token,
+      body: { flowRunId, taskId: "load" },
+    });
+    const path = `/task-runs/${task.body.id}`;
+    equal(
+      (await call(server, "POST", `${path}/heartbeat`, { token })).status,
+      204,
+    );
+    const failed = await call(server, "POST", `${path}/state`, {
+      token,
+      body: { version: 1, state: "FAILED" },
+    });
+    equal(failed.status, 200);
+    const late = await call(server, "POST", `${path}/heartbeat`, { token });
+    equal(late.status, 409);
+    equal(late.body.error.code, "invalid_transition");
+  });
 
   await t.step(
     "50 concurrent starts under a tag limit of 3: exactly 3 run",

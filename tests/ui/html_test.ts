@@ -78,10 +78,10 @@ Deno.test("safeNext() keeps relative /ui/ paths only", () => {
   deepEqual(bad.map(safeNext), bad.map(() => "/ui/"));
 });
 
-Deno.test("sessionCookieHeader() adds Secure over https only", () => {
+Deno.test("sessionCookieHeader() adds Secure and the __Host- prefix over https only", () => {
   equal(
     sessionCookieHeader(new URL("https://runplane.example/ui/login"), "s1", 60),
-    "runplane_session=s1; HttpOnly; SameSite=Strict; Path=/; Max-Age=60; Secure",
+    "__Host-runplane_session=s1; HttpOnly; SameSite=Strict; Path=/; Max-Age=60; Secure",
   );
   equal(
     sessionCookieHeader(new URL("http://127.0.0.1:4200/ui/login"), "s1", 60),

@@ -1,0 +1,40 @@
+/**
+ * {@linkcode escapeControl}: text from elsewhere made safe to print on one
+ * line of a terminal or a log file.
+ *
+ * @example
+ * ```ts
+ * import { escapeControl } from "./escape_control.ts";
+ *
+ * console.assert(escapeControl("a\nb\x1b]52;c;AAAA\x07") === "a\\nb\\u001b]52;c;AAAA\\u0007");
+ * ```
+ *
+ * @module
+ */
+
+/** Every control character (C0, DEL and C1), and the line and paragraph separators. */
+const CONTROL = /[\p{Cc}\u2028\u2029]/gu;
+const NAMED: Readonly<Record<string, string>> = {
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+};
+
+/**
+ * Escapes control characters as `\n`, `\r`, `\t` or `\uXXXX`, and doubles
+ * nothing else: a newline cannot start a forged log line, and an escape
+ * sequence (such as an OSC 52 clipboard write) cannot reach the terminal.
+ * Backslashes are left as they are, so the result is for reading, not for
+ * parsing back.
+ *
+ * @param text Any text, such as a log message or a path from a request.
+ * @returns The text with its control characters escaped.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(
+    CONTROL,
+    (char) =>
+      NAMED[char] ??
+        `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
