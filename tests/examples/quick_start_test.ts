@@ -7,8 +7,8 @@ Deno.test("the README's quick start is examples/quick_start.ts with JSR imports"
   const script = await Deno.readTextFile(QUICK_START);
   const asPublished = script
     .replace(
-      'import { Client, Credentials } from "../mod.ts"; // jsr:@runplane/client',
-      'import { Client, Credentials } from "jsr:@runplane/client";',
+      'import { Client, Credentials, flow, getRunLogger, task } from "../mod.ts"; // jsr:@runplane/client',
+      'import { Client, Credentials, flow, getRunLogger, task } from "jsr:@runplane/client";',
     )
     .replace(
       'import { startServer } from "../server/mod.ts"; // jsr:@runplane/client/server',
@@ -37,5 +37,8 @@ Deno.test("the quick start runs against a local server and prints the finished r
   }).output();
   const stdout = new TextDecoder().decode(output.stdout);
   assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
-  assert.match(stdout, /^train-[0-9a-f]{8}: SUCCESS after 3 states\n$/);
+  assert.match(
+    stdout,
+    /^train-[0-9a-f]{8}: SUCCESS after 4 states, loss 0\.333\n$/,
+  );
 });
