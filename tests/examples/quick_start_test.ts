@@ -8,7 +8,8 @@ Deno.test("the README's quick start is examples/quick_start.ts with JSR imports"
   const asPublished = script
     .replace(
       'import { Client, Credentials, flow, getRunLogger, task } from "../mod.ts"; // jsr:@runplane/client',
-      'import { Client, Credentials, flow, getRunLogger, task } from "jsr:@runplane/client";',
+      // Without the comment, deno fmt breaks the longer line.
+      'import {\n  Client,\n  Credentials,\n  flow,\n  getRunLogger,\n  task,\n} from "jsr:@runplane/client";',
     )
     .replace(
       'import { startServer } from "../server/mod.ts"; // jsr:@runplane/client/server',
