@@ -6,6 +6,8 @@ import {
   getOrCreateClient,
   getRunContext,
   getRunLogger,
+  InvalidArgumentError,
+  MAX_RESULT_BYTES,
   task,
 } from "../../mod.ts";
 import type { Client } from "../../client/client.ts";
@@ -304,4 +306,110 @@ Deno.test("task() with cacheFor and cacheKey ends CACHED on a second run without
   assert.equal(stampCalls, 2, "a Date is not JSON: it is not cached");
   await nightly.run({ day: "d2" }, { client });
   assert.equal(calls, 2, "another key is not a hit");
+});
+
+Deno.test("flow() and task() send heartbeats while they run", async () => {
+  await using server = await startTestServer();
+  const { client } = await createTenant(server, "member");
+  let flowRunId = "";
+  const beating = task("beating", async () => {
+    const taskRunId = getRunContext()!.taskRun!.id;
+    for (let i = 0; i < 500; i++) {
+      const [run, taskRun] = await Promise.all([
+        client.flowRuns.get(flowRunId),
+        client.taskRuns.get(taskRunId),
+      ]);
+      if (run.heartbeatAt !== null && taskRun.heartbeatAt !== null) return i;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error("No heartbeat arrived");
+  });
+  const alive = flow(
+    "alive",
+    { heartbeatIntervalMs: 10 },
+    async (_: Record<string, never>, context) => {
+      flowRunId = context.flowRun.id;
+      return await beating();
+    },
+  );
+  assert.equal(typeof await alive.run({}, { client }), "number");
+});
+
+Deno.test("flow() stores a result only when it is JSON of at most MAX_RESULT_BYTES", async () => {
+  await using server = await startTestServer();
+  const { client } = await createTenant(server, "member");
+  const big = "x".repeat(MAX_RESULT_BYTES);
+  const runIds: string[] = [];
+  const answer = flow(
+    "answer",
+    (params: { kind: string }, context) => {
+      runIds.push(context.flowRun.id);
+      if (params.kind === "big") return big;
+      if (params.kind === "date") return new Date(0);
+      return { ok: [1, "two", null] };
+    },
+  );
+  assert.equal(await answer.run({ kind: "big" }, { client }), big);
+  assert.deepEqual(await answer.run({ kind: "date" }, { client }), new Date(0));
+  assert.deepEqual(await answer.run({ kind: "json" }, { client }), {
+    ok: [1, "two", null],
+  });
+  const states = await Promise.all(
+    runIds.map(async (id) => (await client.flowRuns.get(id)).state),
+  );
+  assert.deepEqual(states.map((state) => state.type), [
+    "SUCCESS",
+    "SUCCESS",
+    "SUCCESS",
+  ]);
+  assert.deepEqual(states.map((state) => state.result), [
+    undefined,
+    undefined,
+    { ok: [1, "two", null] },
+  ]);
+});
+
+Deno.test("flow() with an idempotency key runs once and replays the stored result", async () => {
+  await using server = await startTestServer();
+  const { client } = await createTenant(server, "member");
+  let calls = 0;
+  const once = flow("once", ({ n }: { n: number }) => {
+    calls++;
+    return n + 1;
+  });
+  assert.equal(await once.run({ n: 1 }, { client, idempotencyKey: "k" }), 2);
+  assert.equal(await once.run({ n: 1 }, { client, idempotencyKey: "k" }), 2);
+  assert.equal(calls, 1);
+});
+
+Deno.test("flow() and task() check their arguments up front", async () => {
+  assert.throws(
+    () => task("t", { cacheFor: 1000 }, () => 1),
+    new InvalidArgumentError(
+      "cacheFor and cacheKey go together: give both to cache results, or neither",
+    ),
+  );
+  assert.throws(
+    () => task("t", { retries: -1 }, () => 1),
+    new InvalidArgumentError("retries must be a whole number of at least 0"),
+  );
+  assert.throws(
+    () => flow("f", { heartbeatIntervalMs: 0 }, () => 1),
+    new InvalidArgumentError(
+      "heartbeatIntervalMs must be a whole number of at least 1",
+    ),
+  );
+  assert.throws(
+    // @ts-expect-error: no function
+    () => flow("f", {}),
+    new InvalidArgumentError(
+      'flow("f") needs a function: flow(name, options, fn)',
+    ),
+  );
+  const f = flow("f", () => 1);
+  await assert.rejects(
+    // @ts-expect-error: params must be an object
+    f.run(3),
+    new InvalidArgumentError("params must be an object"),
+  );
 });

@@ -103,3 +103,48 @@ Deno.test("serve() refuses what is not a flow, and names served twice", async ()
     "flows has two flows named one: serve each name once",
   );
 });
+
+Deno.test("serve() stops on its signal after the runs it started have finished", async () => {
+  await using server = await startTestServer();
+  const { client } = await createTenant(server, "member");
+  const stop = new AbortController();
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => release = resolve);
+  let started = false;
+  const slow = flow("slow", async () => {
+    started = true;
+    await released;
+    return "done";
+  });
+  const agent = serve([slow], {
+    client,
+    signal: stop.signal,
+    pollIntervalMs: 10,
+  });
+  let flows = await client.flows.list();
+  for (let i = 0; i < 500 && flows.length === 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    flows = await client.flows.list();
+  }
+  const run = await client.flowRuns.create({ flowId: flows[0].id });
+  for (let i = 0; i < 500 && !started; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.ok(started, "the agent started the run");
+  stop.abort();
+  let stopped = false;
+  const whenStopped = agent.then(() => stopped = true);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assert.equal(stopped, false, "the agent waits for its run");
+  release();
+  await whenStopped;
+  const finished = await client.flowRuns.get(run.id);
+  assert.equal(finished.state.type, "SUCCESS");
+  assert.equal(finished.state.result, "done");
+  const later = await client.flowRuns.create({ flowId: flows[0].id });
+  assert.equal(
+    (await client.flowRuns.get(later.id)).state.type,
+    "SCHEDULED",
+    "a stopped agent claims nothing",
+  );
+});
