@@ -695,11 +695,15 @@ export class SqliteStore implements Store {
       id,
     );
     if (!row) return undefined;
-    const history = this.#all<{ state: string }>(
-      "SELECT state FROM flow_run_states WHERE flow_run_id = ? ORDER BY version",
+    return { ...toFlowRun(row), history: this.#history("flow", id) };
+  }
+
+  /** Every state of a flow or task run, oldest first. */
+  #history(kind: "flow" | "task", id: string): State[] {
+    return this.#all<{ state: string }>(
+      `SELECT state FROM ${kind}_run_states WHERE ${kind}_run_id = ? ORDER BY version`,
       id,
     ).map((item) => JSON.parse(item.state) as State);
-    return { ...toFlowRun(row), history };
   }
 
   async listFlowRuns(
@@ -857,11 +861,7 @@ export class SqliteStore implements Store {
       id,
     );
     if (!row) return undefined;
-    const history = this.#all<{ state: string }>(
-      "SELECT state FROM task_run_states WHERE task_run_id = ? ORDER BY version",
-      id,
-    ).map((item) => JSON.parse(item.state) as State);
-    return { ...toTaskRun(row), history };
+    return { ...toTaskRun(row), history: this.#history("task", id) };
   }
 
   async listTaskRuns(
