@@ -31,7 +31,11 @@ export class RunLogs {
   /** Buffers a line of the flow run, or of one of its task runs. */
   log(taskRunId: string | undefined, level: LogLevel, message: string): void {
     if (this.#closed) return;
-    this.#writer(taskRunId).log(level, message);
+    try {
+      this.#writer(taskRunId).log(level, message);
+    } catch {
+      // The client was closed under the run, closing its writers.
+    }
   }
 
   /** Sends the flow's buffered lines, so that a task's come after them. */
