@@ -71,7 +71,10 @@ export interface FlowRunOptions {
   signal?: AbortSignal;
   /**
    * Makes the run once: the same key within 24 hours finds the same flow
-   * run, and a run that already succeeded resolves with its stored result.
+   * run, and a run that already succeeded resolves with its stored result
+   * (`undefined` when the result was not stored: see `MAX_RESULT_BYTES`); a
+   * run that failed, or is running elsewhere, rejects with a
+   * {@linkcode RunplaneError} that says so.
    */
   idempotencyKey?: string;
 }
