@@ -8,10 +8,11 @@ import {
   getRunLogger,
   InvalidArgumentError,
   MAX_RESULT_BYTES,
+  RunplaneError,
   task,
 } from "../../mod.ts";
 import type { Client } from "../../client/client.ts";
-import { createTenant, startTestServer } from "../e2e/_helpers.ts";
+import { createTenant, rejectsWith, startTestServer } from "../e2e/_helpers.ts";
 
 /** The task run ids that tasks record from inside, in call order. */
 function taskRunIds(): {
@@ -380,6 +381,23 @@ Deno.test("flow() with an idempotency key runs once and replays the stored resul
   assert.equal(await once.run({ n: 1 }, { client, idempotencyKey: "k" }), 2);
   assert.equal(await once.run({ n: 1 }, { client, idempotencyKey: "k" }), 2);
   assert.equal(calls, 1);
+  const broken = flow("broken", () => {
+    calls++;
+    throw new Error("no data");
+  });
+  await assert.rejects(
+    broken.run({}, { client, idempotencyKey: "b" }),
+    /^Error: no data$/,
+  );
+  const replayed = await rejectsWith(
+    broken.run({}, { client, idempotencyKey: "b" }),
+    RunplaneError,
+  );
+  assert.match(
+    replayed.message,
+    /^Flow run broken-[0-9a-f]{8} of this idempotency key already ended FAILED: no data$/,
+  );
+  assert.equal(calls, 2);
 });
 
 Deno.test("flow() and task() check their arguments up front", async () => {
@@ -411,5 +429,48 @@ Deno.test("flow() and task() check their arguments up front", async () => {
     // @ts-expect-error: params must be an object
     f.run(3),
     new InvalidArgumentError("params must be an object"),
+  );
+});
+
+Deno.test("flow.run() takes the active client, else one from the environment that it closes", async (t) => {
+  await using server = await startTestServer();
+  const tenant = await createTenant(server, "member");
+  const { token } = await server.admin.apiTokens.create({
+    name: "env",
+    scope: "tenant",
+    username: tenant.username,
+    tenant: tenant.slug,
+  });
+  let used: Client | undefined;
+  const which = flow("which", () => {
+    used = getActiveClient();
+    return used?.credentials.mode;
+  });
+
+  await t.step("inside client.session(), the session's client", async () => {
+    await tenant.client.session(() => which.run({}));
+    assert.equal(used, tenant.client);
+    assert.equal(tenant.client.closed, false);
+  });
+
+  await t.step(
+    "otherwise a client from RUNPLANE_*, closed afterwards",
+    async () => {
+      const saved = ["RUNPLANE_ENDPOINT", "RUNPLANE_TOKEN"].map((name) =>
+        [name, Deno.env.get(name)] as const
+      );
+      Deno.env.set("RUNPLANE_ENDPOINT", server.url.href);
+      Deno.env.set("RUNPLANE_TOKEN", token);
+      try {
+        assert.equal(await which.run({}), "token");
+      } finally {
+        for (const [name, value] of saved) {
+          if (value === undefined) Deno.env.delete(name);
+          else Deno.env.set(name, value);
+        }
+      }
+      assert.notEqual(used, tenant.client);
+      assert.equal(used?.closed, true);
+    },
   );
 });
