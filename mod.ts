@@ -10,6 +10,9 @@
  * - {@linkcode Client}: retries, timeouts, idempotency keys, typed errors.
  * - {@linkcode getActiveClient} and `client.session(fn)`: the active client
  *   per async context, so concurrent users never see each other's client.
+ * - {@linkcode flow}, {@linkcode task} and {@linkcode serve}: run flows in
+ *   this process while the runner records states, heartbeats, logs, tag
+ *   limits, retries and cached results, and run scheduled runs as an agent.
  *
  * @example
  * ```ts
@@ -207,3 +210,20 @@ export {
   renderTaskRun,
   renderTimeline,
 } from "./client/jupyter.ts";
+export {
+  flow,
+  type FlowDefinition,
+  type FlowFunction,
+  type FlowOptions,
+  type FlowRunOptions,
+} from "./runner/flow.ts";
+export {
+  type RestParameters,
+  task,
+  type TaskDefinition,
+  type TaskOptions,
+} from "./runner/task.ts";
+export { getRunContext, type RunContext } from "./runner/run_context.ts";
+export { getRunLogger, type RunLogger } from "./runner/run_logger.ts";
+export { serve, type ServeOptions } from "./runner/serve.ts";
+export { MAX_RESULT_BYTES } from "./runner/storable_result.ts";

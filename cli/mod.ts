@@ -238,12 +238,20 @@ async function run(
         runs.push(run);
         if (runs.length >= limit) break;
       }
-      print(runs, () => formatTable(runs, ["name", "id", "state", "version"]));
+      print(
+        runs,
+        () =>
+          formatTable(runs, ["name", "id", "state", "version", "durationMs"]),
+      );
       return 0;
     }
     case "flow-runs get": {
       const run = await client.flowRuns.get(positional(rest, "the run's id"));
-      print(run, () => formatTable([run], ["name", "id", "state", "version"]));
+      print(
+        run,
+        () =>
+          formatTable([run], ["name", "id", "state", "version", "durationMs"]),
+      );
       return 0;
     }
     case "flow-runs create": {

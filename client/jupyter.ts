@@ -38,6 +38,7 @@ const STATE_COLOURS: Record<string, string> = {
   PENDING: "#d97706",
   RUNNING: "#2563eb",
   QUEUED: "#7c3aed",
+  RETRYING: "#ea580c",
   SUCCESS: "#16a34a",
   FAILED: "#dc2626",
   CANCELLED: "#475569",
@@ -113,6 +114,12 @@ function badge(type: string): string {
   }</span>`;
 }
 
+/** A duration such as `850 ms` or `12.4 s`; empty while unknown. */
+function duration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return "";
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
 function table(headers: string[], rows: string[][]): string {
   const head = headers.map((h) => `<th ${CELL}>${escapeHtml(h)}</th>`).join("");
   const body = rows.map((row) =>
@@ -185,6 +192,7 @@ export function renderTimeline(history: readonly State[]): string {
  *   state: { type: "RUNNING", timestamp: "2026-11-22T14:43:04Z" },
  *   parameters: {}, context: {}, scheduledStartTime: "2026-11-22T14:43:00Z",
  *   createdAt: "", updatedAt: "", heartbeatAt: null,
+ *   startTime: "2026-11-22T14:43:04Z", endTime: null, durationMs: null,
  * });
  * console.assert(bundle["text/plain"].startsWith("FlowRun nightly"));
  * ```
@@ -196,6 +204,8 @@ export function renderFlowRun(run: FlowRun): MimeBundle {
     ["flow", `<code>${escapeHtml(run.flowId)}</code>`],
     ["version", escapeHtml(run.version)],
     ["scheduled", escapeHtml(run.scheduledStartTime)],
+    ["started", escapeHtml(run.startTime ?? "")],
+    ["duration", duration(run.durationMs)],
   ];
   const timeline = run.history?.length ? renderTimeline(run.history) : "";
   return {
@@ -220,19 +230,24 @@ export function renderFlowRun(run: FlowRun): MimeBundle {
  * const bundle = renderTaskRun({
  *   id: "t1", flowRunId: "r1", taskId: "train", mapIndex: -1, tags: ["gpu"], version: 1,
  *   state: { type: "QUEUED", timestamp: "" }, createdAt: "", updatedAt: "", heartbeatAt: null,
+ *   startTime: null, endTime: null, durationMs: null,
  * });
  * console.assert(bundle["text/html"].includes("gpu"));
  * ```
  */
 export function renderTaskRun(run: TaskRun): MimeBundle {
   return {
-    "text/html": table(["task", "map index", "tags", "state", "version"], [[
-      `<code>${escapeHtml(run.taskId)}</code>`,
-      escapeHtml(run.mapIndex),
-      escapeHtml(run.tags.join(", ")),
-      badge(run.state.type),
-      escapeHtml(run.version),
-    ]]),
+    "text/html": table(
+      ["task", "map index", "tags", "state", "version", "duration"],
+      [[
+        `<code>${escapeHtml(run.taskId)}</code>`,
+        escapeHtml(run.mapIndex),
+        escapeHtml(run.tags.join(", ")),
+        badge(run.state.type),
+        escapeHtml(run.version),
+        duration(run.durationMs),
+      ]],
+    ),
     "text/plain":
       `TaskRun ${run.taskId} (${run.id}) ${run.state.type}, version ${run.version}`,
   };
@@ -319,6 +334,7 @@ export function renderListing(items: readonly object[]): MimeBundle {
     "taskId",
     "version",
     "state",
+    "durationMs",
     "createdAt",
   ]
     .filter((column) => items.some((item) => column in item));

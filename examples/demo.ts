@@ -1,8 +1,9 @@
 /**
  * The Runplane demo: starts the reference server in this process, gives two
  * users a tenant each (one with a tenant-scoped API token, one with an HMAC
- * keypair), runs both users' sessions at the same time through the whole
- * lifecycle of a flow run, and checks that neither user saw the other's data.
+ * keypair), runs a flow of tasks for both users at the same time through
+ * `flow()` and `task()` (tag limits, a retry, logs, an idempotency key), and
+ * checks that neither user saw the other's data.
  *
  * ```sh
  * deno task demo
@@ -16,12 +17,12 @@
 
 import {
   Client,
-  ConflictError,
   Credentials,
+  flow,
   getActiveClient,
+  getRunLogger,
   NotFoundError,
-  type StateChange,
-  type TaskRun,
+  task,
 } from "../mod.ts";
 import { startServer } from "../server/mod.ts";
 
@@ -143,7 +144,7 @@ async function provision(
   };
 }
 
-/** One user's whole flow-run lifecycle, with the session's client. */
+/** One user's whole flow run, through `flow()` and `task()`, with the session's client. */
 async function lifecycle(user: string, auth: string): Promise<SessionResult> {
   const client = getActiveClient();
   if (client === undefined) throw new Error("No active client in the session");
@@ -155,87 +156,86 @@ async function lifecycle(user: string, auth: string): Promise<SessionResult> {
     name: `${user}-analytics`,
     description: `${user}'s demo project`,
   });
-  const v1 = await client.flows.register({
-    name: "nightly-etl",
-    project: project.id,
-    definition: { tasks: ["extract", "load"] },
+  let executions = 0;
+  let loadAttempts = 0;
+  const extract = task("extract", { tags: [TAG] }, async (batch: number) => {
+    getRunLogger().info(`Processed batch ${batch}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return batch * 10;
   });
-  const v2 = await client.flows.register({
-    name: "nightly-etl",
-    project: project.id,
-    definition: { tasks: ["extract", "transform", "load"] },
-  });
-  const archived = (await client.flows.get(v1.id)).archived;
-  check(
-    v2.version === 2 && v2.versionGroupId === v1.versionGroupId && archived,
-    "flow version 2 did not archive version 1",
+  const load = task(
+    "load",
+    { retries: 1, retryDelayMs: 10 },
+    (rows: number[]) => {
+      if (++loadAttempts === 1) throw new Error("Warehouse busy");
+      return rows.reduce((sum, count) => sum + count, 0);
+    },
   );
-  lines.push(`project ${project.name}; flow v2 registered, v1 archived`);
+  const nightly = flow(
+    "nightly-etl",
+    { project: project.name, description: `${user}'s nightly ETL` },
+    async ({ day }: { day: string }, { flowRun }) => {
+      executions++;
+      const rows = await extract.map([1, 2]);
+      getRunLogger().warning(`3 rows of ${day} had no date`);
+      return { runId: flowRun.id, total: await load(rows) };
+    },
+  );
 
+  // The session's client runs it; the idempotency key makes it run once.
   const key = `${user}-nightly-2026-11-22`;
-  const run = await client.flowRuns.create({
-    flowId: v2.id,
-    parameters: { day: "2026-11-22" },
+  const first = await nightly.run({ day: "2026-11-22" }, {
     idempotencyKey: key,
-    runName: `${user}-nightly`,
   });
-  const again = await client.flowRuns.create({
-    flowId: v2.id,
-    parameters: { day: "2026-11-22" },
+  const again = await nightly.run({ day: "2026-11-22" }, {
     idempotencyKey: key,
-    runName: `${user}-nightly`,
   });
-  check(again.id === run.id, "the idempotency key made a second run");
-  lines.push(`flow run created twice with one idempotency key: same id`);
-
-  const running = await client.flowRuns.setState(run.id, {
-    version: run.version,
-    state: "RUNNING",
-  });
-  try {
-    await client.flowRuns.setState(run.id, {
-      version: run.version,
-      state: "FAILED",
-    });
-    throw new Error("A stale version was accepted");
-  } catch (error) {
-    if (!(error instanceof ConflictError)) throw error;
-  }
-  lines.push(
-    `flow run RUNNING (version ${running.version}); stale version refused`,
-  );
-
-  const tasks = await Promise.all(
-    ["extract", "load"].map((taskId) =>
-      client.taskRuns.getOrCreate({ flowRunId: run.id, taskId, tags: [TAG] })
-    ),
-  );
-  const changes = await Promise.all(
-    tasks.map((task) =>
-      client.taskRuns.setState(task.id, {
-        version: task.version,
-        state: "RUNNING",
-      })
-    ),
-  );
-  const queued = changes.filter((change) => change.state.type === "QUEUED");
   check(
-    queued.length === 1 && queued[0].retryAfterMs !== undefined,
-    "the tag limit of 1 did not queue one task run",
+    executions === 1 && again.runId === first.runId &&
+      again.total === first.total,
+    "the idempotency key ran the flow twice",
+  );
+  const [flowVersion] = await client.flows.list({ project: project.id });
+  lines.push(
+    `project ${project.name}; flow ${flowVersion.name} v${flowVersion.version} registered by the runner`,
   );
   lines.push(
-    `tag limit 1: one task RUNNING, one QUEUED (retry after ${
-      queued[0].retryAfterMs
-    } ms)`,
+    `flow run twice with one idempotency key: ran once, total ${first.total}`,
   );
 
-  const writer = client.logs.writer({ flowRunId: run.id, maxBatch: 50 });
-  for (let i = 1; i <= 5; i++) writer.log("info", `Processed batch ${i}`);
-  writer.log("WARNING", "3 rows had no date");
-  await writer.close();
+  const run = await client.flowRuns.get(first.runId);
+  const states = run.history?.map((state) => state.type).join(" → ");
+  check(
+    states === "SCHEDULED → PENDING → RUNNING → SUCCESS",
+    `the flow run went ${states}`,
+  );
+  lines.push(`flow run ${states} (version ${run.version})`);
+
+  const taskRun = (taskId: string, mapIndex: number) =>
+    client.taskRuns.getOrCreate({ flowRunId: run.id, taskId, mapIndex })
+      .then((found) => client.taskRuns.get(found.id));
+  const extracts = await Promise.all([0, 1].map((i) => taskRun("extract", i)));
+  const queued = extracts.filter((task) =>
+    task.history?.some((state) => state.type === "QUEUED")
+  );
+  check(
+    queued.length === 1 &&
+      extracts.every((task) => task.state.type === "SUCCESS"),
+    "the tag limit of 1 did not queue one extract task",
+  );
+  lines.push("tag limit 1: one extract task QUEUED, both SUCCESS");
+  const loaded = await taskRun("load", 0);
+  const attempts = loaded.history?.slice(1).map((state) => state.type)
+    .join(" → ");
+  check(
+    attempts === "RUNNING → RETRYING → RUNNING → SUCCESS",
+    `the load task went ${attempts}`,
+  );
+  lines.push(`load retried once: ${attempts}`);
+
   const logs = await Array.fromAsync(client.logs.list({ flowRunId: run.id }));
-  check(logs.length === 6, "the log writer lost lines");
-  lines.push(`${logs.length} log lines shipped by the writer`);
+  check(logs.length === 3, "the runner lost log lines");
+  lines.push(`${logs.length} log lines shipped by the runner`);
 
   const secret = `pw-${user}-${crypto.randomUUID()}`;
   await client.secrets.set("warehouse-password", secret);
@@ -253,45 +253,11 @@ async function lifecycle(user: string, auth: string): Promise<SessionResult> {
     type: "process",
     name: `${user}-worker`,
   });
-  const beats = await Promise.all([
-    client.flowRuns.heartbeat(run.id),
-    client.taskRuns.heartbeat(tasks[0].id),
-    client.agents.heartbeat(agent.id),
-  ]);
-  check(beats.every(Boolean), "a heartbeat failed");
-  lines.push("heartbeats sent for the run, a task and an agent");
+  check(await client.agents.heartbeat(agent.id), "a heartbeat failed");
+  lines.push("agent registered, heartbeat sent");
 
-  await finishTasks(client, tasks, changes);
-  const done = await client.flowRuns.setState(run.id, {
-    version: running.version,
-    state: { type: "SUCCESS", message: "All tasks done" },
-  });
-  check(done.state.type === "SUCCESS", "the run did not finish");
   lines.push(`flow run SUCCESS: ${client.uiUrl("flow-run", run.id)}`);
   return { user, projectId: project.id, flowRunId: run.id, lines };
-}
-
-/** Finishes the running task, then lets the queued one run and finish. */
-async function finishTasks(
-  client: Client,
-  tasks: TaskRun[],
-  changes: StateChange[],
-): Promise<void> {
-  const order = changes[0].state.type === "RUNNING" ? [0, 1] : [1, 0];
-  const [first, second] = order;
-  await client.taskRuns.setState(tasks[first].id, {
-    version: changes[first].version,
-    state: "SUCCESS",
-  });
-  const now = await client.taskRuns.setState(tasks[second].id, {
-    version: changes[second].version,
-    state: "RUNNING",
-  });
-  check(now.state.type === "RUNNING", "the queued task could not run");
-  await client.taskRuns.setState(tasks[second].id, {
-    version: now.version,
-    state: "SUCCESS",
-  });
 }
 
 /** Checks that `client` sees its own objects and none of the other user's. */

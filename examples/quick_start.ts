@@ -1,4 +1,4 @@
-import { Client, Credentials } from "../mod.ts"; // jsr:@runplane/client
+import { Client, Credentials, flow, getRunLogger, task } from "../mod.ts"; // jsr:@runplane/client
 import { startServer } from "../server/mod.ts"; // jsr:@runplane/client/server
 
 // A throw-away local server; point `endpoints` at yours instead.
@@ -29,36 +29,34 @@ const { token } = await admin.apiTokens.create({
   tenant: "acme",
 });
 
-// Ada's own client: create a flow, run it, record its states and logs.
+// Ada's own client runs a flow; the runner records its states and logs.
 await using client = new Client({
   credentials: new Credentials({ token }),
   config: { endpoints },
 });
-const project = await client.projects.create({ name: "churn-model" });
-const flow = await client.flows.register({
-  name: "train",
-  project: project.id,
-});
-const run = await client.flowRuns.create({
-  flowId: flow.id,
-  parameters: { epochs: 3 },
-});
-const running = await client.flowRuns.setState(run.id, {
-  version: run.version,
-  state: "RUNNING",
-});
-await client.logs.write([{
-  flowRunId: run.id,
-  level: "INFO",
-  message: "training",
-}]);
-await client.flowRuns.setState(run.id, {
-  version: running.version,
-  state: "SUCCESS",
-});
 
-const done = await client.flowRuns.get(run.id);
+const prepare = task(
+  "prepare",
+  (epochs: number) => Array.from({ length: epochs }, (_, i) => i + 1),
+);
+const fit = task("fit", { retries: 2 }, (epoch: number) => {
+  getRunLogger().info(`epoch ${epoch}`);
+  return 1 / epoch;
+});
+const train = flow(
+  "train",
+  { project: "churn-model" },
+  async ({ epochs }: { epochs: number }, { flowRun }) => {
+    const losses = await fit.map(await prepare(epochs));
+    return { runId: flowRun.id, loss: Math.min(...losses) };
+  },
+);
+
+const { runId, loss } = await train.run({ epochs: 3 }, { client });
+const done = await client.flowRuns.get(runId);
 // deno-lint-ignore no-console
 console.log(
-  `${done.name}: ${done.state.type} after ${done.history?.length} states`,
+  `${done.name}: ${done.state.type} after ${done.history?.length} states, loss ${
+    loss.toFixed(3)
+  }`,
 );

@@ -10,7 +10,7 @@ import type { DatabaseSync } from "node:sqlite";
 
 /** One schema change. */
 export interface Migration {
-  /** Increasing from 1, without gaps. */
+  /** Increasing from 1; gaps are allowed. */
   version: number;
   /** What it does, for the record. */
   name: string;
@@ -255,6 +255,42 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX access_tokens_user ON access_tokens (user_id, tenant_id);
       CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id, tenant_id);
       DELETE FROM idempotency;
+    `,
+  },
+  {
+    version: 5,
+    name: "RETRYING, run timing, task run history, due scheduled runs",
+    // Start and end are kept as each state is written (first RUNNING, then
+    // the terminal state), so listings need no history scan. Task runs had
+    // no history before: theirs starts with the state they were in.
+    sql: `
+      ALTER TABLE flow_runs ADD COLUMN start_time TEXT;
+      ALTER TABLE flow_runs ADD COLUMN end_time TEXT;
+      ALTER TABLE task_runs ADD COLUMN start_time TEXT;
+      ALTER TABLE task_runs ADD COLUMN end_time TEXT;
+      CREATE TABLE task_run_states (
+        task_run_id TEXT NOT NULL REFERENCES task_runs(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        PRIMARY KEY (task_run_id, version)
+      );
+      INSERT INTO task_run_states (task_run_id, version, state)
+        SELECT id, version, state FROM task_runs;
+      UPDATE flow_runs SET
+        start_time = (
+          SELECT json_extract(s.state, '$.timestamp') FROM flow_run_states s
+          WHERE s.flow_run_id = flow_runs.id
+            AND json_extract(s.state, '$.type') = 'RUNNING'
+          ORDER BY s.version LIMIT 1
+        ),
+        end_time = CASE WHEN state_type IN ('SUCCESS', 'FAILED', 'CANCELLED', 'CACHED')
+          THEN json_extract(state, '$.timestamp') END;
+      UPDATE task_runs SET
+        start_time = CASE WHEN state_type = 'RUNNING'
+          THEN json_extract(state, '$.timestamp') END,
+        end_time = CASE WHEN state_type IN ('SUCCESS', 'FAILED', 'CANCELLED', 'CACHED')
+          THEN json_extract(state, '$.timestamp') END;
+      CREATE INDEX flow_runs_due ON flow_runs (tenant_id, state_type, scheduled_start_time);
     `,
   },
 ];

@@ -46,6 +46,7 @@ import {
   type Store,
   StoreError,
   type TaskRun,
+  type TaskRunWithHistory,
   type Tenant,
   type TenantGrant,
   TERMINAL_STATES,
@@ -851,18 +852,24 @@ export class SqliteStore implements Store {
       id,
     );
     if (!row) return undefined;
-    const history = this.#all<{ state: string }>(
-      "SELECT state FROM flow_run_states WHERE flow_run_id = ? ORDER BY version",
+    return { ...toFlowRun(row), history: this.#history("flow", id) };
+  }
+
+  /** Every state of a flow or task run, oldest first. */
+  #history(kind: "flow" | "task", id: string): State[] {
+    return this.#all<{ state: string }>(
+      `SELECT state FROM ${kind}_run_states WHERE ${kind}_run_id = ? ORDER BY version`,
       id,
     ).map((item) => JSON.parse(item.state) as State);
-    return { ...toFlowRun(row), history };
   }
 
   async listFlowRuns(
     tenantId: string,
     filter: {
       flowId?: string;
+      versionGroupId?: string;
       state?: StateType;
+      scheduledBefore?: string;
       limit: number;
       after?: CursorPosition;
     },
@@ -872,6 +879,9 @@ export class SqliteStore implements Store {
     const rows = this.#all(
       `SELECT * FROM flow_runs WHERE tenant_id = ?
          AND (? IS NULL OR flow_id = ?) AND (? IS NULL OR state_type = ?)
+         AND (? IS NULL OR flow_id IN (
+           SELECT id FROM flows WHERE tenant_id = ? AND version_group_id = ?))
+         AND (? IS NULL OR scheduled_start_time <= ?)
          AND (? IS NULL OR seq < ?)
        ORDER BY seq DESC LIMIT ?`,
       tenantId,
@@ -879,6 +889,11 @@ export class SqliteStore implements Store {
       filter.flowId ?? null,
       filter.state ?? null,
       filter.state ?? null,
+      filter.versionGroupId ?? null,
+      tenantId,
+      filter.versionGroupId ?? null,
+      filter.scheduledBefore ?? null,
+      filter.scheduledBefore ?? null,
       filter.after?.key ?? null,
       filter.after?.key ?? null,
       filter.limit + 1,
@@ -903,12 +918,13 @@ export class SqliteStore implements Store {
       const state: State = { ...input, timestamp: new Date().toISOString() };
       const next = row.version + 1;
       this.#run(
-        `UPDATE flow_runs SET state = ?, state_type = ?, version = ?, updated_at = ?
-         WHERE id = ?`,
+        `UPDATE flow_runs SET state = ?, state_type = ?, version = ?, updated_at = ?,
+           ${TIMING_UPDATE} WHERE id = ?`,
         JSON.stringify(state),
         state.type,
         next,
         state.timestamp,
+        ...timingParameters(state),
         id,
       );
       this.#run(
@@ -977,18 +993,27 @@ export class SqliteStore implements Store {
           tag,
         );
       }
+      this.#run(
+        "INSERT INTO task_run_states (task_run_id, version, state) VALUES (?, 1, ?)",
+        id,
+        JSON.stringify(state),
+      );
       const row = this.#get("SELECT * FROM task_runs WHERE id = ?", id)!;
       return { taskRun: toTaskRun(row), created: true };
     });
   }
 
-  async taskRun(tenantId: string, id: string): Promise<TaskRun | undefined> {
+  async taskRun(
+    tenantId: string,
+    id: string,
+  ): Promise<TaskRunWithHistory | undefined> {
     const row = this.#get(
       "SELECT * FROM task_runs WHERE tenant_id = ? AND id = ?",
       tenantId,
       id,
     );
-    return row && toTaskRun(row);
+    if (!row) return undefined;
+    return { ...toTaskRun(row), history: this.#history("task", id) };
   }
 
   async listTaskRuns(
@@ -1039,13 +1064,20 @@ export class SqliteStore implements Store {
       }
       const next = row.version + 1;
       this.#run(
-        `UPDATE task_runs SET state = ?, state_type = ?, version = ?, updated_at = ?
-         WHERE id = ?`,
+        `UPDATE task_runs SET state = ?, state_type = ?, version = ?, updated_at = ?,
+           ${TIMING_UPDATE} WHERE id = ?`,
         JSON.stringify(state),
         state.type,
         next,
         timestamp,
+        ...timingParameters(state),
         id,
+      );
+      this.#run(
+        "INSERT INTO task_run_states (task_run_id, version, state) VALUES (?, ?, ?)",
+        id,
+        next,
+        JSON.stringify(state),
       );
       if (cacheForMs !== undefined && retryAfterMs === undefined) {
         this.#run(
@@ -1574,6 +1606,39 @@ function toFlow(row: Row): Flow {
   };
 }
 
+/**
+ * Keeps a run's timing as its states are written: the first `RUNNING` sets
+ * the start, a terminal state the end (a run never leaves one).
+ */
+const TIMING_UPDATE = "start_time = COALESCE(start_time, ?), end_time = ?";
+
+/** The parameters of {@linkcode TIMING_UPDATE} for a new state. */
+function timingParameters(state: State): [string | null, string | null] {
+  return [
+    state.type === "RUNNING" ? state.timestamp : null,
+    TERMINAL_STATES.has(state.type) ? state.timestamp : null,
+  ];
+}
+
+/** A run's start, end and duration, from its row. */
+function timing(
+  row: Row,
+): {
+  startTime: string | null;
+  endTime: string | null;
+  durationMs: number | null;
+} {
+  const startTime = row.start_time as string | null;
+  const endTime = row.end_time as string | null;
+  return {
+    startTime,
+    endTime,
+    durationMs: startTime === null || endTime === null
+      ? null
+      : Date.parse(endTime) - Date.parse(startTime),
+  };
+}
+
 function toFlowRun(row: Row): FlowRun {
   return {
     id: row.id as string,
@@ -1587,6 +1652,7 @@ function toFlowRun(row: Row): FlowRun {
     createdAt: row.created_at as string,
     updatedAt: row.updated_at as string,
     heartbeatAt: row.heartbeat_at as string | null,
+    ...timing(row),
   };
 }
 
@@ -1602,6 +1668,7 @@ function toTaskRun(row: Row): TaskRun {
     createdAt: row.created_at as string,
     updatedAt: row.updated_at as string,
     heartbeatAt: row.heartbeat_at as string | null,
+    ...timing(row),
   };
 }
 

@@ -20,6 +20,7 @@ export const STATE_TYPES = [
   "PENDING",
   "RUNNING",
   "QUEUED",
+  "RETRYING",
   "SUCCESS",
   "FAILED",
   "CANCELLED",
@@ -196,6 +197,12 @@ export interface FlowRun {
   createdAt: string;
   updatedAt: string;
   heartbeatAt: string | null;
+  /** When the run first became `RUNNING`, or `null`. */
+  startTime: string | null;
+  /** When the run reached a terminal state, or `null`. */
+  endTime: string | null;
+  /** `endTime - startTime` in milliseconds, or `null` until both are known. */
+  durationMs: number | null;
 }
 
 /** A flow run with every state it has had, oldest first. */
@@ -215,6 +222,17 @@ export interface TaskRun {
   createdAt: string;
   updatedAt: string;
   heartbeatAt: string | null;
+  /** When the run first became `RUNNING`, or `null`. */
+  startTime: string | null;
+  /** When the run reached a terminal state, or `null`. */
+  endTime: string | null;
+  /** `endTime - startTime` in milliseconds, or `null` until both are known. */
+  durationMs: number | null;
+}
+
+/** A task run with every state it has had, oldest first. */
+export interface TaskRunWithHistory extends TaskRun {
+  history: State[];
 }
 
 /** The answer to a state change. */
@@ -442,11 +460,17 @@ export interface Store {
     tenantId: string,
     id: string,
   ): Promise<FlowRunWithHistory | undefined>;
+  /**
+   * Flow runs, newest first; `scheduledBefore` keeps the runs whose
+   * scheduled start time is at or before it.
+   */
   listFlowRuns(
     tenantId: string,
     filter: {
       flowId?: string;
+      versionGroupId?: string;
       state?: StateType;
+      scheduledBefore?: string;
       limit: number;
       after?: CursorPosition;
     },
@@ -468,7 +492,10 @@ export interface Store {
       tags: string[];
     },
   ): Promise<{ taskRun: TaskRun; created: boolean }>;
-  taskRun(tenantId: string, id: string): Promise<TaskRun | undefined>;
+  taskRun(
+    tenantId: string,
+    id: string,
+  ): Promise<TaskRunWithHistory | undefined>;
   /**
    * The task runs of a flow run, oldest first (ties by task id, then map
    * index), at most `limit`; empty for an unknown run or another tenant's.

@@ -71,8 +71,15 @@ export type CreateFlowRunOptions =
 export interface ListFlowRunsOptions {
   /** Only the runs of this flow (its id). */
   flowId?: string;
+  /** Only the runs of the flow versions in this version group. */
+  versionGroupId?: string;
   /** Only runs in this state. */
   state?: StateType;
+  /**
+   * Only runs scheduled to start at or before this time; with
+   * `state: "SCHEDULED"`, the runs that are due.
+   */
+  scheduledBefore?: string | Date;
   /**
    * The page size, 1 to 500.
    *
@@ -231,9 +238,13 @@ export class FlowRuns {
     requireObject("options", options);
     const query = {
       flowId: optionalString("flowId", options.flowId),
+      versionGroupId: optionalString("versionGroupId", options.versionGroupId),
       state: options.state === undefined
         ? undefined
         : requireStateType("state", options.state),
+      scheduledBefore: options.scheduledBefore === undefined
+        ? undefined
+        : requireTime("scheduledBefore", options.scheduledBefore),
       limit: options.limit === undefined
         ? undefined
         : requireWholeNumber("limit", options.limit, 1, 500),

@@ -53,13 +53,17 @@ export const STATE_TYPES = [
   "PENDING",
   "RUNNING",
   "QUEUED",
+  "RETRYING",
   "SUCCESS",
   "FAILED",
   "CANCELLED",
   "CACHED",
 ] as const;
 
-/** The type of a run's state. `SUCCESS`, `FAILED`, `CANCELLED` and `CACHED` are terminal. */
+/**
+ * The type of a run's state. `SUCCESS`, `FAILED`, `CANCELLED` and `CACHED` are
+ * terminal; `RETRYING` is a task run between a failed attempt and the next.
+ */
 export type StateType = typeof STATE_TYPES[number];
 
 /**
@@ -250,6 +254,15 @@ export interface FlowRun {
   updatedAt: string;
   /** The last heartbeat, or `null`. */
   heartbeatAt: string | null;
+  /** When the run first became `RUNNING`, or `null`. */
+  startTime: string | null;
+  /** When the run reached a terminal state, or `null`. */
+  endTime: string | null;
+  /**
+   * From `startTime` to `endTime` in milliseconds, or `null` until the run
+   * has ended (or when it ended without running, such as a `CACHED` task run).
+   */
+  durationMs: number | null;
   /** Every state the run had, oldest first; only from {@linkcode FlowRuns.get}. */
   history?: State[];
 }
@@ -276,6 +289,17 @@ export interface TaskRun {
   updatedAt: string;
   /** The last heartbeat, or `null`. */
   heartbeatAt: string | null;
+  /** When the run first became `RUNNING`, or `null`. */
+  startTime: string | null;
+  /** When the run reached a terminal state, or `null`. */
+  endTime: string | null;
+  /**
+   * From `startTime` to `endTime` in milliseconds, or `null` until the run
+   * has ended (or when it ended without running, such as a `CACHED` task run).
+   */
+  durationMs: number | null;
+  /** Every state the task run had, oldest first; only from {@linkcode TaskRuns.get}. */
+  history?: State[];
 }
 
 /** A concurrency limit on a tag. */

@@ -64,7 +64,9 @@ async function listFlowRuns(ctx: RouteContext): Promise<Reply> {
   const { tenant } = await ctx.tenant();
   const page = await ctx.services.store.listFlowRuns(tenant.id, {
     flowId: ctx.query.optionalString("flowId", 64),
+    versionGroupId: ctx.query.optionalString("versionGroupId", 128),
     state: ctx.query.optionalEnum("state", STATE_TYPES),
+    scheduledBefore: ctx.query.optionalIsoDate("scheduledBefore"),
     limit: ctx.query.wholeNumber("limit", 1, 500, 100),
     after: decodeCursor(ctx.query.optionalString("cursor", 200)),
   });

@@ -55,6 +55,7 @@ ol.timeline li { padding: .3rem 0 .3rem 1rem; }
 .state-PENDING { background: #fef3c7; color: #92400e; }
 .state-RUNNING { background: #dbeafe; color: #1d4ed8; }
 .state-QUEUED { background: #ede9fe; color: #6d28d9; }
+.state-RETRYING { background: #ffedd5; color: #c2410c; }
 .state-SUCCESS { background: #dcfce7; color: #15803d; }
 .state-FAILED { background: #fee2e2; color: #b91c1c; }
 .state-CANCELLED { background: #e5e7eb; color: #4b5563; }
@@ -133,6 +134,14 @@ export function time(iso: string | null | undefined): SafeHtml {
     ? iso.replace("T", " ").replace(/(\.\d+)?Z$/, " UTC")
     : iso;
   return html`<time datetime="${iso}">${shown}</time>`;
+}
+
+/** A run's duration, such as `850 ms` or `12.4 s`, or a dash while unknown. */
+export function duration(ms: number | null): SafeHtml {
+  if (ms === null) return html`<span class="muted">—</span>`;
+  return html`<span class="duration">${
+    ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`
+  }</span>`;
 }
 
 /** A link to a UI path built from segments, each URL-encoded. */

@@ -6,7 +6,14 @@
  */
 
 import { notFound } from "../http_error.ts";
-import type { Flow, LogEntry, Store, TaskRun, Tenant } from "../store.ts";
+import type {
+  Flow,
+  LogEntry,
+  State,
+  Store,
+  TaskRun,
+  Tenant,
+} from "../store.ts";
 import {
   displayName,
   type PageHandler,
@@ -15,6 +22,7 @@ import {
 } from "./context.ts";
 import { html, type HtmlValue, type SafeHtml } from "./html.ts";
 import {
+  duration,
   htmlResponse,
   layout,
   link,
@@ -81,6 +89,7 @@ export const flowRunsPage: PageHandler = async function flowRunsPage(ctx) {
     link(uiPath(tenant.slug, "flow-runs", run.id), run.name),
     stateBadge(run.state),
     flowLink(tenant, run.flowId, await flows(run.flowId)),
+    duration(run.durationMs),
     time(run.updatedAt),
   ]));
   return page(
@@ -92,7 +101,7 @@ export const flowRunsPage: PageHandler = async function flowRunsPage(ctx) {
 ${
       dataTable(
         "flow-runs",
-        ["Name", "State", "Flow", "Updated"],
+        ["Name", "State", "Flow", "Duration", "Updated"],
         rows,
         "No flow runs yet.",
       )
@@ -114,13 +123,6 @@ export const flowRunPage: PageHandler = async function flowRunPage(ctx) {
       limit: RUN_LOG_LINES + 1,
     }),
   ]);
-  const timeline = run.history.map((state) =>
-    html`<li>${stateBadge(state)} ${time(state.timestamp)}${
-      state.message === undefined || state.message === "" ? "" : html`
-        <span class="message">${state.message}</span>
-      `
-    }</li>`
-  );
   return page(
     ctx,
     run.name,
@@ -140,7 +142,7 @@ export const flowRunPage: PageHandler = async function flowRunPage(ctx) {
       <h2>Parameters</h2>
       <pre class="parameters">${JSON.stringify(run.parameters, null, 2)}</pre>
       <h2>State timeline</h2>
-      <ol class="timeline">${timeline}</ol>
+      ${timeline(run.history)}
       <h2>Task runs</h2>
       ${taskRunTable(tenant, taskRuns)}
       <h2>Logs</h2>
@@ -183,6 +185,8 @@ export const taskRunPage: PageHandler = async function taskRunPage(ctx) {
         ["Version", taskRun.version],
         ...changeTimes(taskRun),
       ])}
+      <h2>State timeline</h2>
+      ${timeline(taskRun.history)}
       <h2>Logs</h2>
       ${logTable(logs, TASK_LOG_LINES)}
     `,
@@ -221,10 +225,11 @@ export const flowPage: PageHandler = async function flowPage(ctx) {
       <h2>Newest runs</h2>
       ${dataTable(
         "flow-runs",
-        ["Name", "State", "Updated"],
+        ["Name", "State", "Duration", "Updated"],
         runs.items.map((run) => [
           link(uiPath(tenant.slug, "flow-runs", run.id), run.name),
           stateBadge(run.state),
+          duration(run.durationMs),
           time(run.updatedAt),
         ]),
         "No runs of this flow.",
@@ -295,12 +300,13 @@ ${body}`,
 function taskRunTable(tenant: Tenant, taskRuns: TaskRun[]): SafeHtml {
   return dataTable(
     "task-runs",
-    ["Task", "Map index", "Tags", "State", "Updated"],
+    ["Task", "Map index", "Tags", "State", "Duration", "Updated"],
     taskRuns.map((taskRun) => [
       link(uiPath(tenant.slug, "task-runs", taskRun.id), taskRun.taskId),
       taskRun.mapIndex,
       tags(taskRun.tags),
       stateBadge(taskRun.state),
+      duration(taskRun.durationMs),
       time(taskRun.updatedAt),
     ]),
     "No task runs.",
@@ -350,6 +356,19 @@ function dataTable(
   `;
 }
 
+/** A run's states, oldest first, with their times and messages. */
+function timeline(history: State[]): SafeHtml {
+  return html`<ol class="timeline">${
+    history.map((state) =>
+      html`<li>${stateBadge(state)} ${time(state.timestamp)}${
+        state.message === undefined || state.message === "" ? "" : html`
+          <span class="message">${state.message}</span>
+        `
+      }</li>`
+    )
+  }</ol>`;
+}
+
 /** Names and values, as a definition list. */
 function details(entries: Array<[string, HtmlValue]>): SafeHtml {
   return html`<dl>${
@@ -362,12 +381,26 @@ function details(entries: Array<[string, HtmlValue]>): SafeHtml {
   }</dl>`;
 }
 
-/** When a run was created, last changed, and last sent a heartbeat. */
+/**
+ * When a run was created, started, ended, last changed and last sent a
+ * heartbeat, and how long it ran.
+ */
 function changeTimes(
-  run: { createdAt: string; updatedAt: string; heartbeatAt: string | null },
+  run: Pick<
+    TaskRun,
+    | "createdAt"
+    | "updatedAt"
+    | "heartbeatAt"
+    | "startTime"
+    | "endTime"
+    | "durationMs"
+  >,
 ): Array<[string, HtmlValue]> {
   return [
     ["Created", time(run.createdAt)],
+    ["Started", time(run.startTime)],
+    ["Ended", time(run.endTime)],
+    ["Duration", duration(run.durationMs)],
     ["Updated", time(run.updatedAt)],
     ["Heartbeat", time(run.heartbeatAt)],
   ];

@@ -29,10 +29,11 @@ Deno.test("examples/demo.ts exits 0 with a report for both users", async () => {
       const line of [
         /✓ signed in with API token to tenant alice-team/,
         /✓ signed in with keypair to tenant bob-team/,
-        /✓ flow run created twice with one idempotency key: same id/,
-        /✓ flow run RUNNING \(version 2\); stale version refused/,
-        /✓ tag limit 1: one task RUNNING, one QUEUED/,
-        /✓ 6 log lines shipped by the writer/,
+        /✓ flow run twice with one idempotency key: ran once, total 30/,
+        /✓ flow run SCHEDULED → PENDING → RUNNING → SUCCESS \(version 4\)/,
+        /✓ tag limit 1: one extract task QUEUED, both SUCCESS/,
+        /✓ load retried once: RUNNING → RETRYING → RUNNING → SUCCESS/,
+        /✓ 3 log lines shipped by the runner/,
         /✓ flow run SUCCESS: http:\/\/127\.0\.0\.1:\d+\/ui\/bob-team\/flow-runs\//,
         /✓ isolation: neither user saw the other's projects or runs/,
         /Demo finished: all checks passed/,
@@ -41,7 +42,7 @@ Deno.test("examples/demo.ts exits 0 with a report for both users", async () => {
       assert.match(stdout, line);
     }
     assert.equal(
-      stdout.match(/✓ flow v2|flow v2 registered, v1 archived/g)?.length,
+      stdout.match(/flow nightly-etl v1 registered by the runner/g)?.length,
       2,
     );
     // The temporary database folder is gone.

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { runExample } from "./_run_example.ts";
 
 const QUICK_START = new URL("../../examples/quick_start.ts", import.meta.url);
 const README = new URL("../../README.md", import.meta.url);
@@ -7,8 +8,9 @@ Deno.test("the README's quick start is examples/quick_start.ts with JSR imports"
   const script = await Deno.readTextFile(QUICK_START);
   const asPublished = script
     .replace(
-      'import { Client, Credentials } from "../mod.ts"; // jsr:@runplane/client',
-      'import { Client, Credentials } from "jsr:@runplane/client";',
+      'import { Client, Credentials, flow, getRunLogger, task } from "../mod.ts"; // jsr:@runplane/client',
+      // Without the comment, deno fmt breaks the longer line.
+      'import {\n  Client,\n  Credentials,\n  flow,\n  getRunLogger,\n  task,\n} from "jsr:@runplane/client";',
     )
     .replace(
       'import { startServer } from "../server/mod.ts"; // jsr:@runplane/client/server',
@@ -23,19 +25,10 @@ Deno.test("the README's quick start is examples/quick_start.ts with JSR imports"
 });
 
 Deno.test("the quick start runs against a local server and prints the finished run", async () => {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net=127.0.0.1",
-      "--allow-env",
-      "--allow-read",
-      QUICK_START.pathname,
-    ],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stdout = new TextDecoder().decode(output.stdout);
-  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
-  assert.match(stdout, /^train-[0-9a-f]{12}: SUCCESS after 3 states\n$/);
+  const { code, stdout, stderr } = await runExample("quick_start.ts");
+  assert.equal(code, 0, stderr);
+  assert.match(
+    stdout,
+    /^train-[0-9a-f]{12}: SUCCESS after 4 states, loss 0\.333\n$/,
+  );
 });

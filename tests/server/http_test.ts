@@ -2,7 +2,7 @@ import { deepEqual, equal, match, notEqual } from "node:assert/strict";
 import { call, createFlowRun, createTenant, testServer } from "./_helpers.ts";
 
 const STATES =
-  "SCHEDULED, PENDING, RUNNING, QUEUED, SUCCESS, FAILED, CANCELLED, CACHED";
+  "SCHEDULED, PENDING, RUNNING, QUEUED, RETRYING, SUCCESS, FAILED, CANCELLED, CACHED";
 
 Deno.test("server speaks HTTP as the contract says", async (t) => {
   await using server = await testServer();

@@ -424,6 +424,52 @@ Deno.test("GET /ui pages show tenants, runs, a run, a task run, a flow and a pro
     assertIncludes(project.text, `href="/ui/acme/flows/${seeded.flowId}"`);
   });
 
+  await t.step(
+    "a retried task run shows RETRYING, its start and its duration",
+    async () => {
+      const token = seeded.memberToken;
+      let { version } = await api(
+        server,
+        "GET",
+        `/task-runs/${seeded.taskRunId}`,
+        {
+          token,
+        },
+      );
+      for (const state of ["RUNNING", "RETRYING", "RUNNING", "SUCCESS"]) {
+        ({ version } = await api(
+          server,
+          "POST",
+          `/task-runs/${seeded.taskRunId}/state`,
+          { token, body: { version, state } },
+        ));
+      }
+      const task = await ui(server, `/ui/acme/task-runs/${seeded.taskRunId}`, {
+        headers,
+      });
+      const timeline = task.text.slice(
+        task.text.indexOf('<ol class="timeline">'),
+      );
+      deepEqual(
+        [
+          ...timeline.slice(0, timeline.indexOf("</ol>"))
+            .matchAll(/data-state="(\w+)"/g),
+        ].map((m) => m[1]),
+        ["PENDING", "RUNNING", "RETRYING", "RUNNING", "SUCCESS"],
+      );
+      match(task.text, /<dt>Started<\/dt>\s*<dd><time datetime="[^"]+Z">/);
+      match(
+        task.text,
+        /<dt>Duration<\/dt>\s*<dd><span class="duration">\d+ m?s<\/span>/,
+      );
+      const run = await ui(server, `/ui/acme/flow-runs/${seeded.runId}`, {
+        headers,
+      });
+      match(run.text, /<th>Duration<\/th>/);
+      match(run.text, /<span class="duration">\d+ m?s<\/span>/);
+    },
+  );
+
   await t.step("the admin token may view any tenant", async () => {
     const page = await ui(server, "/ui/acme/flow-runs", {
       headers: { authorization: "Bearer ui-test-admin-token-0123456789" },

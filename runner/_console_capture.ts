@@ -1,0 +1,69 @@
+// deno-lint-ignore-file no-console
+/**
+ * `logPrints`: `console.log/info/warn/error/debug` inside a run that asked
+ * for it are also shipped as log lines of that run. The console is patched
+ * only while such a run is active, and every call still prints as usual.
+ *
+ * @module
+ */
+
+import { format } from "node:util";
+import type { LogLevel } from "../client/resources/types.ts";
+import { currentRunScope } from "./_run_scope.ts";
+import { logTo } from "./run_logger.ts";
+
+const LEVELS = {
+  log: "INFO",
+  info: "INFO",
+  debug: "DEBUG",
+  warn: "WARNING",
+  error: "ERROR",
+} as const satisfies Record<string, LogLevel>;
+
+type Method = keyof typeof LEVELS;
+
+let users = 0;
+let originals: Record<Method, (...args: unknown[]) => void> | undefined;
+let patched: Record<Method, (...args: unknown[]) => void> | undefined;
+
+/**
+ * Starts capturing for one run; returns the function that stops it. The
+ * console is restored when the last capturing run stops, unless someone
+ * replaced a method since (theirs is then left alone).
+ */
+export function captureConsole(): () => void {
+  if (users++ === 0) install();
+  let released = false;
+  return function release() {
+    if (released) return;
+    released = true;
+    if (--users === 0) uninstall();
+  };
+}
+
+function install(): void {
+  originals = {} as NonNullable<typeof originals>;
+  patched = {} as NonNullable<typeof patched>;
+  for (const method of Object.keys(LEVELS) as Method[]) {
+    const original = console[method];
+    originals[method] = original;
+    patched[method] = function captured(...args: unknown[]) {
+      const scope = currentRunScope();
+      if (scope?.active.logPrints) {
+        logTo(scope, LEVELS[method], format(...args));
+      }
+      original.apply(console, args);
+    };
+    console[method] = patched[method];
+  }
+}
+
+function uninstall(): void {
+  for (const method of Object.keys(LEVELS) as Method[]) {
+    if (console[method] === patched![method]) {
+      console[method] = originals![method];
+    }
+  }
+  originals = undefined;
+  patched = undefined;
+}
