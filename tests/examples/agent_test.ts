@@ -6,6 +6,6 @@ Deno.test("examples/agent.ts runs the runs scheduled for its flow, then stops", 
   assert.equal(code, 0, stderr);
   assert.match(
     stdout,
-    /^(nightly-[0-9a-f]{8}: SUCCESS, 1000 rows\n){3}agent stopped\n$/,
+    /^(nightly-[0-9a-f]{12}: SUCCESS, 1000 rows\n){3}agent stopped\n$/,
   );
 });

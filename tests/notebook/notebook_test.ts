@@ -123,7 +123,7 @@ Deno.test({
       assert.match(client, /research/);
       assert.match(client, /token/);
 
-      const runs = html.filter((h) => /<b>nightly-[0-9a-f]{8}<\/b>/.test(h));
+      const runs = html.filter((h) => /<b>nightly-[0-9a-f]{12}<\/b>/.test(h));
       assert.equal(runs.length, 1, "the finished run");
       assert.match(runs[0], />SUCCESS</);
       assert.match(

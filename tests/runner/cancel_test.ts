@@ -65,7 +65,7 @@ Deno.test("flow() stops when another client cancels the run, and leaves it CANCE
   await until(() => taskRunId !== "", "the task runs");
   await cancel(operator, flowRunId);
   const error = await rejectsWith(running, AbortError);
-  assert.match(error.message, /^Flow run long-[0-9a-f]{8} was cancelled$/);
+  assert.match(error.message, /^Flow run long-[0-9a-f]{12} was cancelled$/);
   assert.ok(taskSawAbort, "the task's context signal aborted");
   const run = await tenant.client.flowRuns.get(flowRunId);
   assert.equal(run.state.type, "CANCELLED");

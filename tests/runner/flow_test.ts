@@ -395,7 +395,7 @@ Deno.test("flow() with an idempotency key runs once and replays the stored resul
   );
   assert.match(
     replayed.message,
-    /^Flow run broken-[0-9a-f]{8} of this idempotency key already ended FAILED: no data$/,
+    /^Flow run broken-[0-9a-f]{12} of this idempotency key already ended FAILED: no data$/,
   );
   assert.equal(calls, 2);
 });
