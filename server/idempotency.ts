@@ -156,6 +156,7 @@ export function errorReply(error: HttpError): Reply {
   return {
     status: error.status,
     body: errorBody(error.code, error.message),
+    headers: error.headers,
   };
 }
 

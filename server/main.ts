@@ -2,14 +2,26 @@
  * `deno task serve`: runs the reference server until SIGINT or SIGTERM.
  *
  * Flags: `--hostname`, `--port`, `--database`, `--admin-token` (or the
- * environment variable `RUNPLANE_ADMIN_TOKEN`).
+ * environment variable `RUNPLANE_ADMIN_TOKEN`), and the limits of
+ * `startServer`: `--max-connections`, `--header-timeout-ms`,
+ * `--body-timeout-ms`, `--log-lines-per-minute`, `--log-retention-days`.
  *
  * @module
  */
 
 import { startServer } from "./mod.ts";
 
-const FLAGS = ["hostname", "port", "database", "admin-token"] as const;
+const FLAGS = [
+  "hostname",
+  "port",
+  "database",
+  "admin-token",
+  "max-connections",
+  "header-timeout-ms",
+  "body-timeout-ms",
+  "log-lines-per-minute",
+  "log-retention-days",
+] as const;
 type Flag = typeof FLAGS[number];
 
 function parseFlags(args: string[]): Partial<Record<Flag, string>> {
@@ -41,10 +53,16 @@ function parseFlags(args: string[]): Partial<Record<Flag, string>> {
  */
 export async function main(args: string[]): Promise<void> {
   const flags = parseFlags(args);
-  const port = flags.port === undefined ? undefined : Number(flags.port);
+  const number = (flag: Flag) =>
+    flags[flag] === undefined ? undefined : Number(flags[flag]);
   const server = await startServer({
     hostname: flags.hostname,
-    port: port,
+    port: number("port"),
+    maxConnections: number("max-connections"),
+    headerTimeoutMs: number("header-timeout-ms"),
+    bodyTimeoutMs: number("body-timeout-ms"),
+    logLinesPerMinute: number("log-lines-per-minute"),
+    logRetentionDays: number("log-retention-days"),
     databasePath: flags.database,
     adminToken: flags["admin-token"] ??
       (Deno.env.get("RUNPLANE_ADMIN_TOKEN") || undefined),

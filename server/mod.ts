@@ -21,10 +21,13 @@
  * @module
  */
 
+import { readTextFileIfPermitted } from "../config/_read_file.ts";
 import { createApp } from "./app.ts";
 import { loadServerKey, randomToken, sha256Hex } from "./crypto_box.ts";
 import { type Logger, quietLogger, stderrLogger } from "./logger.ts";
 import { PasswordChecker } from "./passwords.ts";
+import { RateLimiter } from "./rate_limiter.ts";
+import { serve } from "./serve.ts";
 import { SqliteStore } from "./sqlite_store.ts";
 
 /** Options for {@linkcode startServer}. */
@@ -74,6 +77,42 @@ export interface ServerOptions {
    * @default {900000}
    */
   accessTokenTtlMs?: number;
+  /**
+   * The most connections open at once. A connection over it is answered 503
+   * with `Retry-After: 1` and closed. The default keeps a reserve below the
+   * process's file descriptor limit (read from `/proc/self/limits` where
+   * readable), at most 4096, else 1000.
+   */
+  maxConnections?: number;
+  /**
+   * How long a connection may take to send a request's headers, counted from
+   * its opening or the end of its previous answer (so it is also the
+   * keep-alive idle time), in milliseconds; then it is closed.
+   *
+   * @default {10000}
+   */
+  headerTimeoutMs?: number;
+  /**
+   * How long a request body may take to arrive, in milliseconds; a body that
+   * stalls past it is answered 408 and its connection closed.
+   *
+   * @default {30000}
+   */
+  bodyTimeoutMs?: number;
+  /**
+   * The most log lines each tenant may write a minute, in bursts of up to a
+   * minute's worth; over it, `POST /logs` answers 429 with `Retry-After`.
+   *
+   * @default {60000}
+   */
+  logLinesPerMinute?: number;
+  /**
+   * How many days log lines are kept; the background sweep removes older
+   * ones.
+   *
+   * @default {30}
+   */
+  logRetentionDays?: number;
   /** Closes the server when aborted. */
   signal?: AbortSignal;
 }
@@ -128,6 +167,16 @@ export async function startServer(
       "Option accessTokenTtlMs must be a whole number of milliseconds, at least 1000",
     );
   }
+  const maxConnections = options.maxConnections ?? defaultMaxConnections();
+  const headerTimeoutMs = options.headerTimeoutMs ?? 10_000;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? 30_000;
+  checkWholeNumber("maxConnections", maxConnections, 1);
+  checkWholeNumber("headerTimeoutMs", headerTimeoutMs, 100);
+  checkWholeNumber("bodyTimeoutMs", bodyTimeoutMs, 100);
+  const logLinesPerMinute = options.logLinesPerMinute ?? 60_000;
+  const logRetentionDays = options.logRetentionDays ?? 30;
+  checkWholeNumber("logLinesPerMinute", logLinesPerMinute, 1);
+  checkWholeNumber("logRetentionDays", logRetentionDays, 1);
   const inMemory = databasePath === ":memory:";
   if (!inMemory) await ensureFolder(databasePath);
 
@@ -146,12 +195,17 @@ export async function startServer(
       adminTokenHash,
       logger,
       accessTokenTtlMs,
+      bodyTimeoutMs,
+      logLimiter: new RateLimiter(logLinesPerMinute, "log lines"),
+      logRetentionMs: logRetentionDays * 24 * 60 * 60_000,
     });
-    const server = Deno.serve({
+    const server = serve({
       hostname,
       port,
-      onListen: () => {},
-    }, fetch);
+      maxConnections,
+      headerTimeoutMs,
+      handler: fetch,
+    });
     const url = new URL(
       `http://${
         server.addr.hostname.includes(":")
@@ -174,6 +228,26 @@ export async function startServer(
     store.close();
     throw error;
   }
+}
+
+function checkWholeNumber(name: string, value: number, min: number): void {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new TypeError(
+      `Option ${name} must be a whole number, at least ${min}`,
+    );
+  }
+}
+
+/** Descriptors kept free for the database, its journal and refusing connections over the cap. */
+const RESERVED_DESCRIPTORS = 64;
+
+/** The connection cap: the soft descriptor limit less a reserve, at most 4096. */
+function defaultMaxConnections(): number {
+  const limits = readTextFileIfPermitted("/proc/self/limits");
+  const soft = Number(/^Max open files\s+(\d+)/m.exec(limits ?? "")?.[1]);
+  if (!Number.isSafeInteger(soft)) return 1_000;
+  const reserve = Math.min(RESERVED_DESCRIPTORS, Math.floor(soft / 4));
+  return Math.max(1, Math.min(4_096, soft - reserve));
 }
 
 async function setUpAdminToken(
