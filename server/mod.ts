@@ -21,7 +21,6 @@
  * @module
  */
 
-import { readTextFileIfPermitted } from "../config/_read_file.ts";
 import { createApp } from "./app.ts";
 import { loadServerKey, randomToken, sha256Hex } from "./crypto_box.ts";
 import { type Logger, quietLogger, stderrLogger } from "./logger.ts";
@@ -79,9 +78,12 @@ export interface ServerOptions {
   accessTokenTtlMs?: number;
   /**
    * The most connections open at once. A connection over it is answered 503
-   * with `Retry-After: 1` and closed. The default keeps a reserve below the
-   * process's file descriptor limit (read from `/proc/self/limits` where
-   * readable), at most 4096, else 1000.
+   * with `Retry-After: 1` and closed. The first time the process runs out of
+   * file descriptors, the cap drops to a reserve below the connections then
+   * open, so it stays under the descriptor limit (which Deno lets a process
+   * read only with `--allow-all`).
+   *
+   * @default {4096}
    */
   maxConnections?: number;
   /**
@@ -167,7 +169,7 @@ export async function startServer(
       "Option accessTokenTtlMs must be a whole number of milliseconds, at least 1000",
     );
   }
-  const maxConnections = options.maxConnections ?? defaultMaxConnections();
+  const maxConnections = options.maxConnections ?? 4_096;
   const headerTimeoutMs = options.headerTimeoutMs ?? 10_000;
   const bodyTimeoutMs = options.bodyTimeoutMs ?? 30_000;
   checkWholeNumber("maxConnections", maxConnections, 1);
@@ -236,18 +238,6 @@ function checkWholeNumber(name: string, value: number, min: number): void {
       `Option ${name} must be a whole number, at least ${min}`,
     );
   }
-}
-
-/** Descriptors kept free for the database, its journal and refusing connections over the cap. */
-const RESERVED_DESCRIPTORS = 64;
-
-/** The connection cap: the soft descriptor limit less a reserve, at most 4096. */
-function defaultMaxConnections(): number {
-  const limits = readTextFileIfPermitted("/proc/self/limits");
-  const soft = Number(/^Max open files\s+(\d+)/m.exec(limits ?? "")?.[1]);
-  if (!Number.isSafeInteger(soft)) return 1_000;
-  const reserve = Math.min(RESERVED_DESCRIPTORS, Math.floor(soft / 4));
-  return Math.max(1, Math.min(4_096, soft - reserve));
 }
 
 async function setUpAdminToken(

@@ -38,7 +38,10 @@ export interface ServeOptions {
   hostname: string;
   /** The port; `0` picks a free one. */
   port: number;
-  /** The most connections open at once; more are answered 503 and closed. */
+  /**
+   * The most connections open at once; more are answered 503 and closed.
+   * Running out of file descriptors lowers it to below what was open then.
+   */
   maxConnections: number;
   /**
    * How long a connection may take to send a request's headers, counted from
@@ -71,21 +74,41 @@ export function clientAddress(request: Request): string | undefined {
   return addresses.get(request);
 }
 
+/**
+ * How long a connection over the cap has to send its request, to be
+ * answered 503; and how many such may wait at once, beyond which one is
+ * closed unanswered.
+ */
+const REFUSED_HEADER_TIMEOUT_MS = 1_000;
+const MAX_REFUSED = 16;
+/** EMFILE and ENFILE, as Deno words them. */
+const OUT_OF_DESCRIPTORS = /\(os error 2[34]\)/;
+/** Descriptors kept free below the limit once it is found: refused connections, the database. */
+const DESCRIPTOR_RESERVE = 2 * MAX_REFUSED;
+/** How long idle connections wait once shutdown begins, for answers still being sent. */
+const SHUTDOWN_GRACE_MS = 100;
 /** How long the accept loop pauses after a failed accept, such as EMFILE. */
 const ACCEPT_PAUSE_MS = 100;
-const encoder = new TextEncoder();
 const FULL_BODY = JSON.stringify({
   error: {
     code: "server_busy",
     message: "The server has too many open connections: retry shortly",
   },
 });
-const FULL_RESPONSE = encoder.encode(
-  "HTTP/1.1 503 Service Unavailable\r\n" +
-    "content-type: application/json; charset=utf-8\r\n" +
-    "retry-after: 1\r\nconnection: close\r\n" +
-    `content-length: ${encoder.encode(FULL_BODY).length}\r\n\r\n${FULL_BODY}`,
-);
+
+/** The answer to a request on a connection over the cap. */
+function serverBusy(): Promise<Response> {
+  return Promise.resolve(
+    new Response(FULL_BODY, {
+      status: 503,
+      headers: {
+        "content-type": "application/json; charset=utf-8",
+        "retry-after": "1",
+        connection: "close",
+      },
+    }),
+  );
+}
 
 /**
  * Listens and serves until {@linkcode Server.shutdown}.
@@ -98,37 +121,68 @@ export function serve(options: ServeOptions): Server {
     hostname: options.hostname,
     port: options.port,
   });
-  /** Open connections, each with whether it is idle between requests. */
-  const open = new Map<HttpConn, { idle: boolean }>();
+  let maxConnections = options.maxConnections;
+  /** How many connections are open, under the cap and over it. */
+  let open = 0;
+  let turnedAway = 0;
   const busy = new Set<Promise<void>>();
   let closing = false;
+  /** Settles once shutdown begins, and every connection's wait with it. */
+  let stopWaiting!: () => void;
+  const stopped = new Promise<null>((resolve) =>
+    stopWaiting = () => resolve(null)
+  );
 
-  async function serveConnection(conn: Deno.Conn): Promise<void> {
+  /**
+   * Serves the requests of one connection until it closes; one over the cap
+   * (`refused`) gets a short while to send one request, answered 503. HTTP
+   * is spoken even to those because closing a socket with its request
+   * unread resets it, and the client would lose the answer.
+   */
+  async function serveConnection(
+    conn: Deno.Conn,
+    refused: boolean,
+  ): Promise<void> {
     const address = (conn.remoteAddr as Deno.NetAddr).hostname;
     const http = serveHttp(conn);
-    const state = { idle: true };
-    open.set(http, state);
+    const handler = refused ? serverBusy : options.handler;
+    const headerTimeoutMs = refused
+      ? REFUSED_HEADER_TIMEOUT_MS
+      : options.headerTimeoutMs;
     try {
-      while (!closing) {
-        state.idle = true;
-        const timer = setTimeout(() => close(http), options.headerTimeoutMs);
+      while (true) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        // Closing the connection does not settle a pending nextRequest(), so
+        // the deadline settles the wait itself.
+        const late = new Promise<null>((resolve) => {
+          timer = setTimeout(
+            () => resolve(null),
+            closing ? SHUTDOWN_GRACE_MS : headerTimeoutMs,
+          );
+        });
         let event: RequestEvent | null;
         try {
-          event = await http.nextRequest();
+          event = await Promise.race([
+            http.nextRequest(),
+            late,
+            closing ? late : stopped,
+          ]);
         } catch {
           event = null;
         } finally {
           clearTimeout(timer);
         }
         if (event === null) break;
-        state.idle = false;
         addresses.set(event.request, address);
-        const response = await options.handler(event.request);
+        const response = await handler(event.request);
+        if (closing) endAfter(response);
         // A client that went away mid-answer is no error of the server's.
         await event.respondWith(response).catch(() => {});
+        // The loop goes on to the next request even when the connection
+        // is to end: closing it now could cut its answer short, and
+        // `connection: close` ends the wait for the next one.
       }
     } finally {
-      open.delete(http);
       close(http);
     }
   }
@@ -138,20 +192,34 @@ export function serve(options: ServeOptions): Server {
       let conn: Deno.Conn;
       try {
         conn = await listener.accept();
-      } catch {
+      } catch (error) {
         if (closing) return;
         // Out of descriptors (EMFILE) or another passing failure: the
-        // connection waits in the backlog until some close.
+        // connection waits in the backlog until some close. The limit is
+        // now known: the cap goes below it, with room to refuse the excess.
+        if (OUT_OF_DESCRIPTORS.test(String(error))) {
+          maxConnections = Math.max(
+            1,
+            Math.min(maxConnections, open - DESCRIPTOR_RESERVE),
+          );
+        }
         await new Promise((resolve) => setTimeout(resolve, ACCEPT_PAUSE_MS));
         continue;
       }
-      if (open.size >= options.maxConnections) {
-        void refuse(conn);
+      const refused = open >= maxConnections;
+      if (refused && turnedAway >= MAX_REFUSED) {
+        conn.close();
         continue;
       }
-      const served = serveConnection(conn);
+      if (refused) turnedAway++;
+      else open++;
+      const served = serveConnection(conn, refused);
       busy.add(served);
-      void served.finally(() => busy.delete(served));
+      void served.finally(() => {
+        busy.delete(served);
+        if (refused) turnedAway--;
+        else open--;
+      });
     }
   }
 
@@ -162,24 +230,19 @@ export function serve(options: ServeOptions): Server {
       closing = true;
       listener.close();
       await accepting;
-      for (const [http, state] of open) if (state.idle) close(http);
+      // Idle connections wait a moment more, for answers still being sent.
+      setTimeout(stopWaiting, SHUTDOWN_GRACE_MS);
       await Promise.all(busy);
     },
   };
 }
 
-/** Answers 503 on a connection over the cap, without reading it, and closes it. */
-async function refuse(conn: Deno.Conn): Promise<void> {
+/** Asks the client to close the connection after this answer. */
+function endAfter(response: Response): void {
   try {
-    await conn.write(FULL_RESPONSE);
+    response.headers.set("connection", "close");
   } catch {
-    // It may have gone already.
-  } finally {
-    try {
-      conn.close();
-    } catch {
-      // Already closed.
-    }
+    // Immutable headers (Response.error()); the grace period ends it.
   }
 }
 
