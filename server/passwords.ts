@@ -77,12 +77,18 @@ export interface PasswordCheckerOptions {
    * @default {300000}
    */
   ttlMs?: number;
+  /**
+   * The window failures are counted in, and the first wait once throttled,
+   * in milliseconds.
+   *
+   * @default {60000}
+   */
+  failureWindowMs?: number;
 }
 
 /** Failures allowed in a window, per username and per client address. */
 const FAILURES_PER_USERNAME = 5;
 const FAILURES_PER_ADDRESS = 20;
-const FAILURE_WINDOW_MS = 60_000;
 /** The longest a throttled username or address waits. */
 const MAX_BLOCK_MS = 15 * 60_000;
 /** The most remembered credentials and throttle records; the oldest go first. */
@@ -124,6 +130,7 @@ export class PasswordChecker {
   readonly #ttlMs: number;
   readonly #concurrency: number;
   readonly #maxQueued: number;
+  readonly #windowMs: number;
   readonly #waiting: Array<() => void> = [];
   #running = 0;
 
@@ -133,6 +140,7 @@ export class PasswordChecker {
     this.#concurrency = options.concurrency ??
       Math.max(1, (navigator.hardwareConcurrency ?? 2) - 1);
     this.#maxQueued = options.maxQueued ?? 32;
+    this.#windowMs = options.failureWindowMs ?? 60_000;
   }
 
   /**
@@ -234,7 +242,7 @@ export class PasswordChecker {
   #fail(key: string, allowed: number): void {
     const now = Date.now();
     let record = this.#failures.get(key);
-    if (!record || now - record.windowStart > FAILURE_WINDOW_MS) {
+    if (!record || now - record.windowStart > this.#windowMs) {
       record = {
         windowStart: now,
         count: 0,
@@ -248,7 +256,7 @@ export class PasswordChecker {
     record.count++;
     if (record.count >= allowed) {
       record.blockedUntil = now +
-        Math.min(FAILURE_WINDOW_MS * 2 ** record.strikes, MAX_BLOCK_MS);
+        Math.min(this.#windowMs * 2 ** record.strikes, MAX_BLOCK_MS);
       record.strikes++;
       record.count = 0;
       record.windowStart = now;

@@ -1,0 +1,198 @@
+/**
+ * Password checks cannot be used to take the server down or to guess
+ * passwords at speed: verified credentials are remembered, checks wait in a
+ * bounded queue, and failed logins are throttled per username and address.
+ *
+ * @module
+ */
+
+import { deepEqual, equal, ok, rejects } from "node:assert/strict";
+import { HttpError } from "../../server/http_error.ts";
+import { hashPassword, PasswordChecker } from "../../server/passwords.ts";
+import { basic, call, createTenant, PASSWORD, testServer } from "./_helpers.ts";
+
+function isThrottled(error: unknown): boolean {
+  return error instanceof HttpError && error.status === 429 &&
+    Number(error.headers["retry-after"]) >= 1;
+}
+
+Deno.test("PasswordChecker.verify() throttles a username after 5 failures, and lets the right password in after the wait", async (t) => {
+  const stored = await hashPassword("right password");
+  const attempt = (password: string, username = "ada") => ({
+    username,
+    password,
+    storedHash: stored,
+    address: "192.0.2.1",
+  });
+
+  await t.step(
+    "the sixth try is refused, even with the right password",
+    async () => {
+      const checker = new PasswordChecker({ failureWindowMs: 2_000 });
+      for (let i = 0; i < 5; i++) {
+        equal(await checker.verify(attempt("wrong")), false);
+      }
+      await rejects(checker.verify(attempt("right password")), isThrottled);
+      await new Promise((resolve) => setTimeout(resolve, 2_100));
+      equal(await checker.verify(attempt("right password")), true);
+    },
+  );
+
+  await t.step(
+    "a remembered credential is let in while its username is throttled",
+    async () => {
+      const checker = new PasswordChecker();
+      equal(await checker.verify(attempt("right password")), true);
+      for (let i = 0; i < 5; i++) {
+        equal(await checker.verify(attempt("wrong")), false);
+      }
+      await rejects(checker.verify(attempt("wrong")), isThrottled);
+      equal(await checker.verify(attempt("right password")), true);
+    },
+  );
+
+  await t.step(
+    "a remembered credential stops matching when the stored hash changes",
+    async () => {
+      const checker = new PasswordChecker();
+      equal(await checker.verify(attempt("right password")), true);
+      const changed = await hashPassword("new password");
+      equal(
+        await checker.verify({
+          ...attempt("right password"),
+          storedHash: changed,
+        }),
+        false,
+      );
+    },
+  );
+});
+
+Deno.test("startServer() throttles failed logins per username, for HTTP Basic, the API login and the web login", async (t) => {
+  await using server = await testServer();
+  const tenant = await createTenant(server, "throttle");
+  const { admin, member, viewer } = tenant.usernames;
+
+  await t.step("HTTP Basic", async () => {
+    for (let i = 0; i < 5; i++) {
+      const answer = await call(server, "GET", "/me", {
+        headers: { authorization: basic(member, "wrong password") },
+      });
+      equal(answer.status, 401);
+    }
+    const throttled = await call(server, "GET", "/me", {
+      headers: { authorization: basic(member, PASSWORD) },
+    });
+    equal(throttled.status, 429);
+    equal(throttled.body.error.code, "too_many_requests");
+    ok(Number(throttled.headers.get("retry-after")) >= 1);
+    const other = await call(server, "GET", "/me", {
+      headers: { authorization: basic(viewer, PASSWORD) },
+    });
+    equal(other.status, 200);
+  });
+
+  await t.step("POST /auth/login", async () => {
+    const login = (password: string) =>
+      call(server, "POST", "/auth/login", {
+        token: null,
+        body: { username: viewer, password },
+      });
+    // The viewer's right password above left a record, which wrong ones
+    // do not touch.
+    for (let i = 0; i < 5; i++) {
+      equal((await login("wrong password")).status, 401);
+    }
+    const throttled = await login("another wrong one");
+    equal(throttled.status, 429);
+    ok(Number(throttled.headers.get("retry-after")) >= 1);
+  });
+
+  await t.step("POST /ui/login", async () => {
+    const login = (password: string) =>
+      fetch(new URL("/ui/login", server.url), {
+        method: "POST",
+        redirect: "manual",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          origin: server.url.origin,
+        },
+        body: new URLSearchParams({ username: admin, password }),
+      });
+    for (let i = 0; i < 5; i++) {
+      const response = await login("wrong password");
+      await response.body?.cancel();
+      equal(response.status, 401);
+    }
+    const throttled = await login(PASSWORD);
+    await throttled.body?.cancel();
+    equal(throttled.status, 429);
+    ok(Number(throttled.headers.get("retry-after")) >= 1);
+  });
+});
+
+Deno.test("startServer() throttles failed logins per client address, whatever the username", async () => {
+  await using server = await testServer();
+  const login = (username: string) =>
+    call(server, "POST", "/auth/login", {
+      token: null,
+      body: { username, password: "guess" },
+    });
+  for (let i = 0; i < 20; i++) equal((await login(`nobody-${i}`)).status, 401);
+  const throttled = await login("nobody-else");
+  equal(throttled.status, 429);
+  ok(Number(throttled.headers.get("retry-after")) >= 1);
+});
+
+Deno.test("startServer() does not re-hash a remembered credential, and answers 429 at once when too many password checks wait", async (t) => {
+  await using server = await testServer();
+  const tenant = await createTenant(server, "queue");
+
+  await t.step(
+    "64 HTTP Basic requests at once with a remembered credential all pass",
+    async () => {
+      const authorization = basic(tenant.usernames.member, PASSWORD);
+      equal(
+        (await call(server, "GET", "/me", { headers: { authorization } }))
+          .status,
+        200,
+      );
+      const answers = await Promise.all(
+        Array.from(
+          { length: 64 },
+          () => call(server, "GET", "/me", { headers: { authorization } }),
+        ),
+      );
+      deepEqual(answers.map((answer) => answer.status), Array(64).fill(200));
+    },
+  );
+
+  await t.step(
+    "64 logins at once: those past the queue are refused at once",
+    async () => {
+      const answers = await Promise.all(
+        Array.from(
+          { length: 64 },
+          (_, i) =>
+            call(server, "POST", "/auth/login", {
+              token: null,
+              body: { username: `nobody-${i}`, password: "guess" },
+            }),
+        ),
+      );
+      const busy = answers.filter((answer) => answer.status === 429);
+      ok(busy.length > 0, "no login was refused");
+      for (const answer of busy) {
+        equal(answer.headers.get("retry-after"), "1");
+        equal(
+          answer.body.error.message,
+          "Too many logins in progress: retry shortly",
+        );
+      }
+      deepEqual(
+        new Set(answers.map((answer) => answer.status)),
+        new Set([401, 429]),
+      );
+    },
+  );
+});
