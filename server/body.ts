@@ -37,7 +37,9 @@ function tooLarge(maxBytes: number): HttpError {
   return new HttpError(
     413,
     "body_too_large",
-    `Request body is over ${maxBytes / 1024} KiB`,
+    maxBytes % (1024 * 1024) === 0
+      ? `Request body is over ${maxBytes / 1024 / 1024} MiB`
+      : `Request body is over ${maxBytes / 1024} KiB`,
   );
 }
 

@@ -8,10 +8,10 @@ import { tooManyRequests } from "./http_error.ts";
 
 /**
  * Allows `perMinute` units a minute per key, in bursts of up to a minute's
- * worth. A batch is taken whole while the key has any allowance left, which
- * may leave it in debt: a batch larger than the allowance still goes through
- * once, and the debt is paid off before the next. A key with none left is
- * refused with 429 and a `Retry-After` of when it will have some again.
+ * worth. A batch is taken whole or refused whole, with 429 and a
+ * `Retry-After` of when the allowance will cover it. A batch larger than a
+ * minute's worth goes through on a full allowance and leaves a debt that
+ * the next batch waits out.
  */
 export class RateLimiter {
   readonly #perMs: number;
@@ -46,10 +46,11 @@ export class RateLimiter {
     );
     bucket.at = now;
     this.#buckets.set(key, bucket);
-    if (bucket.tokens <= 0) {
+    const needed = Math.min(count, this.#capacity);
+    if (bucket.tokens < needed) {
       throw tooManyRequests(
         `Over the limit of ${this.#capacity} ${this.#what} a minute: retry after the time in Retry-After`,
-        (1 - bucket.tokens) / this.#perMs,
+        (needed - bucket.tokens) / this.#perMs,
       );
     }
     bucket.tokens -= count;
