@@ -14,6 +14,7 @@ import { failover } from "./failover.ts";
 import { startReferenceServer } from "./_reference_server.ts";
 import { logShipping } from "./log_shipping.ts";
 import { serverThroughput } from "./server_throughput.ts";
+import { passwordLoad } from "./password_load.ts";
 
 const rows: Row[] = [];
 rows.push(...clientMemory());
@@ -30,6 +31,7 @@ const reference = await startReferenceServer();
 try {
   rows.push(...await serverThroughput(reference));
   rows.push(...await logShipping(reference));
+  rows.push(...await passwordLoad(reference));
 } finally {
   await reference.stop();
 }

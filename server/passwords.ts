@@ -8,7 +8,7 @@
 
 import { timingSafeEqual } from "../auth/hmac.ts";
 import { fromBase64, toBase64, toHex } from "./crypto_box.ts";
-import { tooManyRequests } from "./http_error.ts";
+import { HttpError, tooManyRequests } from "./http_error.ts";
 
 const ITERATIONS = 600_000;
 const encoder = new TextEncoder();
@@ -84,6 +84,14 @@ export interface PasswordCheckerOptions {
    * @default {60000}
    */
   failureWindowMs?: number;
+  /**
+   * How long a failed or throttled login waits for its answer, in
+   * milliseconds, so that a client waiting for each answer cannot turn
+   * guessing into a flood of cheap requests.
+   *
+   * @default {1000}
+   */
+  failureDelayMs?: number;
 }
 
 /** Failures allowed in a window, per username and per client address. */
@@ -117,7 +125,11 @@ interface Failures {
  *   throttle it: 429 with `Retry-After`, one minute at first, doubling with
  *   each repeat up to 15 minutes. A remembered correct credential is not
  *   throttled, so guessing at a user's password does not lock out the user's
- *   running clients.
+ *   running clients;
+ * - a failed or throttled login is answered after a second, so 64 clients
+ *   guessing in a loop send 64 requests a second, not thousands. A full
+ *   queue is answered at once, but counts against the client's address
+ *   like a failure, so a client looping on those is soon throttled too.
  */
 export class PasswordChecker {
   readonly #verified = new Map<string, { storedHash: string; until: number }>();
@@ -131,6 +143,7 @@ export class PasswordChecker {
   readonly #concurrency: number;
   readonly #maxQueued: number;
   readonly #windowMs: number;
+  readonly #failureDelayMs: number;
   readonly #waiting: Array<() => void> = [];
   #running = 0;
 
@@ -141,6 +154,7 @@ export class PasswordChecker {
       Math.max(1, (navigator.hardwareConcurrency ?? 2) - 1);
     this.#maxQueued = options.maxQueued ?? 32;
     this.#windowMs = options.failureWindowMs ?? 60_000;
+    this.#failureDelayMs = options.failureDelayMs ?? 1_000;
   }
 
   /**
@@ -191,6 +205,7 @@ export class PasswordChecker {
     for (const key of keys) {
       const blockedUntil = this.#failures.get(key)?.blockedUntil ?? 0;
       if (blockedUntil > now) {
+        await this.#pause();
         throw tooManyRequests(
           "Too many failed logins: wait before trying again",
           blockedUntil - now,
@@ -202,10 +217,18 @@ export class PasswordChecker {
         password,
         storedHash ?? await (dummyHash ??= hashPassword(crypto.randomUUID())),
       )
-    );
+    ).catch((error) => {
+      if (!(error instanceof HttpError)) throw error;
+      // Finding the queue full counts against the address as a failure
+      // does: a client that ignores Retry-After is soon throttled, and its
+      // answers slowed, instead of looping on instant refusals.
+      if (keys[1] !== undefined) this.#fail(keys[1], FAILURES_PER_ADDRESS);
+      throw error;
+    });
     if (!ok || storedHash === undefined) {
       this.#fail(keys[0], FAILURES_PER_USERNAME);
       if (keys[1] !== undefined) this.#fail(keys[1], FAILURES_PER_ADDRESS);
+      await this.#pause();
       return false;
     }
     this.#failures.delete(keys[0]);
@@ -214,6 +237,10 @@ export class PasswordChecker {
       until: Date.now() + this.#ttlMs,
     });
     return true;
+  }
+
+  #pause(): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, this.#failureDelayMs));
   }
 
   /** Runs `work` once fewer than `concurrency` others run; 429 when the queue is full. */
