@@ -25,8 +25,9 @@ interface HttpConn {
 }
 
 /**
- * `Deno.serveHttp` left the type declarations in Deno 2 but not the runtime;
- * it is the only way to speak HTTP on a connection this module accepted.
+ * `Deno.serveHttp` was soft-removed in Deno 2: gone from the type
+ * declarations, still in the runtime (the pinned 2.9.6 has it). It is the
+ * only way to speak HTTP on a connection this module accepted.
  */
 const serveHttp = (Deno as unknown as {
   serveHttp(conn: Deno.Conn): HttpConn;
@@ -48,7 +49,7 @@ export interface ServeOptions {
    * its opening or the end of its previous answer, in milliseconds.
    */
   headerTimeoutMs: number;
-  /** Answers a request. It must not throw. */
+  /** Answers a request; a throw is answered 500. */
   handler: (request: Request) => Promise<Response>;
 }
 
@@ -174,7 +175,9 @@ export function serve(options: ServeOptions): Server {
         }
         if (event === null) break;
         addresses.set(event.request, address);
-        const response = await handler(event.request);
+        const response = await handler(event.request).catch(() =>
+          new Response(null, { status: 500 })
+        );
         if (closing) endAfter(response);
         // A client that went away mid-answer is no error of the server's.
         await event.respondWith(response).catch(() => {});

@@ -214,14 +214,19 @@ Deno.test("startServer() does not re-hash a remembered credential, and answers 4
             }),
         ),
       );
-      const busy = answers.filter((answer) => answer.status === 429);
-      ok(busy.length > 0, "no login was refused");
+      const busy = answers.filter((answer) =>
+        answer.body.error?.message ===
+          "Too many logins in progress: retry shortly"
+      );
+      ok(busy.length > 0, "no login was refused for a full queue");
       for (const answer of busy) {
+        equal(answer.status, 429);
         equal(answer.headers.get("retry-after"), "1");
-        equal(
-          answer.body.error.message,
-          "Too many logins in progress: retry shortly",
-        );
+      }
+      // Refusals count against the address, so the last to arrive may find
+      // it throttled already.
+      for (const answer of answers.filter((a) => a.status === 429)) {
+        ok(Number(answer.headers.get("retry-after")) >= 1);
       }
       deepEqual(
         new Set(answers.map((answer) => answer.status)),
