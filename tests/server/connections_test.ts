@@ -6,7 +6,7 @@
  * @module
  */
 
-import { equal, match, ok } from "node:assert/strict";
+import { equal, match, ok, rejects } from "node:assert/strict";
 import { startServer } from "../../server/mod.ts";
 import { ADMIN_TOKEN, spawnServer } from "../chaos/_helpers.ts";
 
@@ -144,6 +144,22 @@ Deno.test("startServer() stays up when idle connections use up its file descript
         equal(await meEventually(server.url), 200);
       },
     );
+
+    await t.step(
+      "--header-timeout-ms closes a connection that sends nothing",
+      async () => {
+        await using server = await spawnServer(
+          `${folder}/flags.db`,
+          ADMIN_TOKEN,
+          { args: ["--header-timeout-ms", "200", "--body-timeout-ms", "200"] },
+        );
+        const conn = await Deno.connect({
+          hostname: server.url.hostname,
+          port: Number(server.url.port),
+        });
+        equal((await readUntilClosed(conn)).closed, true);
+      },
+    );
   } finally {
     await Deno.remove(folder, { recursive: true });
   }
@@ -205,4 +221,28 @@ Deno.test("startServer() closes connections whose headers or body do not arrive 
     equal(closed, true);
     match(text, /^HTTP\/1\.1 200 /);
   });
+});
+
+Deno.test("startServer() refuses a limit that is not a whole number, naming it", async () => {
+  for (
+    const [option, message] of [
+      [
+        "maxConnections",
+        "Option maxConnections must be a whole number, at least 1",
+      ],
+      [
+        "headerTimeoutMs",
+        "Option headerTimeoutMs must be a whole number, at least 100",
+      ],
+      [
+        "logLinesPerMinute",
+        "Option logLinesPerMinute must be a whole number, at least 1",
+      ],
+    ] as const
+  ) {
+    await rejects(
+      startServer({ port: 0, databasePath: ":memory:", [option]: 0.5 }),
+      (error) => error instanceof TypeError && error.message === message,
+    );
+  }
 });
