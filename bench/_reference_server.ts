@@ -14,6 +14,13 @@ export interface BenchServer {
   client: Client;
   /** A flow to create runs of. */
   flowId: string;
+  /** The server's origin. */
+  url: string;
+  /** The member's tenant token. */
+  token: string;
+  /** The member's username and password, for HTTP Basic. */
+  username: string;
+  password: string;
   /** Stops the server and removes its files. */
   stop(): Promise<void>;
 }
@@ -36,6 +43,9 @@ export async function startReferenceServer(): Promise<BenchServer> {
       `${folder}/bench.db`,
       "--admin-token",
       adminToken,
+      // The log shipping rows measure the client's writer, not this limit.
+      "--log-lines-per-minute",
+      "1000000000",
     ],
     stdout: "piped",
     stderr: "null",
@@ -81,6 +91,10 @@ export async function startReferenceServer(): Promise<BenchServer> {
   return {
     client,
     flowId: flow.id,
+    url,
+    token,
+    username: "bench",
+    password: "bench-password",
     async stop() {
       await client.close();
       child.kill("SIGTERM");

@@ -15,6 +15,7 @@ import { startReferenceServer } from "./_reference_server.ts";
 import { logShipping } from "./log_shipping.ts";
 import { serverThroughput } from "./server_throughput.ts";
 import { runnerOverhead } from "./runner_overhead.ts";
+import { passwordLoad } from "./password_load.ts";
 
 const rows: Row[] = [];
 rows.push(...clientMemory());
@@ -32,6 +33,7 @@ try {
   rows.push(...await serverThroughput(reference));
   rows.push(...await logShipping(reference));
   rows.push(...await runnerOverhead(reference));
+  rows.push(...await passwordLoad(reference));
 } finally {
   await reference.stop();
 }

@@ -43,7 +43,7 @@ export function createApp(
     const now = Date.now();
     if (now - lastSweep > SWEEP_INTERVAL_MS) {
       lastSweep = now;
-      await services.store.sweep(now);
+      await services.store.sweep(now, services.logRetentionMs);
     }
     await next();
     c.res.headers.set("x-request-id", requestId);
@@ -60,7 +60,11 @@ export function createApp(
 
   app.onError(function errorResponse(error, c) {
     if (error instanceof HttpError) {
-      return c.json(errorBody(error.code, error.message), error.status as 400);
+      return c.json(
+        errorBody(error.code, error.message),
+        error.status as 400,
+        error.headers,
+      );
     }
     // Only the class and message: a stack or a cause may quote a request.
     services.logger.log(

@@ -22,6 +22,7 @@ import {
   unauthenticated,
 } from "./http_error.ts";
 import type { PasswordChecker } from "./passwords.ts";
+import { clientAddress } from "./serve.ts";
 import { type Role, ROLES, type Store, type Tenant } from "./store.ts";
 
 /**
@@ -90,15 +91,16 @@ export interface AuthServices {
 /**
  * Authenticates a request.
  *
- * @param request The request as received.
- * @param body Its body bytes, which a keypair signature covers.
+ * @param request The request as received; its body is not read yet.
+ * @param body Reads its body, which a keypair signature covers: called only
+ * once the signature names a known key, so no unknown caller gets a body read.
  * @param services The store, server key and password checker.
  * @returns The principal, or `undefined` when the request carries no credentials.
  * @throws {HttpError} 401 for credentials that do not check out.
  */
 export async function authenticate(
   request: Request,
-  body: Uint8Array,
+  body: () => Promise<Uint8Array>,
   services: AuthServices,
 ): Promise<Principal | undefined> {
   const header = request.headers.get("authorization");
@@ -110,7 +112,7 @@ export async function authenticate(
     case "bearer":
       return await fromBearer(value, services);
     case "basic":
-      return await fromBasic(value, services);
+      return await fromBasic(request, value, services);
     default:
       if (scheme.toUpperCase().startsWith("RUNPLANE-HMAC-")) {
         return await fromSignature(request, header, body, services);
@@ -165,23 +167,35 @@ export function requireRole(role: Role, needed: Role): void {
   if (ROLES.indexOf(role) < ROLES.indexOf(needed)) throw forbidden();
 }
 
+/** A username and password, and the request they came with. */
+export interface Login {
+  /** The name the caller gave. */
+  username: string;
+  /** The password the caller gave. */
+  password: string;
+  /** The request, whose client address is throttled too. */
+  request: Request;
+}
+
 /**
  * Checks a username and password.
  *
+ * @param login The username, password and request.
+ * @param services The store and password checker.
  * @returns The user's id and name.
- * @throws {HttpError} 401 when either is wrong.
+ * @throws {HttpError} 401 when either is wrong, 429 when throttled.
  */
 export async function checkPassword(
-  username: string,
-  password: string,
+  login: Login,
   services: AuthServices,
 ): Promise<{ id: string; username: string }> {
-  const user = await services.store.userByName(username);
-  const ok = await services.passwords.check(
-    username,
-    password,
-    user?.passwordHash,
-  );
+  const user = await services.store.userByName(login.username);
+  const ok = await services.passwords.verify({
+    username: login.username,
+    password: login.password,
+    storedHash: user?.passwordHash,
+    address: clientAddress(login.request),
+  });
   if (!ok || !user) throw unauthenticated();
   return { id: user.id, username: user.username };
 }
@@ -277,6 +291,7 @@ async function fromBearer(
 }
 
 async function fromBasic(
+  request: Request,
   value: string,
   services: AuthServices,
 ): Promise<Principal> {
@@ -290,11 +305,11 @@ async function fromBasic(
   }
   const colon = decoded.indexOf(":");
   if (colon <= 0 || decoded.length > 2048) throw unauthenticated();
-  const user = await checkPassword(
-    decoded.slice(0, colon),
-    decoded.slice(colon + 1),
-    services,
-  );
+  const user = await checkPassword({
+    username: decoded.slice(0, colon),
+    password: decoded.slice(colon + 1),
+    request,
+  }, services);
   return {
     kind: "user",
     userId: user.id,
@@ -305,35 +320,33 @@ async function fromBasic(
   };
 }
 
-/** Verifies with this secret when the access key is unknown, so both cost the same. */
-const UNKNOWN_KEY_SECRET = "unknown-access-key";
-
 async function fromSignature(
   request: Request,
   header: string,
-  body: Uint8Array,
+  body: () => Promise<Uint8Array>,
   services: AuthServices,
 ): Promise<Principal> {
   const parsed = parseHmacAuthorization(header);
   if (!parsed) throw unauthenticated();
+  // An unknown key is refused before its body is read: reading the body of
+  // anyone who merely sends this scheme would hand every stranger a buffer.
+  // Access key ids are not secrets, so answering sooner tells nothing.
   const record = await services.store.accessKey(parsed.accessKey);
-  let secretKey = UNKNOWN_KEY_SECRET;
-  if (record) {
-    secretKey = await services.box.open(
-      record.sealedSecret,
-      accessKeyContext(record.accessKey),
-    );
-  }
+  if (!record) throw unauthenticated();
+  const secretKey = await services.box.open(
+    record.sealedSecret,
+    accessKeyContext(record.accessKey),
+  );
   const result = await verifySignature(
     {
       method: request.method,
       url: request.url,
       headers: request.headers,
-      body,
+      body: await body(),
     },
     { secretKey, maxSkewMs: MAX_SKEW_MS },
   );
-  if (!result.ok || !record) throw unauthenticated();
+  if (!result.ok) throw unauthenticated();
   const fresh = await services.store.useNonce(
     record.accessKey,
     result.nonce,

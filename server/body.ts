@@ -1,56 +1,177 @@
 /**
- * Reads request bodies with a hard size cap, and parses them as JSON.
+ * Reads request bodies with a hard size cap and a deadline, and parses them
+ * as JSON.
  *
  * @module
  */
 
 import { HttpError } from "./http_error.ts";
 
-/** The largest body the server reads. */
-const MAX_BODY_BYTES = 1024 * 1024;
+/** The largest body the server reads from an authenticated caller. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** The largest body read before the caller is known (logins, refresh): forms of a few fields. */
+export const MAX_OPEN_BODY_BYTES = 64 * 1024;
+/** The first buffer: most bodies fit. */
+const INITIAL_CAPACITY = 16 * 1024;
 
 const EMPTY = new Uint8Array(0);
 
-function tooLarge(): HttpError {
-  return new HttpError(413, "body_too_large", "Request body is over 1 MiB");
+/** How {@linkcode readBody} bounds a body. */
+export interface ReadBodyOptions {
+  /**
+   * The most bytes read; a longer body is a 413.
+   *
+   * @default {1048576}
+   */
+  maxBytes?: number;
+  /**
+   * The time the whole body may take to arrive, in milliseconds; a body that
+   * stalls past it is a 408 and its connection is closed.
+   *
+   * @default {30000}
+   */
+  timeoutMs?: number;
+}
+
+function tooLarge(maxBytes: number): HttpError {
+  return new HttpError(
+    413,
+    "body_too_large",
+    maxBytes % (1024 * 1024) === 0
+      ? `Request body is over ${maxBytes / 1024 / 1024} MiB`
+      : `Request body is over ${maxBytes / 1024} KiB`,
+  );
 }
 
 /**
  * Reads a body, refusing one whose `Content-Length` or actual length is over
- * the cap. It streams, so at most the cap is ever held in memory.
+ * the cap, or that does not arrive in time. Bytes land in one buffer that
+ * grows by doubling: read into it directly where the stream allows (the
+ * server's own connections do), else copied into it chunk by chunk. A body
+ * sent in many tiny pieces thus holds no more memory than its bytes; each
+ * chunk of a default reader is a view on a far larger buffer, which keeping
+ * it would pin and which even a copy leaves for the collector, over 50 MiB
+ * of garbage for 20 connections sending 1,000 one-byte chunks.
  *
  * @param request The incoming request.
+ * @param options The size cap and the deadline.
  * @returns The body bytes (empty when there is none).
- * @throws {HttpError} 413 when the body is too large.
+ * @throws {HttpError} 413 when the body is too large, 408 when it is too slow.
  */
-export async function readBody(request: Request): Promise<Uint8Array> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > MAX_BODY_BYTES) {
+export async function readBody(
+  request: Request,
+  options: ReadBodyOptions = {},
+): Promise<Uint8Array> {
+  const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (declared > maxBytes) {
     await request.body?.cancel();
-    throw tooLarge();
+    throw tooLarge(maxBytes);
   }
   if (request.body === null) return EMPTY;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body.getReader();
-  while (true) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      throw tooLarge();
+  // Grown as bytes arrive: a declared length alone reserves no memory.
+  const buffer = new GrowingBuffer(
+    Math.min(declared >= 0 ? declared : INITIAL_CAPACITY, INITIAL_CAPACITY),
+    maxBytes + 1,
+  );
+  let cancel: () => Promise<void>;
+  let read: () => Promise<boolean>;
+  try {
+    const reader = request.body.getReader({ mode: "byob" });
+    cancel = () => reader.cancel();
+    read = async () => {
+      const { done, value } = await reader.read(buffer.free());
+      if (value) buffer.filled(value);
+      return done;
+    };
+  } catch {
+    // Not a byte stream (a Request made in code): copy what it yields.
+    const reader = request.body.getReader();
+    cancel = () => reader.cancel();
+    read = async () => {
+      const { done, value } = await reader.read();
+      if (value) buffer.append(value);
+      return done;
+    };
+  }
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    cancel().catch(() => {});
+  }, options.timeoutMs ?? 30_000);
+  try {
+    while (!await read()) {
+      if (buffer.size > maxBytes) {
+        await cancel();
+        throw tooLarge(maxBytes);
+      }
     }
-    chunks.push(value);
+  } catch (error) {
+    if (!timedOut) throw error;
+  } finally {
+    clearTimeout(timer);
   }
-  if (chunks.length === 1) return chunks[0];
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
+  if (timedOut) {
+    throw new HttpError(
+      408,
+      "body_timeout",
+      "Request body did not arrive in time: send it without pauses",
+      { connection: "close" },
+    );
   }
-  return bytes;
+  return buffer.bytes();
+}
+
+/** Bytes in one buffer that doubles as needed, up to a limit. */
+class GrowingBuffer {
+  #bytes: Uint8Array<ArrayBuffer>;
+  readonly #limit: number;
+  /** How many bytes it holds. */
+  size = 0;
+
+  constructor(capacity: number, limit: number) {
+    this.#bytes = new Uint8Array(capacity);
+    this.#limit = limit;
+  }
+
+  /** The free space after the bytes held, at least one byte, for a BYOB read. */
+  free(): Uint8Array<ArrayBuffer> {
+    this.#reserve(1);
+    return this.#bytes.subarray(this.size);
+  }
+
+  /** Takes back the buffer a BYOB read filled (the read transferred it). */
+  filled(view: Uint8Array): void {
+    this.#bytes = new Uint8Array(view.buffer as ArrayBuffer);
+    this.size += view.byteLength;
+  }
+
+  /** Copies a chunk in; past the limit only the count grows. */
+  append(chunk: Uint8Array): void {
+    this.#reserve(chunk.length);
+    const room = Math.min(chunk.length, this.#bytes.length - this.size);
+    this.#bytes.set(chunk.subarray(0, room), this.size);
+    this.size += chunk.length;
+  }
+
+  /** The bytes held. */
+  bytes(): Uint8Array {
+    return this.size === this.#bytes.length
+      ? this.#bytes
+      : this.#bytes.slice(0, this.size);
+  }
+
+  #reserve(more: number): void {
+    if (this.size + more <= this.#bytes.length) return;
+    const capacity = Math.min(
+      this.#limit,
+      Math.max(this.#bytes.length * 2, this.size + more),
+    );
+    if (capacity <= this.#bytes.length) return;
+    const grown = new Uint8Array(capacity);
+    grown.set(this.#bytes.subarray(0, this.size));
+    this.#bytes = grown;
+  }
 }
 
 /**

@@ -26,6 +26,8 @@ export class HttpError extends Error {
   readonly status: number;
   /** The snake_case error code. */
   readonly code: string;
+  /** Headers to answer with, such as `Retry-After`. */
+  readonly headers: Readonly<Record<string, string>>;
 
   /**
    * Creates the error.
@@ -33,12 +35,19 @@ export class HttpError extends Error {
    * @param status The HTTP status.
    * @param code The snake_case error code.
    * @param message Sentence case, no trailing period, no secrets.
+   * @param headers Headers to answer with, such as `Retry-After`.
    */
-  constructor(status: number, code: string, message: string) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    headers: Record<string, string> = {},
+  ) {
     super(message);
     this.name = "HttpError";
     this.status = status;
     this.code = code;
+    this.headers = headers;
   }
 }
 
@@ -67,6 +76,21 @@ export function forbidden(
 /** A 404 for an unknown id, or one of another tenant. */
 export function notFound(what: string): HttpError {
   return new HttpError(404, "not_found", `${what} not found`);
+}
+
+/**
+ * A 429: the caller must wait before trying again.
+ *
+ * @param message What was limited, and how to go on.
+ * @param retryAfterMs How long to wait, sent as `Retry-After` in whole seconds.
+ */
+export function tooManyRequests(
+  message: string,
+  retryAfterMs: number,
+): HttpError {
+  return new HttpError(429, "too_many_requests", message, {
+    "retry-after": String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
+  });
 }
 
 /** The JSON body of an error response. */

@@ -159,6 +159,7 @@ export function errorReply(error: HttpError): Reply {
   return {
     status: error.status,
     body: errorBody(error.code, error.message),
+    headers: error.headers,
   };
 }
 

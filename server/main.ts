@@ -3,8 +3,11 @@
  *
  * Flags: `--hostname`, `--port`, `--database`, `--admin-token` (or the
  * environment variable `RUNPLANE_ADMIN_TOKEN`), `--public-url` (or
- * `RUNPLANE_PUBLIC_URL`). The server key comes from `RUNPLANE_SERVER_KEY` or
- * the key file, never from a flag (a flag shows in the process list).
+ * `RUNPLANE_PUBLIC_URL`), and the limits of `startServer`:
+ * `--max-connections`, `--header-timeout-ms`, `--body-timeout-ms`,
+ * `--log-lines-per-minute`, `--log-retention-days`. The server key comes
+ * from `RUNPLANE_SERVER_KEY` or the key file, never from a flag (a flag
+ * shows in the process list).
  *
  * @module
  */
@@ -17,6 +20,11 @@ const FLAGS = [
   "database",
   "admin-token",
   "public-url",
+  "max-connections",
+  "header-timeout-ms",
+  "body-timeout-ms",
+  "log-lines-per-minute",
+  "log-retention-days",
 ] as const;
 type Flag = typeof FLAGS[number];
 
@@ -49,10 +57,16 @@ function parseFlags(args: string[]): Partial<Record<Flag, string>> {
  */
 export async function main(args: string[]): Promise<void> {
   const flags = parseFlags(args);
-  const port = flags.port === undefined ? undefined : Number(flags.port);
+  const number = (flag: Flag) =>
+    flags[flag] === undefined ? undefined : Number(flags[flag]);
   const server = await startServer({
     hostname: flags.hostname,
-    port: port,
+    port: number("port"),
+    maxConnections: number("max-connections"),
+    headerTimeoutMs: number("header-timeout-ms"),
+    bodyTimeoutMs: number("body-timeout-ms"),
+    logLinesPerMinute: number("log-lines-per-minute"),
+    logRetentionDays: number("log-retention-days"),
     databasePath: flags.database,
     adminToken: flags["admin-token"] ??
       (Deno.env.get("RUNPLANE_ADMIN_TOKEN") || undefined),

@@ -25,6 +25,8 @@ import { createApp } from "./app.ts";
 import { randomToken, sha256Hex } from "./crypto_box.ts";
 import { type Logger, quietLogger, stderrLogger } from "./logger.ts";
 import { PasswordChecker } from "./passwords.ts";
+import { RateLimiter } from "./rate_limiter.ts";
+import { serve } from "./serve.ts";
 import { openServerKey } from "./server_key.ts";
 import { SqliteStore } from "./sqlite_store.ts";
 
@@ -87,6 +89,45 @@ export interface ServerOptions {
    * @default {900000}
    */
   accessTokenTtlMs?: number;
+  /**
+   * The most connections open at once. A connection over it is answered 503
+   * with `Retry-After: 1` and closed. The first time the process runs out of
+   * file descriptors, the cap drops to a reserve below the connections then
+   * open, so it stays under the descriptor limit (which Deno lets a process
+   * read only with `--allow-all`).
+   *
+   * @default {4096}
+   */
+  maxConnections?: number;
+  /**
+   * How long a connection may take to send a request's headers, counted from
+   * its opening or the end of its previous answer (so it is also the
+   * keep-alive idle time), in milliseconds; then it is closed.
+   *
+   * @default {10000}
+   */
+  headerTimeoutMs?: number;
+  /**
+   * How long a request body may take to arrive, in milliseconds; a body that
+   * stalls past it is answered 408 and its connection closed.
+   *
+   * @default {30000}
+   */
+  bodyTimeoutMs?: number;
+  /**
+   * The most log lines each tenant may write a minute, in bursts of up to a
+   * minute's worth; over it, `POST /logs` answers 429 with `Retry-After`.
+   *
+   * @default {60000}
+   */
+  logLinesPerMinute?: number;
+  /**
+   * How many days log lines are kept; the background sweep removes older
+   * ones.
+   *
+   * @default {30}
+   */
+  logRetentionDays?: number;
   /** Closes the server when aborted. */
   signal?: AbortSignal;
 }
@@ -144,6 +185,16 @@ export async function startServer(
     );
   }
   const publicUrl = parsePublicUrl(options);
+  const maxConnections = options.maxConnections ?? 4_096;
+  const headerTimeoutMs = options.headerTimeoutMs ?? 10_000;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? 30_000;
+  checkWholeNumber("maxConnections", maxConnections, 1);
+  checkWholeNumber("headerTimeoutMs", headerTimeoutMs, 100);
+  checkWholeNumber("bodyTimeoutMs", bodyTimeoutMs, 100);
+  const logLinesPerMinute = options.logLinesPerMinute ?? 60_000;
+  const logRetentionDays = options.logRetentionDays ?? 30;
+  checkWholeNumber("logLinesPerMinute", logLinesPerMinute, 1);
+  checkWholeNumber("logRetentionDays", logRetentionDays, 1);
   const inMemory = databasePath === ":memory:";
   if (!inMemory) await ensureFolder(databasePath);
 
@@ -168,12 +219,17 @@ export async function startServer(
       logger,
       accessTokenTtlMs,
       publicUrl,
+      bodyTimeoutMs,
+      logLimiter: new RateLimiter(logLinesPerMinute, "log lines"),
+      logRetentionMs: logRetentionDays * 24 * 60 * 60_000,
     });
-    const server = Deno.serve({
+    const server = serve({
       hostname,
       port,
-      onListen: () => {},
-    }, fetch);
+      maxConnections,
+      headerTimeoutMs,
+      handler: fetch,
+    });
     const url = new URL(
       `http://${
         server.addr.hostname.includes(":")
@@ -216,6 +272,14 @@ function parsePublicUrl(options: ServerOptions): URL | undefined {
     );
   }
   return new URL(url.origin);
+}
+
+function checkWholeNumber(name: string, value: number, min: number): void {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new TypeError(
+      `Option ${name} must be a whole number, at least ${min}`,
+    );
+  }
 }
 
 async function setUpAdminToken(

@@ -1,6 +1,6 @@
 /**
- * The request pipeline every endpoint shares, on top of Hono's routing: read
- * the body (capped), authenticate, parse JSON, apply the idempotency key, run
+ * The request pipeline every endpoint shares, on top of Hono's routing:
+ * authenticate, read the body (capped, and only then), parse JSON, apply the idempotency key, run
  * the handler, and turn its {@linkcode Reply} or error into a response.
  *
  * @module
@@ -15,10 +15,16 @@ import {
   resolveTenant,
   type TenantAccess,
 } from "./auth.ts";
-import { parseJsonBody, readBody } from "./body.ts";
+import {
+  MAX_BODY_BYTES,
+  MAX_OPEN_BODY_BYTES,
+  parseJsonBody,
+  readBody,
+} from "./body.ts";
 import { errorReply, IdempotencyGuard, type Reply } from "./idempotency.ts";
 import { HttpError, unauthenticated } from "./http_error.ts";
 import type { Logger } from "./logger.ts";
+import type { RateLimiter } from "./rate_limiter.ts";
 import { type Role, StoreError } from "./store.ts";
 import { Fields, Query } from "./validate.ts";
 
@@ -27,6 +33,12 @@ export interface Services extends AuthServices {
   logger: Logger;
   /** How long a tenant access token lasts. */
   accessTokenTtlMs: number;
+  /** How long a request body may take to arrive. */
+  bodyTimeoutMs: number;
+  /** The per-tenant limit on log lines written. */
+  logLimiter: RateLimiter;
+  /** How long log lines are kept before the sweep removes them. */
+  logRetentionMs: number;
 }
 
 /** The Hono environment of the app. */
@@ -203,11 +215,24 @@ export class Router {
       path,
       async function endpoint(c: Context<AppEnv>): Promise<Response> {
         const request = c.req.raw;
-        const bytes = await readBody(request);
+        let read: Promise<Uint8Array> | undefined;
+        // The body is read only once the caller is known (a signature reads
+        // it itself, to check it); open endpoints read a small one.
+        const readOnce = () =>
+          read ??= readBody(request, {
+            maxBytes: options.auth === "none"
+              ? MAX_OPEN_BODY_BYTES
+              : MAX_BODY_BYTES,
+            timeoutMs: services.bodyTimeoutMs,
+          });
         const principal = options.auth === "none"
           ? undefined
-          : await authenticate(request, bytes, services);
-        if (!principal && options.auth !== "none") throw unauthenticated();
+          : await authenticate(request, readOnce, services);
+        if (!principal && options.auth !== "none") {
+          await request.body?.cancel();
+          throw unauthenticated();
+        }
+        const bytes = await readOnce();
         const body = parseJsonBody(bytes, request.headers.get("content-type"));
         const ctx = new RouteContext({
           request,

@@ -59,6 +59,8 @@ type Row = Record<string, SQLInputValue>;
 
 /** How long a caller told to wait for a tag's slot should wait. */
 const QUEUED_RETRY_AFTER_MS = 1_000;
+/** The most log lines one sweep removes. */
+const MAX_SWEPT_LOGS = 100_000;
 /** The most cached states one query answers. */
 const CACHED_STATES_LIMIT = 100;
 
@@ -127,8 +129,9 @@ export class SqliteStore implements Store {
     };
   }
 
-  async sweep(now: number): Promise<void> {
+  async sweep(now: number, logRetentionMs: number): Promise<void> {
     this.#tx(() => {
+      this.#sweepLogs(new Date(now - logRetentionMs).toISOString());
       this.#run("DELETE FROM nonces WHERE expires_at <= ?", now);
       this.#run("DELETE FROM api_tokens WHERE expires_at <= ?", now);
       this.#run("DELETE FROM sessions WHERE expires_at <= ?", now);
@@ -142,6 +145,25 @@ export class SqliteStore implements Store {
         now,
       );
     });
+  }
+
+  /**
+   * Removes log lines written before `cutoff`, oldest first, at most
+   * {@linkcode MAX_SWEPT_LOGS} a sweep so one sweep never stalls requests.
+   * Lines are found by insertion order (`seq`), whose times only grow, so
+   * this reads only the rows it removes and needs no index on the time.
+   */
+  #sweepLogs(cutoff: string): void {
+    const first = this.#get<{ seq: number }>(
+      "SELECT seq FROM logs ORDER BY seq LIMIT 1",
+    )?.seq;
+    if (first === undefined) return;
+    const kept = this.#get<{ seq: number }>(
+      "SELECT seq FROM logs WHERE seq < ? AND created_at >= ? ORDER BY seq LIMIT 1",
+      first + MAX_SWEPT_LOGS,
+      cutoff,
+    )?.seq ?? first + MAX_SWEPT_LOGS;
+    this.#run("DELETE FROM logs WHERE seq < ?", kept);
   }
 
   // Tenants and users
@@ -1257,21 +1279,41 @@ export class SqliteStore implements Store {
 
   async recentLogs(
     tenantId: string,
-    filter: { flowRunId: string; taskRunId?: string; limit: number },
-  ): Promise<LogEntry[]> {
+    filter: {
+      flowRunId: string;
+      taskRunId?: string;
+      limit: number;
+      before?: CursorPosition;
+    },
+  ): Promise<Page<LogEntry>> {
     // The newest rows by insertion sequence, flipped back to oldest first.
-    return this.#all(
-      `SELECT * FROM (
-         SELECT * FROM logs WHERE tenant_id = ? AND flow_run_id = ?
-           AND (? IS NULL OR task_run_id = ?)
-         ORDER BY seq DESC LIMIT ?
-       ) ORDER BY seq`,
-      tenantId,
-      filter.flowRunId,
-      filter.taskRunId ?? null,
-      filter.taskRunId ?? null,
+    const page = toPage(
+      this.#all(
+        `SELECT * FROM logs WHERE tenant_id = ? AND flow_run_id = ?
+           AND (? IS NULL OR task_run_id = ?) AND (? IS NULL OR seq < ?)
+         ORDER BY seq DESC LIMIT ?`,
+        tenantId,
+        filter.flowRunId,
+        filter.taskRunId ?? null,
+        filter.taskRunId ?? null,
+        filter.before?.key ?? null,
+        filter.before?.key ?? null,
+        filter.limit + 1,
+      ),
       filter.limit,
-    ).map(toLogEntry);
+      toLogEntry,
+    );
+    page.items.reverse();
+    return page;
+  }
+
+  async logLine(tenantId: string, id: string): Promise<LogEntry | undefined> {
+    const row = this.#get<Row>(
+      "SELECT * FROM logs WHERE tenant_id = ? AND id = ?",
+      tenantId,
+      id,
+    );
+    return row && toLogEntry(row);
   }
 
   async putSecret(

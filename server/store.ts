@@ -322,7 +322,7 @@ export interface Store {
   /** Any one sealed value, or `undefined` when nothing is sealed. */
   sealedSample(): Promise<SealedSample | undefined>;
   /** Deletes expired nonces, sessions, tokens (API tokens too), idempotent responses and cached states. */
-  sweep(now: number): Promise<void>;
+  sweep(now: number, logRetentionMs: number): Promise<void>;
 
   // Tenants and users
   createTenant(input: { slug: string; name: string }): Promise<Tenant>;
@@ -544,14 +544,22 @@ export interface Store {
     },
   ): Promise<Page<LogEntry>>;
   /**
-   * The newest `limit` log lines of a flow run (or one of its task runs),
-   * returned oldest first: the tail of what {@linkcode Store.listLogs} pages
-   * through.
+   * The newest `limit` log lines of a flow run (or one of its task runs)
+   * older than `before`, returned oldest first: the tail of what
+   * {@linkcode Store.listLogs} pages through, read backwards. `next` is the
+   * position of the oldest line returned when older ones exist.
    */
   recentLogs(
     tenantId: string,
-    filter: { flowRunId: string; taskRunId?: string; limit: number },
-  ): Promise<LogEntry[]>;
+    filter: {
+      flowRunId: string;
+      taskRunId?: string;
+      limit: number;
+      before?: CursorPosition;
+    },
+  ): Promise<Page<LogEntry>>;
+  /** One log line of the tenant. */
+  logLine(tenantId: string, id: string): Promise<LogEntry | undefined>;
   putSecret(
     tenantId: string,
     name: string,

@@ -301,7 +301,10 @@ async function setPassword(ctx: RouteContext): Promise<Reply> {
       );
     }
     try {
-      await checkPassword(username, current, ctx.services);
+      await checkPassword(
+        { username, password: current, request: ctx.request },
+        ctx.services,
+      );
     } catch (error) {
       // Not a 401: the request's own credential is fine.
       if (error instanceof HttpError && error.status === 401) {

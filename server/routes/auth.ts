@@ -47,7 +47,10 @@ async function login(ctx: RouteContext): Promise<Reply> {
   const fields = ctx.fields();
   const username = fields.string("username", { max: 128 });
   const password = fields.string("password", { max: 1024 });
-  const user = await checkPassword(username, password, ctx.services);
+  const user = await checkPassword(
+    { username, password, request: ctx.request },
+    ctx.services,
+  );
   const sessionId = randomToken("");
   await ctx.services.store.createSession(
     await sha256Hex(sessionId),

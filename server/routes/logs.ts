@@ -37,6 +37,7 @@ async function writeLogs(ctx: RouteContext): Promise<Reply> {
     },
   );
   const dropped = fields.optionalWholeNumber("dropped", 0, 1_000_000_000);
+  ctx.services.logLimiter.take(tenant.id, entries.length);
   const written = await ctx.services.store.writeLogs(tenant.id, entries);
   if (dropped) reportDropped(ctx.services.logger, tenant.slug, dropped);
   return { status: 201, body: { written } };

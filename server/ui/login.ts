@@ -17,7 +17,7 @@ import {
   requireSameOrigin,
   sessionCookieName,
 } from "../auth.ts";
-import { readBody } from "../body.ts";
+import { MAX_OPEN_BODY_BYTES, readBody } from "../body.ts";
 import { randomToken, sha256Hex } from "../crypto_box.ts";
 import { HttpError } from "../http_error.ts";
 import type { Services } from "../router.ts";
@@ -76,7 +76,7 @@ export async function login(
 ): Promise<Response> {
   const origin = publicOrigin(url, services);
   requireSameOrigin(request, origin);
-  const form = await readForm(request);
+  const form = await readForm(request, services);
   const next = safeNext(form.get("next"));
   const username = form.get("username") ?? "";
   const password = form.get("password") ?? "";
@@ -88,7 +88,7 @@ export async function login(
   }
   let user: { id: string };
   try {
-    user = await checkPassword(username, password, services);
+    user = await checkPassword({ username, password, request }, services);
   } catch (error) {
     if (error instanceof HttpError && error.status === 401) {
       return loginForm(next, BAD_CREDENTIALS, 401, username);
@@ -127,7 +127,10 @@ export async function logout(
 }
 
 /** The form fields of a URL-encoded body. */
-async function readForm(request: Request): Promise<URLSearchParams> {
+async function readForm(
+  request: Request,
+  services: Services,
+): Promise<URLSearchParams> {
   const type = request.headers.get("content-type") ?? "";
   if (
     type.split(";")[0].trim().toLowerCase() !==
@@ -140,7 +143,10 @@ async function readForm(request: Request): Promise<URLSearchParams> {
       "Send the form as application/x-www-form-urlencoded",
     );
   }
-  const bytes = await readBody(request);
+  const bytes = await readBody(request, {
+    maxBytes: MAX_OPEN_BODY_BYTES,
+    timeoutMs: services.bodyTimeoutMs,
+  });
   return new URLSearchParams(new TextDecoder().decode(bytes));
 }
 

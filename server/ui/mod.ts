@@ -35,13 +35,15 @@ import {
   flowPage,
   flowRunPage,
   flowRunsPage,
+  logLinePage,
   projectPage,
   taskRunPage,
   tenantHome,
   tenantsPage,
 } from "./pages.ts";
 
-const NO_BODY = new Uint8Array(0);
+/** Pages are GETs: a body sent with one is never read. */
+const NO_BODY = () => Promise.resolve(new Uint8Array(0));
 
 /**
  * Adds the `/ui` routes to the app. Mount it before the app's catch-all
@@ -121,6 +123,7 @@ export function mountUi(app: Hono<AppEnv>, services: Services): void {
   add("GET", "/ui/:tenant/flow-runs", guarded(flowRunsPage));
   add("GET", "/ui/:tenant/flow-runs/:id", guarded(flowRunPage));
   add("GET", "/ui/:tenant/task-runs/:id", guarded(taskRunPage));
+  add("GET", "/ui/:tenant/logs/:id", guarded(logLinePage));
   add("GET", "/ui/:tenant/flows/:id", guarded(flowPage));
   add("GET", "/ui/:tenant/projects/:id", guarded(projectPage));
 
@@ -145,7 +148,11 @@ function failure(
   who?: string,
 ): Response {
   if (error instanceof HttpError) {
-    return errorPage(error.status, error.message, who);
+    const response = errorPage(error.status, error.message, who);
+    for (const [name, value] of Object.entries(error.headers)) {
+      response.headers.set(name, value);
+    }
+    return response;
   }
   const requestId = c.get("requestId");
   const { name, message } = error instanceof Error

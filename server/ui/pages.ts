@@ -6,9 +6,12 @@
  */
 
 import { notFound } from "../http_error.ts";
+import { decodeCursor, encodeCursor } from "../cursor.ts";
 import type {
+  CursorPosition,
   Flow,
   LogEntry,
+  Page,
   State,
   Store,
   TaskRun,
@@ -34,12 +37,20 @@ import {
 
 /** How many runs the runs page lists. */
 const RECENT_RUNS = 50;
-/** How many log lines a flow-run page shows, the newest. */
-const RUN_LOG_LINES = 500;
+/**
+ * How many log lines a page shows; older ones are a link away. With at most
+ * {@linkcode MESSAGE_PREVIEW} characters each, a page of lines stays well
+ * under 1 MiB even when every character needs escaping.
+ */
+const LOG_PAGE_LINES = 50;
+/** How much of a log message or state message a page shows; the rest is a link away. */
+const MESSAGE_PREVIEW = 2_000;
 /** How many task runs a flow-run page shows. */
-const TASK_RUNS = 1_000;
-/** How many log lines a task-run page shows, the newest. */
-const TASK_LOG_LINES = 200;
+const TASK_RUNS = 200;
+/** How many states a flow-run page's timeline shows, the newest. */
+const TIMELINE_STATES = 100;
+/** How much of a run's parameters, as JSON, a page shows. */
+const PARAMETERS_PREVIEW = 20_000;
 /** How many runs a flow page lists. */
 const FLOW_RUNS = 20;
 
@@ -117,12 +128,14 @@ export const flowRunPage: PageHandler = async function flowRunPage(ctx) {
   if (!run) throw notFound("Flow run");
   const [flow, taskRuns, logs] = await Promise.all([
     store.flow(tenant.id, run.flowId),
-    store.listTaskRuns(tenant.id, run.id, TASK_RUNS),
+    store.listTaskRuns(tenant.id, run.id, TASK_RUNS + 1),
     store.recentLogs(tenant.id, {
       flowRunId: run.id,
-      limit: RUN_LOG_LINES + 1,
+      limit: LOG_PAGE_LINES,
+      before: logCursor(ctx),
     }),
   ]);
+  const parameters = JSON.stringify(run.parameters, null, 2);
   return page(
     ctx,
     run.name,
@@ -140,13 +153,16 @@ export const flowRunPage: PageHandler = async function flowRunPage(ctx) {
         ...changeTimes(run),
       ])}
       <h2>Parameters</h2>
-      <pre class="parameters">${JSON.stringify(run.parameters, null, 2)}</pre>
+      <pre class="parameters">${clip(parameters, PARAMETERS_PREVIEW)}</pre>
       <h2>State timeline</h2>
       ${timeline(run.history)}
       <h2>Task runs</h2>
-      ${taskRunTable(tenant, taskRuns)}
+      ${taskRuns.length > TASK_RUNS
+        ? html`<p class="muted">The first ${TASK_RUNS} task runs.</p>`
+        : ""}
+      ${taskRunTable(tenant, taskRuns.slice(0, TASK_RUNS))}
       <h2>Logs</h2>
-      ${logTable(logs, RUN_LOG_LINES)}
+      ${logTable(ctx, tenant, logs)}
     `,
   );
 };
@@ -162,7 +178,8 @@ export const taskRunPage: PageHandler = async function taskRunPage(ctx) {
     store.recentLogs(tenant.id, {
       flowRunId: taskRun.flowRunId,
       taskRunId: taskRun.id,
-      limit: TASK_LOG_LINES + 1,
+      limit: LOG_PAGE_LINES,
+      before: logCursor(ctx),
     }),
   ]);
   const runPath = uiPath(tenant.slug, "flow-runs", taskRun.flowRunId);
@@ -188,7 +205,7 @@ export const taskRunPage: PageHandler = async function taskRunPage(ctx) {
       <h2>State timeline</h2>
       ${timeline(taskRun.history)}
       <h2>Logs</h2>
-      ${logTable(logs, TASK_LOG_LINES)}
+      ${logTable(ctx, tenant, logs)}
     `,
   );
 };
@@ -313,23 +330,94 @@ function taskRunTable(tenant: Tenant, taskRuns: TaskRun[]): SafeHtml {
   );
 }
 
-/** Log lines, oldest first; `lines` holds up to `shown + 1` so a cut can be told. */
-function logTable(lines: LogEntry[], shown: number): SafeHtml {
-  const cut = lines.length > shown;
+/** The `logs` query parameter: where the older page of log lines starts. */
+function logCursor(ctx: UiContext): CursorPosition | undefined {
+  return decodeCursor(ctx.url.searchParams.get("logs") ?? undefined);
+}
+
+/** A page of log lines, oldest first, each message clipped, with a link to the older page. */
+function logTable(
+  ctx: UiContext,
+  tenant: Tenant,
+  logs: Page<LogEntry>,
+): SafeHtml {
   const table = dataTable(
     "logs",
     ["Time", "Level", "Message"],
-    (cut ? lines.slice(lines.length - shown) : lines).map((line) => [
+    logs.items.map((line) => [
       time(line.timestamp),
       { className: `level level-${line.level}`, value: line.level },
-      { className: "message", value: line.message },
+      {
+        className: "message",
+        value: clip(
+          line.message,
+          MESSAGE_PREVIEW,
+          uiPath(tenant.slug, "logs", line.id),
+        ),
+      },
     ]),
     "No log lines.",
   );
-  return cut
-    ? html`<p class="muted">The newest ${shown} lines.</p>${table}`
-    : table;
+  const older = encodeCursor(logs.next);
+  const newest = ctx.url.searchParams.has("logs");
+  return html`${table}${
+    older === null && !newest
+      ? ""
+      : html`<p class="pages">${
+        older === null ? "" : link(
+          `${ctx.url.pathname}?logs=${encodeURIComponent(older)}`,
+          `Older ${LOG_PAGE_LINES} lines`,
+        )
+      } ${newest ? link(ctx.url.pathname, "Newest lines") : ""}</p>`
+  }`;
 }
+
+/**
+ * At most `max` characters of `text`, and when it is longer, how long it is
+ * and (given `whole`) a link to all of it.
+ */
+function clip(text: string, max: number, whole?: string): SafeHtml {
+  if (text.length <= max) return html`${text}`;
+  const rest = `… (${text.length.toLocaleString("en")} characters)`;
+  return html`${text.slice(0, max)}<span class="muted">${rest}</span>${
+    whole === undefined ? "" : html`
+      ${link(whole, "Whole line")}
+    `
+  }`;
+}
+
+/** `GET /ui/:tenant/logs/:id`: one whole log line. */
+export const logLinePage: PageHandler = async function logLinePage(ctx) {
+  const { tenant } = await pathTenant(ctx);
+  const line = await ctx.services.store.logLine(tenant.id, ctx.params.id ?? "");
+  if (!line) throw notFound("Log line");
+  const runPath = uiPath(tenant.slug, "flow-runs", line.flowRunId);
+  return page(
+    ctx,
+    "Log line",
+    [
+      [tenant.name, uiPath(tenant.slug, "flow-runs")],
+      ["Flow run", runPath],
+    ],
+    html`
+      <h1>Log line</h1>
+      ${details([
+        ["Id", html`<code>${line.id}</code>`],
+        ["Time", time(line.timestamp)],
+        ["Level", line.level],
+        ["Flow run", link(runPath, line.flowRunId)],
+        [
+          "Task run",
+          line.taskRunId === null ? html`<span class="muted">—</span>` : link(
+            uiPath(tenant.slug, "task-runs", line.taskRunId),
+            line.taskRunId,
+          ),
+        ],
+      ])}
+      <pre class="message">${line.message}</pre>
+    `,
+  );
+};
 
 /** A table cell: a value, or a value with a class. */
 type Cell = HtmlValue | { className: string; value: HtmlValue };
@@ -358,11 +446,15 @@ function dataTable(
 
 /** A run's states, oldest first, with their times and messages. */
 function timeline(history: State[]): SafeHtml {
-  return html`<ol class="timeline">${
-    history.map((state) =>
+  return html`${
+    history.length > TIMELINE_STATES
+      ? html`<p class="muted">The newest ${TIMELINE_STATES} states.</p>`
+      : ""
+  }<ol class="timeline">${
+    history.slice(-TIMELINE_STATES).map((state) =>
       html`<li>${stateBadge(state)} ${time(state.timestamp)}${
         state.message === undefined || state.message === "" ? "" : html`
-          <span class="message">${state.message}</span>
+          <span class="message">${clip(state.message, MESSAGE_PREVIEW)}</span>
         `
       }</li>`
     )

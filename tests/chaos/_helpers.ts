@@ -34,6 +34,14 @@ export interface ServerProcess extends AsyncDisposable {
   kill(signal: Deno.Signal): Promise<Deno.CommandStatus>;
 }
 
+/** Options of {@linkcode spawnServer}. */
+export interface SpawnServerOptions {
+  /** More flags of `deno task serve`, such as `["--max-connections", "10"]`. */
+  args?: string[];
+  /** The process's file descriptor limit (`ulimit -n`), run through bash. */
+  fileLimit?: number;
+}
+
 /**
  * Runs `server/main.ts` in a subprocess on port 0 with the given SQLite file,
  * and waits for its "listening on" line.
@@ -41,26 +49,38 @@ export interface ServerProcess extends AsyncDisposable {
 export async function spawnServer(
   databasePath: string,
   adminToken = ADMIN_TOKEN,
+  options: SpawnServerOptions = {},
 ): Promise<ServerProcess> {
   const main = new URL("../../server/main.ts", import.meta.url);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--allow-net=127.0.0.1",
-      "--allow-env",
-      "--allow-read",
-      "--allow-write",
-      main.pathname,
-      "--hostname",
-      "127.0.0.1",
-      "--port",
-      "0",
-      "--database",
-      databasePath,
-      "--admin-token",
-      adminToken,
-    ],
+  const deno = [
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    "--allow-net=127.0.0.1",
+    "--allow-env",
+    "--allow-read",
+    "--allow-write",
+    main.pathname,
+    "--hostname",
+    "127.0.0.1",
+    "--port",
+    "0",
+    "--database",
+    databasePath,
+    "--admin-token",
+    adminToken,
+    ...options.args ?? [],
+  ];
+  // `exec` keeps one process, so the pid and signals reach the server.
+  const command = options.fileLimit === undefined ? deno : [
+    "bash",
+    "-c",
+    `ulimit -n ${options.fileLimit} && exec "$@"`,
+    "-",
+    ...deno,
+  ];
+  const child = new Deno.Command(command[0], {
+    args: command.slice(1),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { startServer } from "../../server/mod.ts";
+import { type ServerOptions, startServer } from "../../server/mod.ts";
 import { Client, type ClientOptions } from "../../client/client.ts";
 import { Credentials, type CredentialsInit } from "../../auth/credentials.ts";
 import type { Role } from "../../client/resources/types.ts";
@@ -41,14 +41,17 @@ export interface ClientExtras {
   fetch?: ClientOptions["fetch"];
 }
 
-/** Starts a server on a free port with an in-memory database. */
-export async function startTestServer(): Promise<TestServer> {
+/** Starts a server on a free port with an in-memory database, and any other options. */
+export async function startTestServer(
+  options: ServerOptions = {},
+): Promise<TestServer> {
   const adminToken = `rpadm_${crypto.randomUUID()}`;
   const server = await startServer({
     port: 0,
     databasePath: ":memory:",
     adminToken,
     quiet: true,
+    ...options,
   });
   const clients: Client[] = [];
   const client = (credentials: CredentialsInit, extras: ClientExtras = {}) => {

@@ -5,6 +5,7 @@ import {
   ServerError,
 } from "../../client/errors.ts";
 import type { Client } from "../../client/client.ts";
+import type { ServerOptions } from "../../server/mod.ts";
 import {
   createTenant,
   rejectsWith,
@@ -47,8 +48,8 @@ async function recordingClient(
   return { client, posts };
 }
 
-async function setUp() {
-  const server = await startTestServer();
+async function setUp(options: ServerOptions = {}) {
+  const server = await startTestServer(options);
   const tenant = await createTenant(server, "member");
   const project = await tenant.client.projects.create({ name: "logs" });
   const flow = await tenant.client.flows.register({
@@ -240,3 +241,44 @@ function assertThrows(fn: () => unknown): Error {
   }
   throw new Error("Expected a throw");
 }
+
+/** The server's allowance: 100 lines a second, in bursts of 6,000. */
+const LINES_PER_MINUTE = 6_000;
+/** More than a minute's allowance, so some batches are refused. */
+const LINES = 6_500;
+
+Deno.test("LogWriter loses no line when the server limits log lines with 429 and Retry-After", async () => {
+  const { server, tenant, run } = await setUp({
+    logLinesPerMinute: LINES_PER_MINUTE,
+  });
+  try {
+    let limited = 0;
+    const client = server.client(
+      { token: (await tenant.client.getAuthToken())! },
+      {
+        fetch: async (input, init) => {
+          const response = await fetch(input, init);
+          if (response.status === 429) limited++;
+          return response;
+        },
+      },
+    );
+    const writer = client.logs.writer({
+      flowRunId: run.id,
+      maxBatch: 500,
+      flushIntervalMs: 20,
+    });
+    for (let i = 0; i < LINES; i++) writer.log("INFO", `line ${i}`);
+    await writer.close();
+
+    assert.ok(limited > 0, "the server never limited the writer");
+    assert.equal(writer.dropped, 0);
+    assert.equal(writer.written, LINES);
+    assert.deepEqual(
+      await messages(tenant.client, run.id),
+      Array.from({ length: LINES }, (_, i) => `line ${i}`),
+    );
+  } finally {
+    await server.close();
+  }
+});

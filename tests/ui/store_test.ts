@@ -98,7 +98,7 @@ Deno.test("SqliteStore.recentLogs() answers the newest lines, oldest first, in i
     filter: Parameters<SqliteStore["recentLogs"]>[1],
     tenantId = acme.tenantId,
   ) =>
-    (await store.value.recentLogs(tenantId, filter)).map((line) =>
+    (await store.value.recentLogs(tenantId, filter)).items.map((line) =>
       line.message
     );
   deepEqual(await messages({ flowRunId: acme.runId, limit: 3 }), [

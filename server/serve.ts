@@ -1,0 +1,258 @@
+/**
+ * The server's own HTTP/1.1 connection handling: an accept loop that counts
+ * connections, refuses those over a cap, survives running out of file
+ * descriptors, and closes a connection whose next request's headers do not
+ * arrive in time.
+ *
+ * `Deno.serve` accepts in native code with none of these controls (its
+ * accept loop ends the process when descriptors run out), so connections are
+ * accepted here with `Deno.listen` and each is handed to `Deno.serveHttp`,
+ * which parses HTTP on that one connection.
+ *
+ * @module
+ */
+
+/** One request on a connection, as `Deno.serveHttp` yields it. */
+interface RequestEvent {
+  readonly request: Request;
+  respondWith(response: Response | Promise<Response>): Promise<void>;
+}
+
+/** An HTTP connection of `Deno.serveHttp`. */
+interface HttpConn {
+  nextRequest(): Promise<RequestEvent | null>;
+  close(): void;
+}
+
+/**
+ * `Deno.serveHttp` was soft-removed in Deno 2: gone from the type
+ * declarations, still in the runtime (the pinned 2.9.6 has it). It is the
+ * only way to speak HTTP on a connection this module accepted.
+ */
+const serveHttp = (Deno as unknown as {
+  serveHttp(conn: Deno.Conn): HttpConn;
+}).serveHttp;
+
+/** Options of {@linkcode serve}. */
+export interface ServeOptions {
+  /** The interface to listen on. */
+  hostname: string;
+  /** The port; `0` picks a free one. */
+  port: number;
+  /**
+   * The most connections open at once; more are answered 503 and closed.
+   * Running out of file descriptors lowers it to below what was open then.
+   */
+  maxConnections: number;
+  /**
+   * How long a connection may take to send a request's headers, counted from
+   * its opening or the end of its previous answer, in milliseconds.
+   */
+  headerTimeoutMs: number;
+  /** Answers a request; a throw is answered 500. */
+  handler: (request: Request) => Promise<Response>;
+}
+
+/** A listening server. */
+export interface Server {
+  /** Where it listens. */
+  readonly addr: Deno.NetAddr;
+  /** Stops accepting, waits for answers in flight, closes every connection. */
+  shutdown(): Promise<void>;
+}
+
+/** The client address of each request being served. */
+const addresses = new WeakMap<Request, string>();
+
+/**
+ * The address of the client that sent a request, as this server accepted it
+ * (behind a proxy, the proxy's).
+ *
+ * @param request A request {@linkcode serve} handed to its handler.
+ * @returns The IP address, or `undefined` for a request from elsewhere.
+ */
+export function clientAddress(request: Request): string | undefined {
+  return addresses.get(request);
+}
+
+/**
+ * How long a connection over the cap has to send its request, to be
+ * answered 503; and how many such may wait at once, beyond which one is
+ * closed unanswered.
+ */
+const REFUSED_HEADER_TIMEOUT_MS = 1_000;
+const MAX_REFUSED = 16;
+/** EMFILE and ENFILE, as Deno words them. */
+const OUT_OF_DESCRIPTORS = /\(os error 2[34]\)/;
+/** Descriptors kept free below the limit once it is found: refused connections, the database. */
+const DESCRIPTOR_RESERVE = 2 * MAX_REFUSED;
+/** How long idle connections wait once shutdown begins, for answers still being sent. */
+const SHUTDOWN_GRACE_MS = 100;
+/** How long the accept loop pauses after a failed accept, such as EMFILE. */
+const ACCEPT_PAUSE_MS = 100;
+const FULL_BODY = JSON.stringify({
+  error: {
+    code: "server_busy",
+    message: "The server has too many open connections: retry shortly",
+  },
+});
+
+/** The answer to a request on a connection over the cap. */
+function serverBusy(): Promise<Response> {
+  return Promise.resolve(
+    new Response(FULL_BODY, {
+      status: 503,
+      headers: {
+        "content-type": "application/json; charset=utf-8",
+        "retry-after": "1",
+        connection: "close",
+      },
+    }),
+  );
+}
+
+/**
+ * Listens and serves until {@linkcode Server.shutdown}.
+ *
+ * @param options Where to listen, the limits, and the handler.
+ * @returns The listening server.
+ */
+export function serve(options: ServeOptions): Server {
+  const listener = Deno.listen({
+    hostname: options.hostname,
+    port: options.port,
+  });
+  let maxConnections = options.maxConnections;
+  /** How many connections are open, under the cap and over it. */
+  let open = 0;
+  let turnedAway = 0;
+  const busy = new Set<Promise<void>>();
+  let closing = false;
+  /** Settles once shutdown begins, and every connection's wait with it. */
+  let stopWaiting!: () => void;
+  const stopped = new Promise<null>((resolve) =>
+    stopWaiting = () => resolve(null)
+  );
+
+  /**
+   * Serves the requests of one connection until it closes; one over the cap
+   * (`refused`) gets a short while to send one request, answered 503. HTTP
+   * is spoken even to those because closing a socket with its request
+   * unread resets it, and the client would lose the answer.
+   */
+  async function serveConnection(
+    conn: Deno.Conn,
+    refused: boolean,
+  ): Promise<void> {
+    const address = (conn.remoteAddr as Deno.NetAddr).hostname;
+    const http = serveHttp(conn);
+    const handler = refused ? serverBusy : options.handler;
+    const headerTimeoutMs = refused
+      ? REFUSED_HEADER_TIMEOUT_MS
+      : options.headerTimeoutMs;
+    try {
+      while (true) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        // Closing the connection does not settle a pending nextRequest(), so
+        // the deadline settles the wait itself.
+        const late = new Promise<null>((resolve) => {
+          timer = setTimeout(
+            () => resolve(null),
+            closing ? SHUTDOWN_GRACE_MS : headerTimeoutMs,
+          );
+        });
+        let event: RequestEvent | null;
+        try {
+          event = await Promise.race([
+            http.nextRequest(),
+            late,
+            closing ? late : stopped,
+          ]);
+        } catch {
+          event = null;
+        } finally {
+          clearTimeout(timer);
+        }
+        if (event === null) break;
+        addresses.set(event.request, address);
+        const response = await handler(event.request).catch(() =>
+          new Response(null, { status: 500 })
+        );
+        if (closing) endAfter(response);
+        // A client that went away mid-answer is no error of the server's.
+        await event.respondWith(response).catch(() => {});
+        // The loop goes on to the next request even when the connection
+        // is to end: closing it now could cut its answer short, and
+        // `connection: close` ends the wait for the next one.
+      }
+    } finally {
+      close(http);
+    }
+  }
+
+  async function acceptLoop(): Promise<void> {
+    while (!closing) {
+      let conn: Deno.Conn;
+      try {
+        conn = await listener.accept();
+      } catch (error) {
+        if (closing) return;
+        // Out of descriptors (EMFILE) or another passing failure: the
+        // connection waits in the backlog until some close. The limit is
+        // now known: the cap goes below it, with room to refuse the excess.
+        if (OUT_OF_DESCRIPTORS.test(String(error))) {
+          maxConnections = Math.max(
+            1,
+            Math.min(maxConnections, open - DESCRIPTOR_RESERVE),
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, ACCEPT_PAUSE_MS));
+        continue;
+      }
+      const refused = open >= maxConnections;
+      if (refused && turnedAway >= MAX_REFUSED) {
+        conn.close();
+        continue;
+      }
+      if (refused) turnedAway++;
+      else open++;
+      const served = serveConnection(conn, refused);
+      busy.add(served);
+      void served.finally(() => {
+        busy.delete(served);
+        if (refused) turnedAway--;
+        else open--;
+      });
+    }
+  }
+
+  const accepting = acceptLoop();
+  return {
+    addr: listener.addr as Deno.NetAddr,
+    async shutdown() {
+      closing = true;
+      listener.close();
+      await accepting;
+      // Idle connections wait a moment more, for answers still being sent.
+      setTimeout(stopWaiting, SHUTDOWN_GRACE_MS);
+      await Promise.all(busy);
+    },
+  };
+}
+
+/** Asks the client to close the connection after this answer. */
+function endAfter(response: Response): void {
+  try {
+    response.headers.set("connection", "close");
+  } catch {
+    // Immutable headers (Response.error()); the grace period ends it.
+  }
+}
+
+function close(http: HttpConn): void {
+  try {
+    http.close();
+  } catch {
+    // Already closed.
+  }
+}
