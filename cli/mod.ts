@@ -596,8 +596,9 @@ function stdinLines(
 
 /** Reads a line from the terminal without echoing it. */
 async function hiddenPrompt(label: string): Promise<string> {
-  writeAll(Deno.stderr, label);
+  // Raw before the prompt shows: what is typed once it shows is never echoed.
   Deno.stdin.setRaw(true);
+  writeAll(Deno.stderr, label);
   const bytes: number[] = [];
   try {
     const byte = new Uint8Array(1);

@@ -94,10 +94,18 @@ async function loadKey(
   return CryptoBox.fromKeyBytes(bytes);
 }
 
-/** Writes a new key file, readable by its owner only, and syncs it and its folder to disk. */
+/**
+ * Writes a new key file, readable by its owner only, and syncs it and its
+ * folder to disk.
+ *
+ * @throws {Deno.errors.AlreadyExists} When another server wrote one first.
+ */
 async function writeKeyFile(path: string, text: string): Promise<void> {
-  // createNew: two servers starting at once must not overwrite each other's key.
-  const file = await Deno.open(path, {
+  // The key is written whole to a private name, then linked to its real
+  // name: a server starting at the same moment sees no file or a complete
+  // one, never a half-written one, and a link never replaces an existing key.
+  const partial = `${path}.${crypto.randomUUID()}.partial`;
+  const file = await Deno.open(partial, {
     write: true,
     createNew: true,
     mode: 0o600,
@@ -113,6 +121,11 @@ async function writeKeyFile(path: string, text: string): Promise<void> {
     await file.sync();
   } finally {
     file.close();
+  }
+  try {
+    await Deno.link(partial, path);
+  } finally {
+    await Deno.remove(partial);
   }
   const slash = path.lastIndexOf("/");
   const folder = await Deno.open(slash > 0 ? path.slice(0, slash) : ".");
