@@ -214,7 +214,9 @@ export async function startServer(
     const fetch = createApp({
       store,
       box,
-      passwords: new PasswordChecker(),
+      passwords: new PasswordChecker({
+        mac: (data) => box.mac("remembered-login", data),
+      }),
       adminTokenHash,
       logger,
       accessTokenTtlMs,

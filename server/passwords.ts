@@ -60,6 +60,14 @@ export interface PasswordAttempt {
 /** Limits of a {@linkcode PasswordChecker}. */
 export interface PasswordCheckerOptions {
   /**
+   * Keys the record of a verified login (a MAC of the username and password,
+   * never the password itself). The server passes an HMAC under its server
+   * key.
+   *
+   * @default {"an HMAC-SHA256 under a random key of this process"}
+   */
+  mac?: (data: string) => Promise<string>;
+  /**
    * How many PBKDF2 verifications run at once.
    *
    * @default {"one less than the cores, at least one"}
@@ -134,11 +142,7 @@ interface Failures {
 export class PasswordChecker {
   readonly #verified = new Map<string, { storedHash: string; until: number }>();
   readonly #failures = new Map<string, Failures>();
-  readonly #mac = crypto.subtle.generateKey(
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
+  readonly #mac: (data: string) => Promise<string>;
   readonly #ttlMs: number;
   readonly #concurrency: number;
   readonly #maxQueued: number;
@@ -149,6 +153,7 @@ export class PasswordChecker {
 
   /** @param options The limits. */
   constructor(options: PasswordCheckerOptions = {}) {
+    this.#mac = options.mac ?? randomKeyMac();
     this.#ttlMs = options.ttlMs ?? 300_000;
     this.#concurrency = options.concurrency ??
       Math.max(1, (navigator.hardwareConcurrency ?? 2) - 1);
@@ -184,15 +189,7 @@ export class PasswordChecker {
   async verify(attempt: PasswordAttempt): Promise<boolean> {
     const { username, password, storedHash } = attempt;
     const now = Date.now();
-    const pairKey = toHex(
-      new Uint8Array(
-        await crypto.subtle.sign(
-          "HMAC",
-          await this.#mac,
-          encoder.encode(`${username}\0${password}`),
-        ),
-      ),
-    );
+    const pairKey = await this.#mac(`${username}\0${password}`);
     const known = this.#verified.get(pairKey);
     if (
       storedHash !== undefined && known?.storedHash === storedHash &&
@@ -322,4 +319,20 @@ async function derive(
     256,
   );
   return new Uint8Array(bits);
+}
+
+/** An HMAC-SHA256 under a key made for this process alone. */
+function randomKeyMac(): (data: string) => Promise<string> {
+  const key = crypto.subtle.generateKey(
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  return async function mac(data: string): Promise<string> {
+    return toHex(
+      new Uint8Array(
+        await crypto.subtle.sign("HMAC", await key, encoder.encode(data)),
+      ),
+    );
+  };
 }
