@@ -161,3 +161,47 @@ Deno.test("the remaining auth routes: /me, refresh, session login and logout", a
     },
   );
 });
+
+Deno.test("loginToTenant() while logged in to a tenant switches tenant with the user's own credentials", async (t) => {
+  await using server = await startTestServer();
+  const first = await createTenant(server, "member");
+  const second = await createTenant(server, "member");
+  await server.admin.users.create({
+    username: first.username,
+    password: first.password,
+    tenant: second.slug,
+    role: "member",
+  });
+  const { token } = await server.admin.apiTokens.create({
+    name: "switcher",
+    scope: "user",
+    username: first.username,
+  });
+  const modes = {
+    "API token": server.client({ token }),
+    "Basic": server.client({
+      username: first.username,
+      password: first.password,
+    }),
+  };
+  for (const [mode, client] of Object.entries(modes)) {
+    await t.step(mode, async () => {
+      await client.loginToTenant({ slug: first.slug });
+      const old = await client.getAuthToken();
+      const project = await client.projects.create({
+        name: `in-first-${mode}`,
+      });
+      const tenant = await client.loginToTenant({ slug: second.slug });
+      assert.equal(tenant.slug, second.slug);
+      assert.equal(client.tenant?.slug, second.slug);
+      assert.deepEqual(await client.projects.list(), []);
+      await rejectsWith(client.projects.get(project.id), NotFoundError);
+      // The first tenant's access token was revoked on the switch.
+      await rejectsWith(
+        server.client({ token: old! }).projects.list(),
+        AuthenticationError,
+      );
+      await client.logoutFromTenant();
+    });
+  }
+});
