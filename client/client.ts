@@ -133,6 +133,7 @@ type CloseHook = () => Promise<void>;
 const closeHooks = new WeakMap<Client, Set<CloseHook>>();
 const encoder = new TextEncoder();
 /** A path below the API root: no spaces, control characters, fragment or host. */
+// deno-lint-ignore no-control-regex -- control characters are what it refuses
 const PATH = /^\/?(?!\/)[^\s\x00-\x1f\x7f#\\]*$/;
 const UI_FOLDERS: Readonly<Record<UiKind, string>> = {
   "flow-run": "flow-runs",
