@@ -199,17 +199,97 @@ function stringToSign(
   request: SignableRequest,
   parts: { date: string; nonce: string; hashType: HashType },
 ): string {
-  const url = typeof request.url === "string"
-    ? new URL(request.url)
-    : request.url;
+  const { host, target } = urlParts(request.url);
+  return signedLines(
+    request,
+    host,
+    target,
+    parts.date,
+    parts.nonce,
+    parts.hashType,
+  );
+}
+
+function signedLines(
+  request: SignableRequest,
+  host: string,
+  target: string,
+  date: string,
+  nonce: string,
+  hashType: HashType,
+): string {
   const contentType = headerValue(request.headers, "content-type") ?? "";
   return request.method.toUpperCase() + "\n" +
-    url.pathname + url.search + "\n" +
-    parts.date + "\n" +
-    parts.nonce + "\n" +
-    "host:" + url.host + "\n" +
+    target + "\n" +
+    date + "\n" +
+    nonce + "\n" +
+    "host:" + host + "\n" +
     "content-type:" + contentType.toLowerCase() + "\n" +
-    bodyDigest(request.body, parts.hashType);
+    bodyDigest(request.body, hashType);
+}
+
+/** Hosts of the origins seen, so a URL the client built needs no full parse. */
+const hosts = new Map<string, string>();
+/** A path and query that `URL` would keep byte for byte. */
+const PLAIN_TARGET = /^\/[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*$/;
+
+/**
+ * The host, and the path with its query, as `new URL(url)` gives them. A
+ * URL string whose path and query hold nothing `URL` would encode or
+ * resolve (dot segments) is split by hand, and only its origin is parsed,
+ * once: signing is on every request's path.
+ */
+function urlParts(url: string | URL): { host: string; target: string } {
+  if (typeof url === "string" && /^https?:\/\//i.test(url)) {
+    const slash = url.indexOf("/", url.indexOf("//") + 2);
+    const origin = slash < 0 ? "" : url.slice(0, slash);
+    const target = slash < 0 ? "" : url.slice(slash);
+    if (
+      PLAIN_TARGET.test(target) && !/[?#\\]/.test(origin) &&
+      !target.endsWith("?") && !target.includes("/.") &&
+      !/%2e/i.test(target)
+    ) {
+      let host = hosts.get(origin);
+      if (host === undefined) {
+        host = new URL(origin).host;
+        if (hosts.size >= 64) hosts.clear();
+        hosts.set(origin, host);
+      }
+      return { host, target };
+    }
+  }
+  const parsed = typeof url === "string" ? new URL(url) : url;
+  return { host: parsed.host, target: parsed.pathname + parsed.search };
+}
+
+/** Reused for strings to sign: `TextEncoder` costs a runtime call each time. */
+let scratch = new Uint8Array(512);
+
+/**
+ * The UTF-8 bytes of a string to sign, as a view that is valid until the
+ * next call. Strings to sign are ASCII but for rare paths and content types.
+ */
+function utf8(text: string): Uint8Array {
+  if (text.length > scratch.length) scratch = new Uint8Array(text.length * 2);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return encoder.encode(text);
+    scratch[i] = code;
+  }
+  return scratch.subarray(0, text.length);
+}
+
+let currentSecond = -1;
+let currentText = "";
+
+/** Now, as the date header: formatted once per second, not per request. */
+function currentDate(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== currentSecond) {
+    currentSecond = second;
+    currentText = formatSigningDate(new Date(second * 1000));
+  }
+  return currentText;
 }
 
 /** One header's value from any form of headers, without copying a record. */
@@ -298,12 +378,9 @@ export function signRequestSync(
   options: SignRequestOptions = {},
 ): SignedRequest {
   const hashType = options.hashType ?? "sha256";
-  const date = formatSigningDate(options.date ?? new Date());
+  const date = options.date ? formatSigningDate(options.date) : currentDate();
   const nonce = options.nonce ?? crypto.randomUUID();
-  const url = typeof request.url === "string"
-    ? new URL(request.url)
-    : request.url;
-  const host = url.host;
+  const { host, target } = urlParts(request.url);
   const derive = () => deriveSigningKey(key.secretKey, date, host, hashType);
   const signingKey = options.cache
     ? cachedKey(
@@ -312,16 +389,8 @@ export function signRequestSync(
       derive,
     )
     : derive();
-  const text = stringToSign(
-    {
-      method: request.method,
-      url,
-      headers: request.headers,
-      body: request.body,
-    },
-    { date, nonce, hashType },
-  );
-  const signature = toHex(signingKey.sign(encoder.encode(text)));
+  const text = signedLines(request, host, target, date, nonce, hashType);
+  const signature = toHex(signingKey.sign(utf8(text)));
   return {
     headers: {
       authorization:
@@ -467,19 +536,17 @@ export function verifySignatureSync(
   ) {
     return { ok: false, reason: "stale-date" };
   }
-  const url = new URL(request.url);
-  const text = stringToSign({ ...request, url, headers }, {
+  const { host, target } = urlParts(request.url);
+  const text = signedLines(
+    { ...request, headers },
+    host,
+    target,
     date,
     nonce,
-    hashType: parsed.hashType,
-  });
-  const key = deriveSigningKey(
-    options.secretKey,
-    date,
-    url.host,
     parsed.hashType,
   );
-  const expected = key.sign(encoder.encode(text));
+  const key = deriveSigningKey(options.secretKey, date, host, parsed.hashType);
+  const expected = key.sign(utf8(text));
   if (!timingSafeEqual(expected, fromHex(parsed.signature))) {
     return { ok: false, reason: "bad-signature" };
   }
