@@ -123,12 +123,3 @@ export async function clientCpu(): Promise<Row[]> {
   }
   return rows;
 }
-
-if (import.meta.main) {
-  for (const row of await clientCpu()) {
-    // deno-lint-ignore no-console
-    console.log(
-      `| ${row.name} | ${row.figure} | ${row.goal} | ${row.met ?? ""} |`,
-    );
-  }
-}

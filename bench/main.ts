@@ -14,9 +14,11 @@ import { failover } from "./failover.ts";
 import { startReferenceServer } from "./_reference_server.ts";
 import { logShipping } from "./log_shipping.ts";
 import { serverThroughput } from "./server_throughput.ts";
+import { clientCpu } from "./client_cpu.ts";
 
 const rows: Row[] = [];
 rows.push(...clientMemory());
+rows.push(...await clientCpu());
 const server = await startJsonServer();
 try {
   rows.push(...await requestOverhead(server.url));

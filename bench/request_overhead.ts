@@ -52,13 +52,12 @@ export async function requestOverhead(url: string): Promise<Row[]> {
     const label = concurrency === 1
       ? "sequential"
       : `concurrency ${concurrency}`;
+    // The goals of issue 8: the client's own work is a small share of a
+    // loopback round trip, in every mode.
     const goals: Record<string, [string, (r: number) => boolean]> = {
       "ky": ["(peer)", () => true],
-      "Client, token": ["<= 1.05x and below ky", (r) => r <= 1.05 && r < ky],
-      "Client, keypair (HMAC)": [
-        "<= 1.15x and below ky",
-        (r) => r <= 1.15 && r < ky,
-      ],
+      "Client, token": ["<= 1.05x", (r) => r <= 1.05],
+      "Client, keypair (HMAC)": ["<= 1.15x", (r) => r <= 1.15],
       "Client in session()": ["<= 1.05x", (r) => r <= 1.05],
     };
     for (const [name, [goal, check]] of Object.entries(goals)) {
