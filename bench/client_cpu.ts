@@ -1,5 +1,6 @@
 import ky from "ky";
-import { Client, Credentials, getActiveClient } from "../mod.ts";
+import { getActiveClient } from "../mod.ts";
+import { benchClients } from "./_clients.ts";
 import { interleave, median } from "./_stats.ts";
 import { fixed, type Row } from "./_row.ts";
 
@@ -34,25 +35,7 @@ const instantFetch: typeof fetch = () =>
  * added cost as a fraction of ky's, the median over rounds.
  */
 export async function clientCpu(): Promise<Row[]> {
-  const config = {
-    endpoints: URL_BASE,
-    envFile: false as const,
-    env: {},
-    maxRetries: 0,
-  };
-  const token = new Client({
-    credentials: new Credentials({ token: "bench-token" }),
-    config,
-    fetch: instantFetch,
-  });
-  const keypair = new Client({
-    credentials: new Credentials({
-      accessKey: "AKBENCH",
-      secretKey: "bench-secret",
-    }),
-    config,
-    fetch: instantFetch,
-  });
+  const { token, keypair } = benchClients(URL_BASE, instantFetch);
   const headers = { authorization: "Bearer bench-token" };
   const api = ky.create({ headers, retry: 0, fetch: instantFetch });
   const many = (call: () => Promise<unknown>) => async () => {

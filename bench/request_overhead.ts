@@ -1,5 +1,6 @@
 import ky from "ky";
-import { Client, Credentials, getActiveClient } from "../mod.ts";
+import { getActiveClient } from "../mod.ts";
+import { benchClients } from "./_clients.ts";
 import { interleave, pairedRatio, pool } from "./_stats.ts";
 import { fixed, type Row } from "./_row.ts";
 
@@ -8,23 +9,7 @@ const REQUESTS = 1_000;
 
 /** GET of a small JSON object: raw fetch vs ky vs the client, sequential and at concurrency 64. */
 export async function requestOverhead(url: string): Promise<Row[]> {
-  const config = {
-    endpoints: url,
-    envFile: false as const,
-    env: {},
-    maxRetries: 0,
-  };
-  const token = new Client({
-    credentials: new Credentials({ token: "bench-token" }),
-    config,
-  });
-  const keypair = new Client({
-    credentials: new Credentials({
-      accessKey: "AKBENCH",
-      secretKey: "bench-secret",
-    }),
-    config,
-  });
+  const { token, keypair } = benchClients(url);
   const target = `${url}/api/v1/projects/b7f3`;
   const headers = { authorization: "Bearer bench-token" };
   const one: Record<string, () => Promise<unknown>> = {
