@@ -275,7 +275,7 @@ export class Transport {
       }
       let bytes: Uint8Array;
       try {
-        bytes = await readBody(response, call.method);
+        bytes = await readBody(response, call.method, url);
       } catch (error) {
         if (error instanceof ApiError) throw error;
         const cause = failed(call, url, error, timeout, timeoutMs);
@@ -382,12 +382,13 @@ function withAttempts(error: unknown, attempts: number): unknown {
 async function readBody(
   response: Response,
   method: string,
+  url: string,
 ): Promise<Uint8Array> {
   if (response.body === null) return EMPTY;
   const declared = Number(response.headers.get("content-length") ?? NaN);
   if (declared > MAX_RESPONSE_BYTES) {
     await response.body.cancel();
-    throw tooLarge(response, method);
+    throw tooLarge(response, method, url);
   }
   // `fetch` unpacks gzip and friends, and then `Content-Length` gives the
   // packed size: only an identity body can be trusted to be that long.
@@ -397,7 +398,7 @@ async function readBody(
   ) {
     return await response.bytes();
   }
-  return await readCounted(response.body, response, method);
+  return await readCounted(response.body, response, method, url);
 }
 
 /**
@@ -410,6 +411,7 @@ async function readCounted(
   stream: ReadableStream<Uint8Array>,
   response: Response,
   method: string,
+  url: string,
 ): Promise<Uint8Array> {
   let buffer = EMPTY;
   let length = 0;
@@ -421,7 +423,7 @@ async function readCounted(
       const end = length + value.byteLength;
       if (end > MAX_RESPONSE_BYTES) {
         await reader.cancel();
-        throw tooLarge(response, method);
+        throw tooLarge(response, method, url);
       }
       if (end > buffer.byteLength) {
         const grown = new Uint8Array(
@@ -525,14 +527,15 @@ function timedOut(target: string, timeoutMs: number): TimeoutError {
   return new TimeoutError(`${target} timed out after ${timeoutMs} ms`);
 }
 
-function tooLarge(response: Response, method: string): ApiError {
+function tooLarge(response: Response, method: string, url: string): ApiError {
   return new ApiError({
     status: response.status,
     method,
-    url: response.url,
+    url,
     headers: response.headers,
-    message:
-      `The response is larger than the client reads (${MAX_RESPONSE_BYTES} bytes)`,
+    message: `${method} ${
+      new URL(url).pathname
+    } answered with a body larger than the client reads (${MAX_RESPONSE_BYTES} bytes, counted after decompression)`,
   });
 }
 

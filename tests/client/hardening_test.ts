@@ -117,7 +117,10 @@ Deno.test("Client.request() counts the decompressed bytes against the response c
   await using client = testClient(server.url, { config: { maxRetries: 0 } });
   const error = await rejection(() => client.get("/projects"));
   assert.ok(error instanceof RunplaneError, String(error));
-  assert.match(error.message, /larger than the client reads/);
+  assert.equal(
+    error.message,
+    "GET /api/v1/projects answered with a body larger than the client reads (33554432 bytes, counted after decompression)",
+  );
 });
 
 Deno.test("Client.request() reads a body sent in one-byte chunks without holding each chunk's buffer", async () => {
