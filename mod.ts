@@ -53,10 +53,12 @@ export {
   SigningKeyCache,
   signRequest,
   type SignRequestOptions,
+  signRequestSync,
   timingSafeEqual,
   type VerifyResult,
   verifySignature,
   type VerifySignatureOptions,
+  verifySignatureSync,
 } from "./auth/hmac.ts";
 export {
   type Config,

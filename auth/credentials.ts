@@ -16,6 +16,7 @@
  */
 
 import { InvalidArgumentError } from "../client/errors.ts";
+import { mergeHeaders } from "../client/_headers.ts";
 
 /** Shown in place of every secret. */
 export const REDACTED = "***";
@@ -319,16 +320,8 @@ export function credentialSecrets(credentials: Credentials): Readonly<Secrets> {
 
 function headerRecord(init: HeadersInit | undefined): Record<string, string> {
   const record: Record<string, string> = {};
-  if (init === undefined) return record;
-  try {
-    new Headers(init).forEach((value, name) => {
-      record[name] = value;
-    });
-  } catch {
-    // The runtime's own message may quote the value, which can be a secret.
-    throw new InvalidArgumentError(
-      "Credentials extraHeaders must be valid header names and values",
-    );
+  if (init !== undefined) {
+    mergeHeaders(record, init, "Credentials extraHeaders");
   }
   return record;
 }

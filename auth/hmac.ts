@@ -32,8 +32,15 @@
  * console.assert(result.ok);
  * ```
  *
+ * Every hash and HMAC is computed synchronously by `sha2.ts` (no Web Crypto
+ * round trip per request); the promise-returning functions are kept for
+ * callers that await them, and the `...Sync` ones are what the client and
+ * the reference server call.
+ *
  * @module
  */
+
+import { digest, HmacKey, toHex } from "./sha2.ts";
 
 /** The hash an HMAC signature uses. */
 export type HashType = "sha256" | "sha384" | "sha512";
@@ -43,13 +50,7 @@ export const DATE_HEADER = "x-runplane-date";
 /** The nonce header of the scheme. */
 export const NONCE_HEADER = "x-runplane-nonce";
 
-const HASH_NAMES: Record<HashType, string> = {
-  sha256: "SHA-256",
-  sha384: "SHA-384",
-  sha512: "SHA-512",
-};
 const encoder = new TextEncoder();
-const EMPTY = new Uint8Array(0);
 
 /** The parts of a request that the signature covers. */
 export interface SignableRequest {
@@ -124,26 +125,31 @@ export interface SignedRequest {
  * ```
  */
 export class SigningKeyCache {
-  #keys = new Map<string, Promise<CryptoKey>>();
+  /** Marks the class nominal: the keys themselves live out of reach. */
+  readonly kind = "runplane-signing-key-cache";
+}
 
-  /**
-   * The derived key for a day and host, computed on first use.
-   *
-   * @param cacheKey `hashType`, day and host, joined.
-   * @param derive Computes the key when it is not cached.
-   * @returns The derived key.
-   */
-  get(cacheKey: string, derive: () => Promise<CryptoKey>): Promise<CryptoKey> {
-    let key = this.#keys.get(cacheKey);
-    if (key === undefined) {
-      // Bounded: a client talks to a few hosts, and each day replaces the last.
-      if (this.#keys.size >= 16) this.#keys.clear();
-      key = derive();
-      this.#keys.set(cacheKey, key);
-      key.catch(() => this.#keys.delete(cacheKey));
-    }
-    return key;
+const cachedKeys = new WeakMap<SigningKeyCache, Map<string, HmacKey>>();
+
+/** The derived key for a day and host, from the cache or computed now. */
+function cachedKey(
+  cache: SigningKeyCache,
+  cacheKey: string,
+  derive: () => HmacKey,
+): HmacKey {
+  let keys = cachedKeys.get(cache);
+  if (keys === undefined) {
+    keys = new Map();
+    cachedKeys.set(cache, keys);
   }
+  let key = keys.get(cacheKey);
+  if (key === undefined) {
+    // Bounded: a client talks to a few hosts, and each day replaces the last.
+    if (keys.size >= 16) keys.clear();
+    key = derive();
+    keys.set(cacheKey, key);
+  }
+  return key;
 }
 
 /**
@@ -182,24 +188,108 @@ export function formatSigningDate(date: Date): string {
  * console.assert(text.split("\n")[1] === "/api/v1/projects?limit=5");
  * ```
  */
-export async function buildStringToSign(
+export function buildStringToSign(
   request: SignableRequest,
   parts: { date: string; nonce: string; hashType: HashType },
 ): Promise<string> {
-  const url = typeof request.url === "string"
-    ? new URL(request.url)
-    : request.url;
-  const contentType = headerValue(request.headers, "content-type") ?? "";
-  const digest = await bodyDigest(request.body, parts.hashType);
-  return [
-    request.method.toUpperCase(),
-    url.pathname + url.search,
+  return Promise.resolve(stringToSign(request, parts));
+}
+
+function stringToSign(
+  request: SignableRequest,
+  parts: { date: string; nonce: string; hashType: HashType },
+): string {
+  const { host, target } = urlParts(request.url);
+  return signedLines(
+    request,
+    host,
+    target,
     parts.date,
     parts.nonce,
-    `host:${url.host}`,
-    `content-type:${contentType.toLowerCase()}`,
-    digest,
-  ].join("\n");
+    parts.hashType,
+  );
+}
+
+function signedLines(
+  request: SignableRequest,
+  host: string,
+  target: string,
+  date: string,
+  nonce: string,
+  hashType: HashType,
+): string {
+  const contentType = headerValue(request.headers, "content-type") ?? "";
+  return request.method.toUpperCase() + "\n" +
+    target + "\n" +
+    date + "\n" +
+    nonce + "\n" +
+    "host:" + host + "\n" +
+    "content-type:" + contentType.toLowerCase() + "\n" +
+    bodyDigest(request.body, hashType);
+}
+
+/** Hosts of the origins seen, so a URL the client built needs no full parse. */
+const hosts = new Map<string, string>();
+/** A path and query that `URL` would keep byte for byte. */
+const PLAIN_TARGET = /^\/[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*$/;
+
+/**
+ * The host, and the path with its query, as `new URL(url)` gives them. A
+ * URL string whose path and query hold nothing `URL` would encode or
+ * resolve (dot segments) is split by hand, and only its origin is parsed,
+ * once: signing is on every request's path.
+ */
+function urlParts(url: string | URL): { host: string; target: string } {
+  if (typeof url === "string" && /^https?:\/\//i.test(url)) {
+    const slash = url.indexOf("/", url.indexOf("//") + 2);
+    const origin = slash < 0 ? "" : url.slice(0, slash);
+    const target = slash < 0 ? "" : url.slice(slash);
+    if (
+      PLAIN_TARGET.test(target) && !/[?#\\]/.test(origin) &&
+      !target.endsWith("?") && !target.includes("/.") &&
+      !/%2e/i.test(target)
+    ) {
+      let host = hosts.get(origin);
+      if (host === undefined) {
+        host = new URL(origin).host;
+        if (hosts.size >= 64) hosts.clear();
+        hosts.set(origin, host);
+      }
+      return { host, target };
+    }
+  }
+  const parsed = typeof url === "string" ? new URL(url) : url;
+  return { host: parsed.host, target: parsed.pathname + parsed.search };
+}
+
+/** Reused for strings to sign: `TextEncoder` costs a runtime call each time. */
+let scratch = new Uint8Array(512);
+
+/**
+ * The UTF-8 bytes of a string to sign, as a view that is valid until the
+ * next call. Strings to sign are ASCII but for rare paths and content types.
+ */
+function utf8(text: string): Uint8Array {
+  if (text.length > scratch.length) scratch = new Uint8Array(text.length * 2);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return encoder.encode(text);
+    scratch[i] = code;
+  }
+  return scratch.subarray(0, text.length);
+}
+
+let currentSecond = -1;
+let currentText = "";
+
+/** Now, as the date header: formatted once per second, not per request. */
+function currentDate(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== currentSecond) {
+    currentSecond = second;
+    currentText = formatSigningDate(new Date(second * 1000));
+  }
+  return currentText;
 }
 
 /** One header's value from any form of headers, without copying a record. */
@@ -217,47 +307,21 @@ function headerValue(
   return key === undefined ? undefined : record[key];
 }
 
-// Each Web Crypto call is an async hop: the empty body's digest is computed
-// once per hash, and a body's digest once per call rather than per attempt.
-const emptyDigests = new Map<HashType, Promise<string>>();
-const bodyDigests = new WeakMap<Uint8Array, Map<HashType, Promise<string>>>();
+// The empty body's digest is the same for every request without a body.
+const emptyDigests = new Map<HashType, string>();
 
 function bodyDigest(
   body: Uint8Array | string | null | undefined,
   hashType: HashType,
-): Promise<string> {
+): string {
   const bytes = typeof body === "string" ? encoder.encode(body) : body;
-  if (!bytes || bytes.byteLength === 0) {
-    let digest = emptyDigests.get(hashType);
-    if (digest === undefined) {
-      digest = hexDigest(EMPTY, hashType);
-      emptyDigests.set(hashType, digest);
-    }
-    return digest;
+  if (bytes && bytes.byteLength > 0) return toHex(digest(hashType, bytes));
+  let empty = emptyDigests.get(hashType);
+  if (empty === undefined) {
+    empty = toHex(digest(hashType, new Uint8Array(0)));
+    emptyDigests.set(hashType, empty);
   }
-  let digests = bodyDigests.get(bytes);
-  if (digests === undefined) {
-    digests = new Map();
-    bodyDigests.set(bytes, digests);
-  }
-  let digest = digests.get(hashType);
-  if (digest === undefined) {
-    digest = hexDigest(bytes, hashType);
-    digests.set(hashType, digest);
-  }
-  return digest;
-}
-
-async function hexDigest(
-  bytes: Uint8Array,
-  hashType: HashType,
-): Promise<string> {
-  return toHex(
-    await crypto.subtle.digest(
-      HASH_NAMES[hashType],
-      bytes as Uint8Array<ArrayBuffer>,
-    ),
-  );
+  return empty;
 }
 
 /**
@@ -280,28 +344,53 @@ async function hexDigest(
  * console.assert(signed.headers.authorization.startsWith("RUNPLANE-HMAC-SHA256 Credential=AK1, Signature="));
  * ```
  */
-export async function signRequest(
+export function signRequest(
   request: SignableRequest,
   key: SigningKey,
   options: SignRequestOptions = {},
 ): Promise<SignedRequest> {
+  return Promise.resolve(signRequestSync(request, key, options));
+}
+
+/**
+ * {@linkcode signRequest}, without the promise: what the client calls on
+ * every attempt.
+ *
+ * @param request The request exactly as it will be sent.
+ * @param key The access key and secret key.
+ * @param options The hash, a fixed date or nonce (for tests), and a key cache.
+ * @returns The headers to add, the string that was signed and the signature.
+ *
+ * @example
+ * ```ts
+ * import { signRequestSync } from "./hmac.ts";
+ *
+ * const signed = signRequestSync(
+ *   { method: "GET", url: "http://127.0.0.1:4200/api/v1/projects" },
+ *   { accessKey: "AK1", secretKey: "s3cret" },
+ * );
+ * console.assert(signed.signature.length === 64);
+ * ```
+ */
+export function signRequestSync(
+  request: SignableRequest,
+  key: SigningKey,
+  options: SignRequestOptions = {},
+): SignedRequest {
   const hashType = options.hashType ?? "sha256";
-  const date = formatSigningDate(options.date ?? new Date());
+  const date = options.date ? formatSigningDate(options.date) : currentDate();
   const nonce = options.nonce ?? crypto.randomUUID();
-  const url = typeof request.url === "string"
-    ? new URL(request.url)
-    : request.url;
-  const host = url.host;
+  const { host, target } = urlParts(request.url);
   const derive = () => deriveSigningKey(key.secretKey, date, host, hashType);
-  const [stringToSign, signingKey] = await Promise.all([
-    buildStringToSign({ ...request, url }, { date, nonce, hashType }),
-    options.cache
-      ? options.cache.get(`${hashType} ${date.slice(0, 10)} ${host}`, derive)
-      : derive(),
-  ]);
-  const signature = toHex(
-    await crypto.subtle.sign("HMAC", signingKey, encoder.encode(stringToSign)),
-  );
+  const signingKey = options.cache
+    ? cachedKey(
+      options.cache,
+      `${hashType} ${date.slice(0, 10)} ${host}`,
+      derive,
+    )
+    : derive();
+  const text = signedLines(request, host, target, date, nonce, hashType);
+  const signature = toHex(signingKey.sign(utf8(text)));
   return {
     headers: {
       authorization:
@@ -309,7 +398,7 @@ export async function signRequest(
       [DATE_HEADER]: date,
       [NONCE_HEADER]: nonce,
     },
-    stringToSign,
+    stringToSign: text,
     signature,
   };
 }
@@ -401,10 +490,34 @@ export interface VerifySignatureOptions {
  * console.assert(!wrong.ok);
  * ```
  */
-export async function verifySignature(
+export function verifySignature(
   request: SignableRequest,
   options: VerifySignatureOptions,
 ): Promise<VerifyResult> {
+  return Promise.resolve(verifySignatureSync(request, options));
+}
+
+/**
+ * {@linkcode verifySignature}, without the promise: what the reference
+ * server calls, with the same hashing code the client signs with.
+ *
+ * @param request The request as received, with its headers and body bytes.
+ * @param options The secret key and the allowed clock skew.
+ * @returns `{ ok: true, nonce, ... }` or `{ ok: false, reason }`.
+ *
+ * @example
+ * ```ts
+ * import { signRequestSync, verifySignatureSync } from "./hmac.ts";
+ *
+ * const request = { method: "GET", url: "http://127.0.0.1:4200/api/v1/projects" };
+ * const signed = signRequestSync(request, { accessKey: "AK1", secretKey: "s3cret" });
+ * console.assert(verifySignatureSync({ ...request, headers: signed.headers }, { secretKey: "s3cret" }).ok);
+ * ```
+ */
+export function verifySignatureSync(
+  request: SignableRequest,
+  options: VerifySignatureOptions,
+): VerifyResult {
   const headers = new Headers(request.headers);
   const parsed = parseHmacAuthorization(headers.get("authorization") ?? "");
   const date = headers.get(DATE_HEADER) ?? "";
@@ -423,21 +536,17 @@ export async function verifySignature(
   ) {
     return { ok: false, reason: "stale-date" };
   }
-  const stringToSign = await buildStringToSign(request, {
+  const { host, target } = urlParts(request.url);
+  const text = signedLines(
+    { ...request, headers },
+    host,
+    target,
     date,
     nonce,
-    hashType: parsed.hashType,
-  });
-  const host = new URL(request.url).host;
-  const key = await deriveSigningKey(
-    options.secretKey,
-    date,
-    host,
     parsed.hashType,
   );
-  const expected = new Uint8Array(
-    await crypto.subtle.sign("HMAC", key, encoder.encode(stringToSign)),
-  );
+  const key = deriveSigningKey(options.secretKey, date, host, parsed.hashType);
+  const expected = key.sign(utf8(text));
   if (!timingSafeEqual(expected, fromHex(parsed.signature))) {
     return { ok: false, reason: "bad-signature" };
   }
@@ -468,52 +577,17 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return difference === 0;
 }
 
-async function deriveSigningKey(
+function deriveSigningKey(
   secretKey: string,
   date: string,
   host: string,
   hashType: HashType,
-): Promise<CryptoKey> {
+): HmacKey {
   const day = date.slice(0, 10).replaceAll("-", "");
-  const dayKey = await hmac(encoder.encode(secretKey), day, hashType);
-  const hostKey = await hmac(dayKey, host, hashType);
-  return importHmacKey(hostKey, hashType);
-}
-
-async function hmac(
-  key: Uint8Array,
-  data: string,
-  hashType: HashType,
-): Promise<Uint8Array> {
-  const cryptoKey = await importHmacKey(key, hashType);
-  return new Uint8Array(
-    await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(data)),
-  );
-}
-
-function importHmacKey(
-  key: Uint8Array,
-  hashType: HashType,
-): Promise<CryptoKey> {
-  return crypto.subtle.importKey(
-    "raw",
-    key as Uint8Array<ArrayBuffer>,
-    { name: "HMAC", hash: HASH_NAMES[hashType] },
-    false,
-    ["sign"],
-  );
-}
-
-const HEX = Array.from(
-  { length: 256 },
-  (_, i) => i.toString(16).padStart(2, "0"),
-);
-
-function toHex(buffer: ArrayBuffer): string {
-  const bytes = new Uint8Array(buffer);
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]];
-  return out;
+  const dayKey = new HmacKey(hashType, encoder.encode(secretKey))
+    .sign(encoder.encode(day));
+  const hostKey = new HmacKey(hashType, dayKey).sign(encoder.encode(host));
+  return new HmacKey(hashType, hostKey);
 }
 
 function fromHex(hex: string): Uint8Array {

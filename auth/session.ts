@@ -16,6 +16,7 @@
  * @module
  */
 
+import { AuthenticationError } from "../client/errors.ts";
 import type {
   Authenticator,
   AuthPost,
@@ -79,6 +80,15 @@ export class SessionAuthenticator implements Authenticator {
       .map((line) => line.split(";", 1)[0].trim())
       .filter((pair) => pair.includes("="))
       .join("; ");
+    if (cookie === "") {
+      throw new AuthenticationError({
+        status: 401,
+        method: "POST",
+        url: "/api/v1/auth/login",
+        message:
+          "POST /api/v1/auth/login answered without a session cookie: the server sent no Set-Cookie; check that the endpoint is a session endpoint",
+      });
+    }
     this.#cookie = cookie;
     return cookie;
   }

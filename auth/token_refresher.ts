@@ -17,6 +17,7 @@
  */
 
 import { AuthenticationError } from "../client/errors.ts";
+import { checkHeaderValue } from "../client/_headers.ts";
 import type {
   Authenticator,
   AuthPost,
@@ -108,6 +109,11 @@ export class TokenRefresher implements Authenticator {
           "The server's token grant is malformed: it needs accessToken, refreshToken and expiresAt",
       });
     }
+    checkHeaderValue(
+      "Authorization",
+      grant.accessToken,
+      "the server's access token",
+    );
     this.#accessToken = grant.accessToken;
     this.#refreshToken = grant.refreshToken;
     this.#expiresAt = expiresAt;

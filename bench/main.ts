@@ -16,9 +16,11 @@ import { logShipping } from "./log_shipping.ts";
 import { serverThroughput } from "./server_throughput.ts";
 import { runnerOverhead } from "./runner_overhead.ts";
 import { passwordLoad } from "./password_load.ts";
+import { clientCpu } from "./client_cpu.ts";
 
 const rows: Row[] = [];
 rows.push(...clientMemory());
+rows.push(...await clientCpu());
 const server = await startJsonServer();
 try {
   rows.push(...await requestOverhead(server.url));

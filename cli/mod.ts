@@ -477,7 +477,10 @@ async function login(flags: Flags, io: CliIo): Promise<number> {
   const config = loadConfig(configOptions(flags, io));
   await using client = new Client({ credentials, config });
   const tenants = await client.tenants.list();
-  const path = await saveCredentials(credentials, { home: config.home });
+  const path = await saveCredentials(credentials, {
+    home: config.home,
+    endpoint: config.endpoints,
+  });
   if (flags.json) {
     io.stdout(JSON.stringify({ saved: path, tenants }) + "\n");
   } else {

@@ -1,51 +1,61 @@
 /**
- * Attempt timeouts on one shared ticker instead of a timer per request: at
- * high concurrency a `setTimeout`/`clearTimeout` pair per attempt is a
- * measurable share of the client's cost. A deadline fires within
- * {@linkcode TICK_MS} after it is due. The ticker is unref'd (pending
- * requests keep the process alive, not their deadlines) and stops itself
- * once a tick finds nothing pending.
+ * Attempt timeouts without an `AbortController` or a timer per request: at
+ * high rates both are a measurable share of the client's cost. Attempts
+ * that start within the same {@linkcode TICK_MS} window with the same
+ * timeout share one signal, which aborts once the last of them is due; one
+ * shared, unref'd ticker checks the windows (pending requests keep the
+ * process alive, not their deadlines) and stops itself once none is left.
+ * A deadline fires within two ticks after it is due.
  *
  * @module
  */
 
-/** How often pending deadlines are checked. */
+/** How often pending deadlines are checked, and how wide a window is. */
 export const TICK_MS = 20;
 
-interface Deadline {
+interface Window {
   at: number;
-  expire: () => void;
+  controller: AbortController;
 }
 
-const pending = new Set<Deadline>();
+const windows = new Map<string, Window>();
 let ticker: ReturnType<typeof setInterval> | undefined;
 
 function tick(): void {
-  if (pending.size === 0) {
+  if (windows.size === 0) {
     clearInterval(ticker);
     ticker = undefined;
     return;
   }
   const now = performance.now();
-  for (const entry of pending) {
-    if (entry.at <= now) {
-      pending.delete(entry);
-      entry.expire();
+  for (const [key, window] of windows) {
+    if (window.at <= now) {
+      windows.delete(key);
+      window.controller.abort();
     }
   }
 }
 
 /**
- * Calls `expire` once `ms` milliseconds have passed, unless the returned
- * function is called first.
+ * A signal that aborts once `ms` milliseconds have passed (and at most two
+ * ticks more), shared with the attempts that start in the same window.
  */
-export function deadline(ms: number, expire: () => void): () => void {
-  const entry: Deadline = { at: performance.now() + ms, expire };
-  pending.add(entry);
-  if (ticker === undefined) {
-    const started = setInterval(tick, TICK_MS);
-    Deno.unrefTimer(started);
-    ticker = started;
+export function deadlineSignal(ms: number): AbortSignal {
+  const now = performance.now();
+  const slot = Math.floor(now / TICK_MS);
+  const key = `${ms} ${slot}`;
+  let window = windows.get(key);
+  if (window === undefined) {
+    window = {
+      at: (slot + 1) * TICK_MS + ms,
+      controller: new AbortController(),
+    };
+    windows.set(key, window);
+    if (ticker === undefined) {
+      const started = setInterval(tick, TICK_MS);
+      Deno.unrefTimer(started);
+      ticker = started;
+    }
   }
-  return () => pending.delete(entry);
+  return window.controller.signal;
 }

@@ -22,11 +22,17 @@ import {
 } from "./errors.ts";
 import {
   type Config,
+  deniedSources,
   isConfig,
   loadConfig,
   type LoadConfigOptions,
 } from "../config/config.ts";
-import { loadSavedCredentials } from "../config/credentials_file.ts";
+import {
+  CREDENTIALS_FILE_NAME,
+  endpointKey,
+  loadSavedCredentials,
+  savedEndpoints,
+} from "../config/credentials_file.ts";
 import { Credentials, credentialSecrets } from "../auth/credentials.ts";
 import {
   type Authenticator,
@@ -44,6 +50,7 @@ import {
   Transport,
 } from "./transport.ts";
 import { runInScope } from "./_scope.ts";
+import { HTTP_TOKEN, mergeHeaders } from "./_headers.ts";
 import { JUPYTER_DISPLAY, type MimeBundle, renderClient } from "./jupyter.ts";
 import { Tenants } from "./resources/tenants.ts";
 import { Users } from "./resources/users.ts";
@@ -125,7 +132,9 @@ export interface Tenant {
 type CloseHook = () => Promise<void>;
 const closeHooks = new WeakMap<Client, Set<CloseHook>>();
 const encoder = new TextEncoder();
-const IDEMPOTENT_METHODS = new Set(["POST", "PATCH"]);
+/** A path below the API root: no spaces, control characters, fragment or host. */
+// deno-lint-ignore no-control-regex -- control characters are what it refuses
+const PATH = /^\/?(?!\/)[^\s\x00-\x1f\x7f#\\]*$/;
 const UI_FOLDERS: Readonly<Record<UiKind, string>> = {
   "flow-run": "flow-runs",
   "task-run": "task-runs",
@@ -239,13 +248,32 @@ export class Client {
    * const page = await client.request("GET", "/flow-runs", { query: { limit: 10 } });
    * ```
    */
-  async request<T = unknown>(
+  request<T = unknown>(
     method: string,
     path: string,
     options: RequestOptions = {},
   ): Promise<T> {
+    return this.#request<T>(method, path, options, this.#auth);
+  }
+
+  async #request<T>(
+    method: string,
+    path: string,
+    options: RequestOptions,
+    auth: Authenticator,
+  ): Promise<T> {
     if (this.#closed) {
       throw new RunplaneError("The client is closed: create a new Client");
+    }
+    if (typeof method !== "string" || !HTTP_TOKEN.test(method)) {
+      throw new InvalidArgumentError(
+        "Invalid method: expected an HTTP method such as GET or POST, with no spaces",
+      );
+    }
+    if (typeof path !== "string" || !PATH.test(path)) {
+      throw new InvalidArgumentError(
+        "Invalid path: expected a path below the API root such as /projects, without spaces, control characters, a fragment or a host",
+      );
     }
     const upper = method.toUpperCase();
     const headers = { ...this.#defaults };
@@ -254,21 +282,20 @@ export class Client {
       body = encoder.encode(serialize(options.body));
       headers["content-type"] = "application/json";
     }
-    if (IDEMPOTENT_METHODS.has(upper)) {
+    if (upper === "POST" || upper === "PATCH") {
       headers["idempotency-key"] = options.idempotencyKey ??
         crypto.randomUUID();
     }
     if (options.headers !== undefined) {
-      mergeHeaders(headers, options.headers);
+      mergeHeaders(headers, options.headers, "request headers");
     }
-    const auth = this.#auth;
     let used: unknown;
     // Set only once the credentials were attached: a 401 from a login or
     // refresh inside authorize() must not trigger a second login.
     let authorized = false;
     const call = {
       method: upper,
-      path: path.startsWith("/") ? path : `/${path}`,
+      path: path.charCodeAt(0) === 47 ? path : `/${path}`,
       query: options.query,
       headers,
       body,
@@ -387,7 +414,9 @@ export class Client {
    * ```
    */
   attachHeaders(headers: HeadersInit): void {
-    mergeHeaders(this.#defaults, headers);
+    const merged = { ...this.#defaults };
+    mergeHeaders(merged, headers, "attachHeaders");
+    this.#defaults = merged;
   }
 
   /**
@@ -433,13 +462,24 @@ export class Client {
         "loginToTenant needs { slug } or { id } of a tenant",
       );
     }
-    const grant = await this.request<TokenGrant & { tenant: Tenant }>(
+    // Always the user's own credentials: a tenant access token cannot buy
+    // a login to another tenant.
+    const grant = await this.#request<TokenGrant & { tenant: Tenant }>(
       "POST",
       "/auth/tenant-login",
       { body: tenant, signal: options.signal },
+      this.#baseAuth,
     );
+    const previous = this.#auth;
     this.#auth = new TokenRefresher(grant, this.#post);
     this.#tenant = grant.tenant;
+    if (previous instanceof TokenRefresher) {
+      // The old tenant's tokens are of no more use: revoke them, quietly.
+      await this.#request("POST", "/auth/tenant-logout", {
+        body: { refreshToken: previous.refreshToken },
+        maxRetries: 0,
+      }, previous).catch(() => {});
+    }
     return grant.tenant;
   }
 
@@ -763,7 +803,9 @@ export class Client {
       "content-type": "application/json",
       "idempotency-key": crypto.randomUUID(),
     };
-    if (options.headers !== undefined) mergeHeaders(headers, options.headers);
+    if (options.headers !== undefined) {
+      mergeHeaders(headers, options.headers, "login headers");
+    }
     const response = await this.#transport.send({
       method: "POST",
       path,
@@ -815,15 +857,33 @@ function resolveCredentials(
 ): Credentials {
   if (credentials.mode !== "env") return credentials;
   const found = config.credentials ??
-    loadSavedCredentials({ home: config.home });
-  if (found === undefined) {
-    throw new ConfigError(
-      "No credentials found: set RUNPLANE_TOKEN, or RUNPLANE_USERNAME and RUNPLANE_PASSWORD, or RUNPLANE_ACCESS_KEY and RUNPLANE_SECRET_KEY (in the environment or a .env file), or save credentials with saveCredentials()",
-    );
-  }
+    loadSavedCredentials({ home: config.home, endpoint: config.endpoints });
+  if (found === undefined) throw noCredentials(config);
   return Object.keys(credentials.extraHeaders).length === 0
     ? found
     : found.withExtraHeaders(credentials.extraHeaders);
+}
+
+/** Why `{ useEnv: true }` found nothing, and what to do about it. */
+function noCredentials(config: Config): ConfigError {
+  const wanted = config.endpoints.map(endpointKey);
+  const saved = savedEndpoints(config.home);
+  if (saved !== undefined && saved.length > 0) {
+    return new ConfigError(
+      `Saved credentials in ${config.home}/${CREDENTIALS_FILE_NAME} are for ${
+        saved.join(", ")
+      }, not for ${
+        wanted.join(", ")
+      }: a saved credential is sent only to the endpoint it was saved for; log in to this endpoint, or fix RUNPLANE_ENDPOINT`,
+    );
+  }
+  const denied = deniedSources(config);
+  const why = denied.length === 0
+    ? ""
+    : `; access was denied to ${denied.join(" and ")}`;
+  return new ConfigError(
+    `No credentials found${why}: set RUNPLANE_TOKEN, or RUNPLANE_USERNAME and RUNPLANE_PASSWORD, or RUNPLANE_ACCESS_KEY and RUNPLANE_SECRET_KEY (in the environment or a .env file), or save credentials with saveCredentials()`,
+  );
 }
 
 function checkClientOptions(options: ClientOptions): void {
@@ -844,16 +904,6 @@ function checkClientOptions(options: ClientOptions): void {
       );
     }
   }
-}
-
-/** Sets headers of any form into a record, by lower-case name. */
-function mergeHeaders(
-  target: Record<string, string>,
-  headers: HeadersInit,
-): void {
-  new Headers(headers).forEach((value, name) => {
-    target[name] = value;
-  });
 }
 
 function createHttpClient(caCertFile: string): Deno.HttpClient {

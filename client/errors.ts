@@ -130,7 +130,7 @@ export class ApiError extends RunplaneError {
       init.message ??
         `${init.method} ${path} failed with status ${init.status}${
           detail.message ? `: ${detail.message}` : ""
-        }`,
+        }${HINTS[detail.code ?? ""] ?? ""}`,
       init.cause === undefined ? undefined : { cause: init.cause },
     );
     this.status = init.status;
@@ -309,6 +309,12 @@ const STATUS_CLASSES = new Map<number, typeof ApiError>([
   [422, UnprocessableEntityError],
   [429, RateLimitError],
 ]);
+
+/** How to fix what an error code reports, where the server cannot know it. */
+const HINTS: Readonly<Record<string, string>> = {
+  tenant_required:
+    "; set tenant in the config, RUNPLANE_TENANT, or the CLI's --tenant",
+};
 
 const RETRIABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 

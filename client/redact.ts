@@ -21,7 +21,16 @@ const SENSITIVE = new Set([
   "cookie",
   "set-cookie",
   "x-api-key",
+  "x-auth-token",
+  "private-token",
 ]);
+/** Any name that looks like it carries a credential. */
+const SENSITIVE_PART = /token|secret|key|password|session|auth|cookie/;
+
+/** Whether a header's value must not be shown, by its lower-case name. */
+export function isSensitiveHeader(lower: string): boolean {
+  return SENSITIVE.has(lower) || SENSITIVE_PART.test(lower);
+}
 
 /**
  * Copies headers into a record, with credential-bearing values replaced.
@@ -45,7 +54,7 @@ export function redactHeaders(
     : Object.entries(headers);
   for (const [name, value] of entries) {
     const lower = name.toLowerCase();
-    shown[lower] = SENSITIVE.has(lower) ? REDACTED : value;
+    shown[lower] = isSensitiveHeader(lower) ? REDACTED : value;
   }
   return shown;
 }

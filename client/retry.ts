@@ -61,17 +61,20 @@ export function backoffDelay(
 
 /**
  * The wait a response asks for: `Retry-After-Ms`, else `Retry-After` in
- * seconds or as an HTTP date, capped at a minute.
+ * seconds or as an HTTP date, capped at a minute. A wait of zero or less, a
+ * date in the past, or a value that is not one of these names no wait: the
+ * caller's own backoff applies, so a server cannot make it retry in a loop.
  *
  * @param headers The response headers.
  * @param now The current time, for HTTP dates.
- * @returns Milliseconds, or `undefined` when the response names no wait.
+ * @returns Milliseconds, or `undefined` when the response names no usable wait.
  *
  * @example
  * ```ts
  * import { retryAfterMs } from "./retry.ts";
  *
  * console.assert(retryAfterMs(new Headers({ "retry-after-ms": "250", "retry-after": "9" })) === 250);
+ * console.assert(retryAfterMs(new Headers({ "retry-after": "0" })) === undefined);
  * console.assert(retryAfterMs(new Headers()) === undefined);
  * ```
  */
@@ -79,16 +82,19 @@ export function retryAfterMs(
   headers: Headers,
   now: number = Date.now(),
 ): number | undefined {
-  const ms = headers.get("retry-after-ms");
-  if (ms !== null && /^\d+(\.\d+)?$/.test(ms.trim())) {
-    return Math.min(Number(ms), MAX_RETRY_AFTER_MS);
+  const ms = headers.get("retry-after-ms")?.trim();
+  if (ms !== undefined && /^\d+(\.\d+)?$/.test(ms)) {
+    return usable(Number(ms));
   }
   const value = headers.get("retry-after")?.trim();
   if (!value) return undefined;
-  if (/^\d+$/.test(value)) {
-    return Math.min(Number(value) * 1000, MAX_RETRY_AFTER_MS);
-  }
+  if (/^\d+$/.test(value)) return usable(Number(value) * 1000);
+  // An HTTP date names a weekday; Date.parse alone would take "1" or "5 x".
+  if (!/^[a-z]{3}, /i.test(value)) return undefined;
   const date = Date.parse(value);
-  if (Number.isNaN(date)) return undefined;
-  return Math.min(Math.max(date - now, 0), MAX_RETRY_AFTER_MS);
+  return Number.isNaN(date) ? undefined : usable(date - now);
+}
+
+function usable(ms: number): number | undefined {
+  return ms > 0 ? Math.min(ms, MAX_RETRY_AFTER_MS) : undefined;
 }

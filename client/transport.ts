@@ -10,6 +10,7 @@
 import {
   AbortError,
   ApiError,
+  ConfigError,
   ConnectionError,
   InvalidArgumentError,
   isRetriableStatus,
@@ -17,10 +18,14 @@ import {
 } from "./errors.ts";
 import { sleep } from "./_async.ts";
 import { backoffDelay, type BackoffOptions, retryAfterMs } from "./retry.ts";
-import { type EndpointPool, sharedEndpointPool } from "./endpoint_pool.ts";
+import {
+  API_PREFIX,
+  type EndpointPool,
+  sharedEndpointPool,
+} from "./endpoint_pool.ts";
 import type { OutgoingRequest } from "../auth/authenticator.ts";
 import { redactHeaders } from "./redact.ts";
-import { deadline } from "./_deadlines.ts";
+import { deadlineSignal } from "./_deadlines.ts";
 
 /** Query parameters; `undefined` and `null` are left out, arrays repeat the name. */
 export type QueryParams = Readonly<
@@ -151,13 +156,16 @@ export class Transport {
     const maxRetries = call.maxRetries ?? this.#options.maxRetries;
     checkWholeNumber("maxRetries", maxRetries, 0);
     checkWholeNumber("timeoutMs", call.timeoutMs ?? this.#options.timeoutMs, 1);
-    const target = `${call.method} ${call.path}`;
+    const target = `${call.method} ${API_PREFIX}${call.path}`;
     const query = queryString(call.query);
     for (let attempt = 0;; attempt++) {
       if (call.signal?.aborted) throw aborted(target, call.signal);
       let error: unknown;
       try {
-        return await this.#sendToAnyEndpoint(call, query, attempt);
+        // One endpoint: no failover loop, and one async layer less.
+        return await (this.#bases.length === 1
+          ? this.#attempt(call, this.#bases[0] + call.path + query, attempt)
+          : this.#sendToAnyEndpoint(call, query, attempt));
       } catch (caught) {
         error = caught;
       }
@@ -165,7 +173,8 @@ export class Transport {
         error instanceof TimeoutError || error instanceof BodyCutOffError ||
         (error instanceof ApiError && isRetriableStatus(error.status));
       if (!retriable || attempt >= maxRetries) {
-        throw error instanceof BodyCutOffError ? cutOff(call, error) : error;
+        if (error instanceof BodyCutOffError) throw cutOff(call, error);
+        throw retriable ? withAttempts(error, attempt + 1) : error;
       }
       const serverWait = error instanceof ApiError
         ? retryAfterMs(error.headers)
@@ -212,7 +221,9 @@ export class Transport {
     throw new ConnectionError(
       `Cannot reach any endpoint (${
         failures.join(", ")
-      }) for ${call.method} ${call.path}`,
+      }) for ${call.method} ${API_PREFIX}${call.path}: ${
+        describeFailure(lastError!.cause)
+      }`,
       { cause: lastError },
     );
   }
@@ -233,11 +244,10 @@ export class Transport {
       body: call.body,
     };
     const timeoutMs = call.timeoutMs ?? this.#options.timeoutMs;
-    const timeout = new AbortController();
-    const cancelDeadline = deadline(timeoutMs, () => timeout.abort());
+    const timeout = deadlineSignal(timeoutMs);
     const signal = call.signal
-      ? AbortSignal.any([call.signal, timeout.signal])
-      : timeout.signal;
+      ? AbortSignal.any([call.signal, timeout])
+      : timeout;
     let status: number | undefined;
     let failure: unknown;
     try {
@@ -250,18 +260,26 @@ export class Transport {
           headers: call.headers,
           body: call.body as BodyInit | undefined,
           signal,
+          // A redirect would re-send the body and credentials elsewhere, or
+          // turn a POST into a GET: it is answered as an error instead.
+          redirect: "manual",
           client: this.#options.httpClient,
         } as RequestInit);
       } catch (error) {
-        throw failed(call, url, error, timeout.signal, timeoutMs);
+        throw failed(call, url, error, timeout, timeoutMs);
       }
       status = response.status;
+      if (status >= 300 && status < 400) {
+        await response.body?.cancel();
+        throw redirected(call.method, url, response);
+      }
       let bytes: Uint8Array;
       try {
-        bytes = await readBody(response, call.method);
+        bytes = await readBody(response, call.method, url);
       } catch (error) {
         if (error instanceof ApiError) throw error;
-        const cause = failed(call, url, error, timeout.signal, timeoutMs);
+        const cause = failed(call, url, error, timeout, timeoutMs);
+        if (cause instanceof ConfigError) throw cause;
         if (!(cause instanceof ConnectionError)) throw cause;
         throw new BodyCutOffError(
           response.status,
@@ -275,7 +293,6 @@ export class Transport {
       failure = error;
       throw error;
     } finally {
-      cancelDeadline();
       logger?.({
         method: call.method,
         url,
@@ -291,51 +308,140 @@ export class Transport {
   }
 }
 
-/** What a failed `fetch` or body read means: abort, timeout or connection. */
+/**
+ * What a failed `fetch` or body read means: abort, timeout, a denied
+ * permission (configuration, not worth a retry) or a connection failure.
+ */
 function failed(
   call: TransportCall,
   url: string,
   error: unknown,
   timeout: AbortSignal,
   timeoutMs: number,
-): AbortError | TimeoutError | ConnectionError {
-  const target = `${call.method} ${call.path}`;
+): AbortError | TimeoutError | ConnectionError | ConfigError {
+  const target = `${call.method} ${API_PREFIX}${call.path}`;
   if (call.signal?.aborted) return aborted(target, call.signal);
   if (timeout.aborted) return timedOut(target, timeoutMs);
+  const { host, origin } = new URL(url);
+  if (
+    error instanceof Deno.errors.NotCapable ||
+    error instanceof Deno.errors.PermissionDenied
+  ) {
+    return new ConfigError(
+      `Network access to ${host} was denied: run Deno with --allow-net=${host}`,
+      { cause: error },
+    );
+  }
   return new ConnectionError(
-    `Cannot reach ${new URL(url).origin} for ${target}: ${
-      error instanceof Error ? error.message : String(error)
-    }`,
+    `Cannot reach ${origin} for ${target}: ${describeFailure(error)}`,
     { cause: error },
   );
+}
+
+const FAILURE_KINDS: ReadonlyArray<[RegExp, string]> = [
+  [/refused/i, "connection refused"],
+  [
+    /dns|lookup|resolve|name or service|nodename|no such host/i,
+    "DNS lookup failed",
+  ],
+  [/certificate|tls|ssl|handshake/i, "TLS handshake failed"],
+  [/reset|broken pipe|closed|incomplete|eof/i, "connection reset"],
+];
+
+/**
+ * What happened below HTTP, in a few words: the runtime's message with the
+ * URL left out (its query may hold values not ours to show).
+ */
+function describeFailure(error: unknown): string {
+  const parts: string[] = [];
+  for (let e = error, depth = 0; e !== undefined && depth < 5; depth++) {
+    parts.push(e instanceof Error ? e.message : String(e));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  const text = parts.join(": ").replace(/\(?[a-z]+:\/\/[^\s)]*\)?/gi, "");
+  for (const [pattern, kind] of FAILURE_KINDS) {
+    if (pattern.test(text)) return kind;
+  }
+  return text.trim() || "the connection failed";
+}
+
+/** The final error of a call, saying how many attempts were made. */
+function withAttempts(error: unknown, attempts: number): unknown {
+  const count = attempts === 1 ? "1 attempt" : `${attempts} attempts`;
+  if (error instanceof ConnectionError) {
+    return new ConnectionError(`${error.message} (${count})`, {
+      cause: error.cause,
+    });
+  }
+  if (error instanceof TimeoutError) {
+    return new TimeoutError(`${error.message} (${count})`);
+  }
+  return error;
 }
 
 async function readBody(
   response: Response,
   method: string,
+  url: string,
 ): Promise<Uint8Array> {
   if (response.body === null) return EMPTY;
   const declared = Number(response.headers.get("content-length") ?? NaN);
   if (declared > MAX_RESPONSE_BYTES) {
     await response.body.cancel();
-    throw tooLarge(response, method);
+    throw tooLarge(response, method, url);
   }
-  if (!Number.isNaN(declared)) return await response.bytes();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of response.body) {
-    total += chunk.byteLength;
-    if (total > MAX_RESPONSE_BYTES) throw tooLarge(response, method);
-    chunks.push(chunk);
+  // `fetch` unpacks gzip and friends, and then `Content-Length` gives the
+  // packed size: only an identity body can be trusted to be that long.
+  const encoding = response.headers.get("content-encoding");
+  if (
+    !Number.isNaN(declared) && (encoding === null || encoding === "identity")
+  ) {
+    return await response.bytes();
   }
-  if (chunks.length === 1) return chunks[0];
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
+  return await readCounted(response.body, response, method, url);
+}
+
+/**
+ * Reads a stream into one growing buffer, counting what was actually read
+ * against the cap. Each chunk is copied and let go at once: a chunk may be a
+ * small view on a large buffer, and a thousand of them would keep a thousand
+ * large buffers alive.
+ */
+async function readCounted(
+  stream: ReadableStream<Uint8Array>,
+  response: Response,
+  method: string,
+  url: string,
+): Promise<Uint8Array> {
+  let buffer = EMPTY;
+  let length = 0;
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      const end = length + value.byteLength;
+      if (end > MAX_RESPONSE_BYTES) {
+        await reader.cancel();
+        throw tooLarge(response, method, url);
+      }
+      if (end > buffer.byteLength) {
+        const grown = new Uint8Array(
+          Math.min(
+            Math.max(end, buffer.byteLength * 2, 4_096),
+            MAX_RESPONSE_BYTES,
+          ),
+        );
+        grown.set(buffer.subarray(0, length));
+        buffer = grown;
+      }
+      buffer.set(value, length);
+      length = end;
+    }
+  } finally {
+    reader.releaseLock();
   }
-  return bytes;
+  return buffer.subarray(0, length);
 }
 
 function interpret(
@@ -371,8 +477,10 @@ function interpret(
     headers: response.headers,
   };
   if (ok) {
+    // A cut-off or garbled success may hold part of a secret: keep none of it.
     throw new ApiError({
       ...init,
+      body: undefined,
       message:
         `${method} ${path} answered ${response.status} with a body that is not valid JSON (${kind})`,
     });
@@ -419,14 +527,35 @@ function timedOut(target: string, timeoutMs: number): TimeoutError {
   return new TimeoutError(`${target} timed out after ${timeoutMs} ms`);
 }
 
-function tooLarge(response: Response, method: string): ApiError {
+function tooLarge(response: Response, method: string, url: string): ApiError {
   return new ApiError({
     status: response.status,
     method,
-    url: response.url,
+    url,
+    headers: response.headers,
+    message: `${method} ${
+      new URL(url).pathname
+    } answered with a body larger than the client reads (${MAX_RESPONSE_BYTES} bytes, counted after decompression)`,
+  });
+}
+
+function redirected(method: string, url: string, response: Response): ApiError {
+  const path = new URL(url).pathname;
+  let where = "no Location";
+  try {
+    where = new URL(response.headers.get("location") ?? "", url).origin;
+  } catch {
+    where = "an invalid Location";
+  }
+  if (response.headers.get("location") === null) where = "no Location";
+  return new ApiError({
+    status: response.status,
+    method,
+    url,
+    requestId: response.headers.get("x-request-id") ?? undefined,
     headers: response.headers,
     message:
-      `The response is larger than the client reads (${MAX_RESPONSE_BYTES} bytes)`,
+      `${method} ${path} was redirected with status ${response.status} to ${where}: the client does not follow redirects; fix the endpoint in the config`,
   });
 }
 

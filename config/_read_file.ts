@@ -10,13 +10,19 @@
  */
 export function readTextFileIfPermitted(path: string): string | undefined {
   try {
-    if (
-      Deno.permissions.querySync({ name: "read", path }).state !== "granted"
-    ) {
-      return undefined;
-    }
+    if (!mayRead(path)) return undefined;
     return Deno.readTextFileSync(path);
   } catch {
     return undefined;
+  }
+}
+
+/** Whether read permission for `path` is granted, without a prompt. */
+export function mayRead(path: string): boolean {
+  try {
+    return Deno.permissions.querySync({ name: "read", path }).state ===
+      "granted";
+  } catch {
+    return false;
   }
 }

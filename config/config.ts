@@ -39,10 +39,11 @@ import {
   DEFAULT_PREFIXES,
   type EnvSource,
   lookupEnv,
+  permitted,
   processEnv,
 } from "./env.ts";
 import { VERSION } from "../client/version.ts";
-import { readTextFileIfPermitted } from "./_read_file.ts";
+import { mayRead, readTextFileIfPermitted } from "./_read_file.ts";
 
 /** How the server expects to be authenticated with a username and password. */
 export type EndpointType = "api" | "session";
@@ -188,10 +189,15 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const sources: Array<[EnvSource, string]> = [
     [options.env ?? processEnv(), ""],
   ];
+  const denied: string[] = [];
+  if (options.env === undefined && !permitted(`${prefixes[0]}TOKEN`)) {
+    denied.push("the environment (run with --allow-env)");
+  }
   if (options.envFile !== false) {
     const path = options.envFile ?? ".env";
     const fileEnv = readEnvFile(path);
     if (fileEnv) sources.push([fileEnv, ` in ${path}`]);
+    else if (!mayRead(path)) denied.push(`${path} (run with --allow-read)`);
   }
   const raw = (
     key: string,
@@ -226,10 +232,21 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     credentials: credentialsFrom(sources, prefixes),
   };
   configs.add(config);
+  if (denied.length > 0) deniedReads.set(config, denied);
   return Object.freeze(config);
 }
 
 const configs = new WeakSet<Config>();
+const deniedReads = new WeakMap<Config, readonly string[]>();
+
+/**
+ * The sources {@linkcode loadConfig} was not permitted to read, in words
+ * with the flag that permits them, so that "no credentials found" can say
+ * that access was denied rather than that nothing was there.
+ */
+export function deniedSources(config: Config): readonly string[] {
+  return deniedReads.get(config) ?? [];
+}
 
 /**
  * Tells a {@linkcode Config} made by {@linkcode loadConfig} from options that

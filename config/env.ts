@@ -121,7 +121,8 @@ export function processEnv(): EnvSource {
   });
 }
 
-function permitted(variable?: string): boolean {
+/** Whether env permission for `variable` (or all of them) is granted, without a prompt. */
+export function permitted(variable?: string): boolean {
   try {
     return Deno.permissions.querySync({ name: "env", variable }).state ===
       "granted";

@@ -12,7 +12,7 @@
 import {
   parseHmacAuthorization,
   timingSafeEqual,
-  verifySignature,
+  verifySignatureSync,
 } from "../auth/hmac.ts";
 import { type CryptoBox, sha256Hex } from "./crypto_box.ts";
 import {
@@ -337,7 +337,7 @@ async function fromSignature(
     record.sealedSecret,
     accessKeyContext(record.accessKey),
   );
-  const result = await verifySignature(
+  const result = verifySignatureSync(
     {
       method: request.method,
       url: request.url,

@@ -5,7 +5,14 @@
  */
 
 import { Client, onClientClose } from "../client.ts";
-import { InvalidArgumentError, RunplaneError } from "../errors.ts";
+import { ApiError, InvalidArgumentError, RunplaneError } from "../errors.ts";
+import { sleep } from "../_async.ts";
+import { retryAfterMs } from "../retry.ts";
+import {
+  MAX_MESSAGE_BYTES,
+  truncateMessage,
+  utf8Length,
+} from "./truncate_message.ts";
 import {
   optionalString,
   requireLogLevel,
@@ -27,6 +34,22 @@ export interface LogWriterOptions {
    * @default {1000}
    */
   maxBatch?: number;
+  /**
+   * The most bytes of JSON per request, 1 KiB to 16 MiB: a batch is split
+   * where it would go over, in order, so it stays within the server's body
+   * limit (1 MiB on the reference server). A single line always goes.
+   *
+   * @default {524288}
+   */
+  maxBatchBytes?: number;
+  /**
+   * The longest message in UTF-8 bytes, 64 to 1 MiB. A longer one is cut and
+   * ends with `... [truncated N bytes]`; {@linkcode LogWriter.truncated}
+   * counts them. The reference server cuts at 32 KiB the same way.
+   *
+   * @default {32768}
+   */
+  maxMessageBytes?: number;
   /**
    * How long a line may wait before it is sent, in milliseconds.
    *
@@ -59,8 +82,12 @@ interface Batch {
 
 /**
  * Ships log lines of one run in batches, off the caller's path: `log()` only
- * buffers, and a timer or a full batch starts the sending. Memory is bounded
- * (the oldest lines go first, and are counted). Everything buffered is sent on
+ * buffers, and a timer or a full batch starts the sending. Batches stay
+ * within a line count and a byte budget, and an overlong message is cut, so
+ * one huge line never sinks the lines around it. Memory is bounded (the
+ * oldest lines go first, and are counted). A server that answers with
+ * `Retry-After` (a rate limit) gets that pause before the next attempt,
+ * and the lines wait in order. Everything buffered is sent on
  * {@linkcode LogWriter.close} and when the client closes. A batch that fails
  * after the transport's retries is kept for the next flush, with its
  * idempotency key, so it is never written twice.
@@ -78,13 +105,18 @@ export class LogWriter {
   #flowRunId: string;
   #taskRunId: string | undefined;
   #maxBatch: number;
+  #maxBatchBytes: number;
+  #maxMessageBytes: number;
   #intervalMs: number;
   #maxBuffered: number;
   #buffer: Line[] = [];
   #pending: Batch | undefined;
   #dropped = 0;
   #totalDropped = 0;
+  #truncated = 0;
   #written = 0;
+  /** When the server's last `Retry-After` ends (epoch ms). */
+  #notBefore = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #chain: Promise<void> = Promise.resolve();
   #flushQueued = false;
@@ -111,6 +143,18 @@ export class LogWriter {
       1,
       10_000,
     );
+    this.#maxBatchBytes = requireWholeNumber(
+      "maxBatchBytes",
+      options.maxBatchBytes ?? 512 * 1024,
+      1024,
+      16 * 1024 * 1024,
+    );
+    this.#maxMessageBytes = requireWholeNumber(
+      "maxMessageBytes",
+      options.maxMessageBytes ?? MAX_MESSAGE_BYTES,
+      64,
+      1024 * 1024,
+    );
     this.#intervalMs = requireWholeNumber(
       "flushIntervalMs",
       options.flushIntervalMs ?? 1000,
@@ -134,6 +178,11 @@ export class LogWriter {
   /** How many lines were dropped because the buffer was full, in all. */
   get dropped(): number {
     return this.#totalDropped;
+  }
+
+  /** How many messages were cut to `maxMessageBytes`, in all. */
+  get truncated(): number {
+    return this.#truncated;
   }
 
   /** How many lines the server took. */
@@ -175,11 +224,13 @@ export class LogWriter {
         "The log writer is closed: create a new one with client.logs.writer()",
       );
     }
+    const kept = truncateMessage(message, this.#maxMessageBytes);
+    if (kept !== message) this.#truncated++;
     this.#buffer.push({
       flowRunId: this.#flowRunId,
       taskRunId: this.#taskRunId,
       level: upper,
-      message,
+      message: kept,
       timestamp: new Date().toISOString(),
     });
     this.#trim();
@@ -255,7 +306,7 @@ export class LogWriter {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#flushSoon();
-    }, this.#intervalMs);
+    }, Math.max(this.#intervalMs, this.#notBefore - Date.now()));
     Deno.unrefTimer(this.#timer);
   }
 
@@ -284,7 +335,7 @@ export class LogWriter {
     while (this.#pending !== undefined || this.#buffer.length > 0) {
       if (this.#pending === undefined) {
         this.#pending = {
-          entries: this.#buffer.splice(0, this.#maxBatch),
+          entries: this.#buffer.splice(0, this.#batchLength()),
           dropped: this.#dropped,
           key: crypto.randomUUID(),
           sending: false,
@@ -292,6 +343,9 @@ export class LogWriter {
         this.#dropped = 0;
       }
       const batch = this.#pending;
+      // The server asked for a pause: the next attempt waits for it.
+      const wait = this.#notBefore - Date.now();
+      if (wait > 0) await sleep(wait);
       batch.sending = true;
       try {
         await this.#client.request("POST", "/logs", {
@@ -301,11 +355,32 @@ export class LogWriter {
           },
           idempotencyKey: batch.key,
         });
+      } catch (error) {
+        const asked = error instanceof ApiError
+          ? retryAfterMs(error.headers)
+          : undefined;
+        if (asked !== undefined) this.#notBefore = Date.now() + asked;
+        throw error;
       } finally {
         batch.sending = false;
       }
       this.#written += batch.entries.length;
       this.#pending = undefined;
     }
+  }
+
+  /**
+   * How many buffered lines go in the next batch: up to `maxBatch` lines and
+   * `maxBatchBytes` bytes of JSON, and always at least one.
+   */
+  #batchLength(): number {
+    const count = Math.min(this.#buffer.length, this.#maxBatch);
+    // Room for `{"entries":[...],"dropped":N}` around the lines.
+    let bytes = 64;
+    for (let i = 0; i < count; i++) {
+      bytes += utf8Length(JSON.stringify(this.#buffer[i])) + 1;
+      if (bytes > this.#maxBatchBytes) return Math.max(i, 1);
+    }
+    return count;
   }
 }

@@ -10,6 +10,10 @@ import type { Logger } from "../logger.ts";
 import type { RouteContext, Router } from "../router.ts";
 import type { LogInput } from "../store.ts";
 import { Fields } from "../validate.ts";
+import {
+  MAX_MESSAGE_BYTES,
+  truncateMessage,
+} from "../../client/resources/truncate_message.ts";
 
 const LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
 const ID = { max: 64 };
@@ -31,7 +35,12 @@ async function writeLogs(ctx: RouteContext): Promise<Reply> {
         flowRunId: entry.string("flowRunId", ID),
         taskRunId: entry.optionalString("taskRunId", ID),
         level: entry.enumValue("level", LEVELS, true),
-        message: entry.string("message", { min: 0, max: 100_000 }),
+        // Cut rather than refused: one long line must not sink its batch.
+        // The body limit bounds what arrives.
+        message: truncateMessage(
+          entry.string("message", { min: 0, max: 1_048_576 }),
+          MAX_MESSAGE_BYTES,
+        ),
         timestamp: entry.optionalIsoDate("timestamp") ?? now,
       };
     },

@@ -138,7 +138,7 @@ Deno.test("Credentials() rejects anything but exactly one complete auth mode", a
     assert.ok(error instanceof InvalidArgumentError);
     assert.equal(
       error.message,
-      "Credentials extraHeaders must be valid header names and values",
+      "Invalid value of header x-key (Credentials extraHeaders): a header value must be one line of visible characters",
     );
     assertNoSecret(Deno.inspect(error), "the error");
   });

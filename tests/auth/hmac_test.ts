@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import {
   type HashType,
   parseHmacAuthorization,
   signRequest,
+  signRequestSync,
   verifySignature,
 } from "../../auth/hmac.ts";
 import { Credentials } from "../../auth/credentials.ts";
@@ -335,4 +337,71 @@ Deno.test("Client with keypair credentials signs for the new host after failover
     return;
   }
   assert.fail("No endpoint pool started at the first endpoint in 40 tries");
+});
+
+Deno.test("signRequestSync() signs the path and host exactly as URL parses them", () => {
+  const pieces = fc.constantFrom(
+    "a",
+    "Z",
+    "0",
+    "-",
+    ".",
+    "_",
+    "~",
+    "%",
+    "%2e",
+    "%2E",
+    "/",
+    "//",
+    "?",
+    "&",
+    "=",
+    "+",
+    ":",
+    "@",
+    "!",
+    "$",
+    "'",
+    "(",
+    "*",
+    ",",
+    ";",
+    " ",
+    '"',
+    "<",
+    ">",
+    "`",
+    "{",
+    "|",
+    "^",
+    "\\",
+    "#",
+    "é",
+    "..",
+    "./",
+  );
+  fc.assert(
+    fc.property(
+      fc.constantFrom(
+        "http://127.0.0.1:4200",
+        "HTTP://Example.COM:80",
+        "https://h.example:443/base",
+        "http://user:pw@h.example",
+      ),
+      fc.array(pieces, { maxLength: 12 }),
+      (origin, parts) => {
+        const raw = `${origin}/api/v1/${parts.join("")}`;
+        const url = new URL(raw);
+        const signed = signRequestSync(
+          { method: "GET", url: raw },
+          KEY,
+          { nonce: "n", date: new Date(0) },
+        );
+        const lines = signed.stringToSign.split("\n");
+        assert.equal(lines[1], url.pathname + url.search, raw);
+        assert.equal(lines[4], `host:${url.host}`, raw);
+      },
+    ),
+    { numRuns: 2_000 },
+  );
 });

@@ -118,7 +118,7 @@ Deno.test({
         assert.ok(error instanceof ConnectionError, String(error));
         assert.match(
           error.message,
-          /^Cannot reach https:\/\/127\.0\.0\.1:\d+ for GET \/status/,
+          /^Cannot reach https:\/\/127\.0\.0\.1:\d+ for GET \/api\/v1\/status: TLS handshake failed \(1 attempt\)$/,
         );
       } finally {
         await server.shutdown();

@@ -31,7 +31,14 @@ Deno.test("retryAfterMs() reads Retry-After-Ms first, then Retry-After in second
   assert.equal(wait({ "retry-after-ms": "250", "retry-after": "9" }), 250);
   assert.equal(wait({ "retry-after": "3" }), 3_000);
   assert.equal(wait({ "retry-after": "Sun, 22 Nov 2026 14:00:05 GMT" }), 5_000);
-  assert.equal(wait({ "retry-after": "Sun, 22 Nov 2026 13:00:00 GMT" }), 0);
+  assert.equal(
+    wait({ "retry-after": "Sun, 22 Nov 2026 13:00:00 GMT" }),
+    undefined,
+    "a date in the past names no wait",
+  );
+  assert.equal(wait({ "retry-after": "0" }), undefined);
+  assert.equal(wait({ "retry-after-ms": "0", "retry-after": "0" }), undefined);
+  assert.equal(wait({ "retry-after": "1 2" }), undefined);
   assert.equal(wait({ "retry-after": "3600" }), MAX_RETRY_AFTER_MS);
   assert.equal(wait({ "retry-after-ms": "999999" }), MAX_RETRY_AFTER_MS);
   assert.equal(wait({ "retry-after-ms": "soon", "retry-after": "2" }), 2_000);

@@ -119,11 +119,9 @@ Deno.test("Client.request() retries connection errors", async (t) => {
     await using client = testClient(server.url);
     const error = await rejection(() => client.get("/projects"));
     assert.ok(error instanceof ConnectionError, String(error));
-    assert.ok(
-      error.message.startsWith(
-        `Cannot reach ${server.url} for GET /projects: `,
-      ),
+    assert.equal(
       error.message,
+      `Cannot reach ${server.url} for GET /api/v1/projects: connection reset (3 attempts)`,
     );
     assert.equal(server.count, 3);
   });
@@ -165,7 +163,10 @@ Deno.test("Client.request() retries attempts that time out", async (t) => {
     });
     const error = await rejection(() => client.get("/slow"));
     assert.ok(error instanceof TimeoutError, String(error));
-    assert.equal(error.message, "GET /slow timed out after 50 ms");
+    assert.equal(
+      error.message,
+      "GET /api/v1/slow timed out after 50 ms (2 attempts)",
+    );
     assert.equal(server.requests.length, 2);
   });
 });
@@ -210,7 +211,10 @@ Deno.test("Client.request() stops with AbortError when the caller's signal abort
       client.get("/slow", { signal: controller.signal })
     );
     assert.ok(error instanceof AbortError, String(error));
-    assert.equal(error.message, "GET /slow was aborted by the caller");
+    assert.equal(
+      error.message,
+      "GET /api/v1/slow was aborted by the caller",
+    );
     assert.equal(error.cause, reason);
     assert.equal(server.requests.length, 1);
   });
@@ -230,7 +234,7 @@ Deno.test("Client.request() stops with AbortError when the caller's signal abort
     );
     clearTimeout(timer);
     assert.ok(error instanceof AbortError, String(error));
-    assert.equal(error.message, "POST /runs was aborted by the caller");
+    assert.equal(error.message, "POST /api/v1/runs was aborted by the caller");
     assert.equal(server.requests.length, 1);
   });
   await t.step("before it starts", async () => {
@@ -316,7 +320,7 @@ Deno.test("Client.request() throws ConnectionError when every endpoint is down",
   assert.ok(error instanceof ConnectionError);
   assert.match(
     error.message,
-    /^Cannot reach any endpoint \(http:\/\/127\.0\.0\.1:\d+, http:\/\/127\.0\.0\.1:\d+\) for GET \/projects$/,
+    /^Cannot reach any endpoint \(http:\/\/127\.0\.0\.1:\d+, http:\/\/127\.0\.0\.1:\d+\) for GET \/api\/v1\/projects: connection refused \(2 attempts\)$/,
   );
   assert.ok(error.message.includes(a) && error.message.includes(b));
   assert.equal(events.length, 4, "two attempts, each trying both endpoints");

@@ -2,23 +2,36 @@ import assert from "node:assert/strict";
 import { AuthenticationError, NotFoundError } from "../../client/errors.ts";
 import { Client } from "../../client/client.ts";
 import { Credentials } from "../../auth/credentials.ts";
-import { createTenant, rejectsWith, startTestServer } from "./_helpers.ts";
+import {
+  createTenant,
+  rejectsWith,
+  startTestServer,
+  type TestServer,
+} from "./_helpers.ts";
 
-Deno.test("loginToTenant() with a user-scoped token, then the access token", async (t) => {
-  await using server = await startTestServer();
+/**
+ * Two tenants whose first user joins the second too, with `role` there, and
+ * that user's user-scoped API token.
+ */
+async function userInTwoTenants(server: TestServer, role: "viewer" | "member") {
   const first = await createTenant(server, "member");
   const second = await createTenant(server, "member");
-  // The first tenant's user joins the second tenant too.
   await server.admin.users.addMembership({
     username: first.username,
     tenant: second.slug,
-    role: "viewer",
+    role,
   });
   const { token } = await server.admin.apiTokens.create({
     name: "laptop",
     scope: "user",
     username: first.username,
   });
+  return { first, second, token };
+}
+
+Deno.test("loginToTenant() with a user-scoped token, then the access token", async (t) => {
+  await using server = await startTestServer();
+  const { first, second, token } = await userInTwoTenants(server, "viewer");
   const client = server.client({ token });
 
   await t.step("a user token lists the user's tenants", async () => {
@@ -159,4 +172,36 @@ Deno.test("the remaining auth routes: /me, refresh, session login and logout", a
       }
     },
   );
+});
+
+Deno.test("loginToTenant() while logged in to a tenant switches tenant with the user's own credentials", async (t) => {
+  await using server = await startTestServer();
+  const { first, second, token } = await userInTwoTenants(server, "member");
+  const modes = {
+    "API token": server.client({ token }),
+    "Basic": server.client({
+      username: first.username,
+      password: first.password,
+    }),
+  };
+  for (const [mode, client] of Object.entries(modes)) {
+    await t.step(mode, async () => {
+      await client.loginToTenant({ slug: first.slug });
+      const old = await client.getAuthToken();
+      const project = await client.projects.create({
+        name: `in-first-${mode}`,
+      });
+      const tenant = await client.loginToTenant({ slug: second.slug });
+      assert.equal(tenant.slug, second.slug);
+      assert.equal(client.tenant?.slug, second.slug);
+      assert.deepEqual(await client.projects.list(), []);
+      await rejectsWith(client.projects.get(project.id), NotFoundError);
+      // The first tenant's access token was revoked on the switch.
+      await rejectsWith(
+        server.client({ token: old! }).projects.list(),
+        AuthenticationError,
+      );
+      await client.logoutFromTenant();
+    });
+  }
 });

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import {
   InvalidArgumentError,
+  RateLimitError,
   RunplaneError,
   ServerError,
 } from "../../client/errors.ts";
+import { apiError, json, startServer } from "../_helpers/test_server.ts";
+import { testClient } from "../_helpers/client.ts";
 import type { Client } from "../../client/client.ts";
 import type { ServerOptions } from "../../server/mod.ts";
 import {
@@ -281,4 +284,101 @@ Deno.test("LogWriter loses no line when the server limits log lines with 429 and
   } finally {
     await server.close();
   }
+});
+
+Deno.test("LogWriter splits batches to stay within maxBatchBytes, in order", async () => {
+  const { server, tenant, run } = await setUp();
+  try {
+    const { client, posts } = await recordingClient(server, tenant);
+    const writer = client.logs.writer({
+      flowRunId: run.id,
+      flushIntervalMs: 60_000,
+    });
+    // 1,000 lines of 2,000 characters: about 2 MiB, twice the body limit.
+    const sent = Array.from(
+      { length: 1_000 },
+      (_, i) => `${String(i).padStart(4, "0")}${"z".repeat(1_996)}`,
+    );
+    for (const message of sent) writer.log("INFO", message);
+    await writer.close();
+    assert.equal(writer.written, 1_000);
+    assert.ok(posts.length >= 4, `${posts.length} batches`);
+    for (const post of posts) {
+      assert.ok(JSON.stringify(post).length <= 512 * 1024);
+    }
+    assert.deepEqual(await messages(tenant.client, run.id), sent);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("LogWriter cuts an oversized message, and the lines after it arrive", async () => {
+  const { server, tenant, run } = await setUp();
+  try {
+    const { client } = await recordingClient(server, tenant);
+    const writer = client.logs.writer({ flowRunId: run.id });
+    writer.log("INFO", "before");
+    writer.log("ERROR", "é".repeat(1024 * 1024));
+    writer.log("INFO", "after");
+    await writer.close();
+    assert.equal(writer.truncated, 1);
+    const [before, cut, after] = await messages(tenant.client, run.id);
+    assert.deepEqual([before, after], ["before", "after"]);
+    const bytes = new TextEncoder().encode(cut).length;
+    assert.ok(bytes <= 32 * 1024, `${bytes} bytes`);
+    const match = /^(é+)\.\.\. \[truncated (\d+) bytes\]$/.exec(cut);
+    assert.ok(match, cut.slice(-40));
+    assert.equal(match[1].length * 2 + Number(match[2]), 2 * 1024 * 1024);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("POST /logs cuts a message over 32 KiB instead of refusing the batch", async () => {
+  const { server, tenant, run } = await setUp();
+  try {
+    const written = await tenant.client.logs.write([
+      { flowRunId: run.id, level: "INFO", message: "x".repeat(40_000) },
+      { flowRunId: run.id, level: "INFO", message: "next" },
+    ]);
+    assert.equal(written, 2);
+    const [cut, next] = await messages(tenant.client, run.id);
+    assert.equal(next, "next");
+    assert.ok(cut.length <= 32 * 1024 && cut.length > 32_700, `${cut.length}`);
+    const match = /^(x+)\.\.\. \[truncated (\d+) bytes\]$/.exec(cut);
+    assert.ok(match, cut.slice(-40));
+    assert.equal(match[1].length + Number(match[2]), 40_000);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("LogWriter waits for a 429's Retry-After and keeps the lines in order", async () => {
+  const arrivals: number[] = [];
+  const received: string[][] = [];
+  await using server = startServer((request, index) => {
+    arrivals.push(performance.now());
+    const body = JSON.parse(request.text) as LogPost;
+    if (index === 0) {
+      return apiError(429, "rate_limited", "Too many log lines", {
+        "retry-after": "1",
+      });
+    }
+    received.push(body.entries.map((entry) => entry.message));
+    return json({ written: body.entries.length }, { status: 201 });
+  });
+  await using client = testClient(server.url, { config: { maxRetries: 0 } });
+  const writer = client.logs.writer({
+    flowRunId: "run-1",
+    flushIntervalMs: 60_000,
+  });
+  for (const message of ["a", "b", "c"]) writer.log("INFO", message);
+  await rejectsWith(writer.flush(), RateLimitError);
+  assert.equal(writer.buffered, 3, "nothing was lost");
+  writer.log("INFO", "d");
+  await writer.close();
+  assert.deepEqual(received.flat(), ["a", "b", "c", "d"]);
+  assert.equal(writer.written, 4);
+  const waited = arrivals[1] - arrivals[0];
+  assert.ok(waited >= 900, `the next attempt came after ${waited} ms`);
 });
