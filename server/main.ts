@@ -1,7 +1,8 @@
 /**
  * `deno task serve`: runs the reference server until SIGINT or SIGTERM.
  *
- * Flags: `--hostname`, `--port`, `--database`, `--admin-token` (or the
+ * Flags: `--hostname`, `--port`, `--database` (a SQLite file path, or a
+ * `postgres://` URL; else `RUNPLANE_DATABASE_URL`), `--admin-token` (or the
  * environment variable `RUNPLANE_ADMIN_TOKEN`), `--public-url` (or
  * `RUNPLANE_PUBLIC_URL`), and the limits of `startServer`:
  * `--max-connections`, `--header-timeout-ms`, `--body-timeout-ms`,
@@ -13,6 +14,7 @@
  */
 
 import { startServer } from "./mod.ts";
+import { isPostgresUrl } from "./store/open_store.ts";
 
 const FLAGS = [
   "hostname",
@@ -59,6 +61,8 @@ export async function main(args: string[]): Promise<void> {
   const flags = parseFlags(args);
   const number = (flag: Flag) =>
     flags[flag] === undefined ? undefined : Number(flags[flag]);
+  const database = flags.database;
+  const postgres = database !== undefined && isPostgresUrl(database);
   const server = await startServer({
     hostname: flags.hostname,
     port: number("port"),
@@ -67,7 +71,8 @@ export async function main(args: string[]): Promise<void> {
     bodyTimeoutMs: number("body-timeout-ms"),
     logLinesPerMinute: number("log-lines-per-minute"),
     logRetentionDays: number("log-retention-days"),
-    databasePath: flags.database,
+    databasePath: postgres ? undefined : database,
+    databaseUrl: postgres ? database : undefined,
     adminToken: flags["admin-token"] ??
       (Deno.env.get("RUNPLANE_ADMIN_TOKEN") || undefined),
     publicUrl: flags["public-url"],
