@@ -7,17 +7,23 @@
 
 import { type RunplaneServer, startServer } from "../../server/mod.ts";
 import { type SigningKey, signRequest } from "../../auth/hmac.ts";
+import { engineOptions } from "../_helpers/engine.ts";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 export const PASSWORD = "correct horse battery";
 
-/** Starts a quiet server on a free port with an in-memory database. */
-export function testServer(
+/**
+ * Starts a quiet server on a free port with an in-memory database (a fresh
+ * PostgreSQL one when the suite runs on PostgreSQL), or the given file.
+ */
+export async function testServer(
   databasePath = ":memory:",
 ): Promise<RunplaneServer> {
   return startServer({
     port: 0,
-    databasePath,
+    ...(databasePath === ":memory:"
+      ? await engineOptions()
+      : { databasePath }),
     adminToken: ADMIN_TOKEN,
     quiet: true,
   });
