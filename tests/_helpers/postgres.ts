@@ -92,7 +92,9 @@ export async function startPostgres(): Promise<PostgresCluster> {
   let started = false;
   const stop = async () => {
     try {
-      if (started) await run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+      if (started) {
+        await run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+      }
     } finally {
       started = false;
       await Deno.remove(dir, { recursive: true }).catch(() => {});

@@ -21,9 +21,7 @@ export async function testServer(
 ): Promise<RunplaneServer> {
   return startServer({
     port: 0,
-    ...(databasePath === ":memory:"
-      ? await engineOptions()
-      : { databasePath }),
+    ...(databasePath === ":memory:" ? await engineOptions() : { databasePath }),
     adminToken: ADMIN_TOKEN,
     quiet: true,
   });
@@ -111,7 +109,7 @@ export interface TenantFixture {
  * API tokens. Costs three password hashes.
  */
 export async function createTenant(
-  server: RunplaneServer,
+  server: { url: URL },
   slug: string,
 ): Promise<TenantFixture> {
   const tenant = await call(server, "POST", "/tenants", {
@@ -139,7 +137,7 @@ export async function createTenant(
 
 /** Creates a project, a flow and a flow run as the member. */
 export async function createFlowRun(
-  server: RunplaneServer,
+  server: { url: URL },
   tenant: TenantFixture,
 ): Promise<{ projectId: string; flowId: string; flowRunId: string }> {
   const token = tenant.tokens.member;
