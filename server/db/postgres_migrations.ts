@@ -2,7 +2,7 @@
  * The PostgreSQL schema, as an ordered list of migrations like the SQLite
  * one in `server/migrations.ts`. The two lists stay in step: a schema change
  * is one new version number in both lists, and
- * `tests/server/postgres_schema_test.ts` checks that both engines end at the
+ * `tests/cluster/schema_test.ts` checks that both engines end at the
  * same version with the same tables and columns. The first PostgreSQL
  * migration is the whole SQLite schema up to its version 5.
  *
