@@ -6,7 +6,7 @@
  * environment variable `RUNPLANE_ADMIN_TOKEN`), `--public-url` (or
  * `RUNPLANE_PUBLIC_URL`), and the limits of `startServer`:
  * `--max-connections`, `--header-timeout-ms`, `--body-timeout-ms`,
- * `--log-lines-per-minute`, `--log-retention-days`. The server key comes
+ * `--log-lines-per-minute`, `--log-retention-days`, `--access-token-ttl-ms`. The server key comes
  * from `RUNPLANE_SERVER_KEY` or the key file, never from a flag (a flag
  * shows in the process list).
  *
@@ -27,6 +27,7 @@ const FLAGS = [
   "body-timeout-ms",
   "log-lines-per-minute",
   "log-retention-days",
+  "access-token-ttl-ms",
 ] as const;
 type Flag = typeof FLAGS[number];
 
@@ -71,6 +72,7 @@ export async function main(args: string[]): Promise<void> {
     bodyTimeoutMs: number("body-timeout-ms"),
     logLinesPerMinute: number("log-lines-per-minute"),
     logRetentionDays: number("log-retention-days"),
+    accessTokenTtlMs: number("access-token-ttl-ms"),
     databasePath: postgres ? undefined : database,
     databaseUrl: postgres ? database : undefined,
     adminToken: flags["admin-token"] ??

@@ -211,7 +211,9 @@ if (import.meta.main) {
   }
   let code = 1;
   try {
-    const child = new Deno.Command(Deno.args[0], {
+    // "deno" is this Deno, whether or not one is on the PATH.
+    const program = Deno.args[0] === "deno" ? Deno.execPath() : Deno.args[0];
+    const child = new Deno.Command(program, {
       args: Deno.args.slice(1),
       env: { [POSTGRES_URL_ENV]: cluster.url },
     }).spawn();
