@@ -16,6 +16,7 @@ import { logShipping } from "./log_shipping.ts";
 import { serverThroughput } from "./server_throughput.ts";
 import { runnerOverhead } from "./runner_overhead.ts";
 import { passwordLoad } from "./password_load.ts";
+import { postgresScaling } from "./postgres_scaling.ts";
 
 const rows: Row[] = [];
 rows.push(...clientMemory());
@@ -37,6 +38,7 @@ try {
 } finally {
   await reference.stop();
 }
+rows.push(...await postgresScaling());
 
 const lines = [
   `Deno ${Deno.version.deno}, ${Deno.build.os}/${Deno.build.arch}, ${navigator.hardwareConcurrency} cores, ${
