@@ -7,7 +7,7 @@
  */
 
 import { Client, Credentials } from "../mod.ts";
-import { type Row } from "./_row.ts";
+import type { Row } from "./_row.ts";
 import { pool } from "./_stats.ts";
 import {
   type BenchServer,

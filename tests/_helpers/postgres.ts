@@ -195,19 +195,23 @@ function freePort(): number {
   return port;
 }
 
+function fail(message: string, code: number): never {
+  Deno.stderr.writeSync(new TextEncoder().encode(`${message}\n`));
+  Deno.exit(code);
+}
+
 if (import.meta.main) {
   if (Deno.args.length === 0) {
-    console.error(
+    fail(
       "Usage: deno run -A tests/_helpers/postgres.ts <command> [args...]",
+      2,
     );
-    Deno.exit(2);
   }
   let cluster: PostgresCluster;
   try {
     cluster = await startPostgres();
   } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
-    Deno.exit(1);
+    fail(error instanceof Error ? error.message : String(error), 1);
   }
   let code = 1;
   try {

@@ -3,7 +3,6 @@ import { type SigningKey, signRequest } from "../../auth/hmac.ts";
 import { randomKey } from "../_helpers/engine.ts";
 import { testDatabase } from "../_helpers/postgres.ts";
 import {
-  ADMIN_TOKEN,
   basic,
   call,
   createFlowRun,
