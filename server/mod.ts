@@ -58,7 +58,7 @@ export interface ServerOptions {
    * of a SQLite file: several servers can share it, each a full instance
    * behind the client's endpoint list or a load balancer. They must share
    * the server key and the admin token. Falls back to
-   * `RUNPLANE_DATABASE_URL`; `databasePath` wins when both are given.
+   * `RUNPLANE_DATABASE_URL` when `databasePath` is not given either.
    */
   databaseUrl?: string;
   /**
@@ -180,6 +180,11 @@ export async function startServer(
   const port = options.port ?? 4200;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new TypeError("Option port must be a whole number from 0 to 65535");
+  }
+  if (options.databasePath !== undefined && options.databaseUrl !== undefined) {
+    throw new TypeError(
+      "Options databasePath and databaseUrl exclude each other: give the SQLite file or the PostgreSQL URL",
+    );
   }
   const databaseUrl = options.databasePath === undefined
     ? options.databaseUrl ?? (readEnv("RUNPLANE_DATABASE_URL") || undefined)
