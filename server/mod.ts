@@ -225,16 +225,17 @@ export async function startServer(
   const inMemory = databaseUrl === undefined && databasePath === ":memory:";
   if (databaseUrl === undefined && !inMemory) await ensureFolder(databasePath);
 
+  const envKey = readEnv("RUNPLANE_SERVER_KEY") || undefined;
+  if (
+    databaseUrl !== undefined && (options.serverKey ?? envKey) === undefined
+  ) {
+    throw new Error(
+      "Cannot start on PostgreSQL without the server key: set RUNPLANE_SERVER_KEY or the serverKey option to the base64 of 32 random bytes, the same on every instance",
+    );
+  }
+
   const store = await openStore(databaseUrl ?? databasePath);
   try {
-    const envKey = readEnv("RUNPLANE_SERVER_KEY") || undefined;
-    if (
-      databaseUrl !== undefined && (options.serverKey ?? envKey) === undefined
-    ) {
-      throw new Error(
-        "Cannot start on PostgreSQL without the server key: set RUNPLANE_SERVER_KEY or the serverKey option to the base64 of 32 random bytes, the same on every instance",
-      );
-    }
     const box = await openServerKey(store, {
       key: options.serverKey ?? envKey,
       keyOrigin: options.serverKey !== undefined

@@ -229,6 +229,27 @@ Deno.test("two server processes on one PostgreSQL database keep every rule of th
     );
 
     await t.step(
+      "RUNPLANE_DATABASE_URL, without --database, joins the deployment",
+      async () => {
+        const third = await spawnServer([], {
+          RUNPLANE_DATABASE_URL: database.url,
+          RUNPLANE_SERVER_KEY: serverKey,
+        });
+        try {
+          assert.ok(third.url, "it starts");
+          const listed = await call({ url: third.url }, "GET", "/tenants");
+          assert.ok(
+            listed.body.items.some((item: { slug: string }) =>
+              item.slug === tenant.slug
+            ),
+          );
+        } finally {
+          await third.stop();
+        }
+      },
+    );
+
+    await t.step(
       "an instance started with another server key refuses to start",
       async () => {
         const other = await spawnServer(["--database", database.url], {
