@@ -29,8 +29,9 @@ export function settingsStore(db: Database): SettingsStore {
   /**
    * Removes log lines written before `cutoff`, oldest first, at most
    * {@linkcode MAX_SWEPT_LOGS} sequence numbers a sweep so one sweep never
-   * stalls requests. Lines are found by `seq`, whose times only grow, so
-   * this reads only the rows it removes and needs no index on the time.
+   * stalls requests (on PostgreSQL `seq` counts transactions, not lines).
+   * Lines are found by `seq`, whose times only grow, so this reads only the
+   * rows it removes and needs no index on the time.
    */
   const sweepLogs = async (cutoff: string) => {
     const first = (await db.get<{ seq: number }>(
