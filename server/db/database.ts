@@ -12,6 +12,8 @@
  * @module
  */
 
+import { AsyncLocalStorage } from "node:async_hooks";
+
 /** A value bound to a `?` placeholder. */
 export type SqlValue = string | number | null;
 
@@ -56,4 +58,25 @@ export interface Database {
   tryLock(key: string): Promise<boolean>;
   /** Closes the connection or pool. */
   close(): Promise<void>;
+}
+
+/**
+ * The transaction an async call chain runs in, for a dialect to find its
+ * connection across `await`s. A transaction that has ended no longer
+ * counts: work a handler left running after it is outside it.
+ */
+export class AmbientTransaction<T> {
+  readonly #storage = new AsyncLocalStorage<{ value: T; done: boolean }>();
+
+  /** The current transaction's value, or `undefined` outside one. */
+  current(): T | undefined {
+    const current = this.#storage.getStore();
+    return current === undefined || current.done ? undefined : current.value;
+  }
+
+  /** Runs `fn` inside a transaction whose value is `value`. */
+  run<R>(value: T, fn: () => Promise<R>): Promise<R> {
+    const current = { value, done: false };
+    return this.#storage.run(current, fn).finally(() => current.done = true);
+  }
 }

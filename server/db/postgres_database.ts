@@ -10,9 +10,13 @@
  * @module
  */
 
-import { AsyncLocalStorage } from "node:async_hooks";
 import type postgres from "postgres";
-import type { Database, Row, SqlValue } from "./database.ts";
+import {
+  AmbientTransaction,
+  type Database,
+  type Row,
+  type SqlValue,
+} from "./database.ts";
 import { POSTGRES_MIGRATIONS } from "./postgres_migrations.ts";
 import type { Migration } from "../migrations.ts";
 
@@ -59,18 +63,13 @@ export async function openPostgres(
   return database;
 }
 
-interface Transaction {
-  sql: TransactionSql;
-  /** Set at its end: work a handler left running is outside it from then on. */
-  done: boolean;
-}
-
 /** A pool of connections to one PostgreSQL database. */
 export class PostgresDatabase implements Database {
   readonly dialect = "postgres";
   readonly forUpdate = " FOR UPDATE";
   readonly #sql: Sql;
-  readonly #current = new AsyncLocalStorage<Transaction>();
+  /** The connection of the current transaction. */
+  readonly #current = new AmbientTransaction<TransactionSql>();
   readonly #texts = new Map<string, string>();
 
   /** @param sql A postgres.js pool. */
@@ -98,14 +97,13 @@ export class PostgresDatabase implements Database {
   }
 
   transaction<T>(fn: () => Promise<T>): Promise<T> {
-    const outer = this.#transaction();
-    const inside = (sql: TransactionSql) => {
-      const current = { sql, done: false };
-      return this.#current.run(current, fn).finally(() => current.done = true);
-    };
+    const outer = this.#current.current();
+    const inside = (sql: TransactionSql) => this.#current.run(sql, fn);
     return (outer
-      ? outer.sql.savepoint(inside)
-      : this.#sql.begin(inside)) as Promise<T>;
+      ? outer.savepoint(inside)
+      : this.#sql.begin(inside)) as Promise<
+        T
+      >;
   }
 
   async lock(key: string): Promise<void> {
@@ -148,7 +146,7 @@ export class PostgresDatabase implements Database {
       }
       for (const migration of migrations) {
         if (migration.version <= stored) continue;
-        await this.#transaction()!.sql.unsafe(migration.sql);
+        await this.#current.current()!.unsafe(migration.sql);
         await this.run(
           "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
           migration.version,
@@ -160,13 +158,8 @@ export class PostgresDatabase implements Database {
   }
 
   #query(sql: string, params: SqlValue[]) {
-    const client = this.#transaction()?.sql ?? this.#sql;
+    const client = this.#current.current() ?? this.#sql;
     return client.unsafe(this.#text(sql), params, { prepare: true });
-  }
-
-  #transaction(): Transaction | undefined {
-    const current = this.#current.getStore();
-    return current?.done ? undefined : current;
   }
 
   /**

@@ -8,16 +8,14 @@
  * @module
  */
 
-import { AsyncLocalStorage } from "node:async_hooks";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import type { Database, Row, SqlValue } from "./database.ts";
+import {
+  AmbientTransaction,
+  type Database,
+  type Row,
+  type SqlValue,
+} from "./database.ts";
 import { migrate } from "../migrations.ts";
-
-interface Transaction {
-  depth: number;
-  /** Set at its end: work a handler left running is outside it from then on. */
-  done: boolean;
-}
 
 /** A SQLite file (or `":memory:"`), migrated to the newest schema. */
 export class SqliteDatabase implements Database {
@@ -25,7 +23,8 @@ export class SqliteDatabase implements Database {
   readonly forUpdate = "";
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
-  readonly #current = new AsyncLocalStorage<Transaction>();
+  /** The savepoint depth of the current transaction. */
+  readonly #current = new AmbientTransaction<number>();
   #busy = false;
   readonly #waiting: Array<() => void> = [];
 
@@ -64,15 +63,12 @@ export class SqliteDatabase implements Database {
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    const outer = this.#transaction();
-    if (outer) {
-      const name = `s${outer.depth}`;
+    const depth = this.#current.current();
+    if (depth !== undefined) {
+      const name = `s${depth}`;
       this.#db.exec(`SAVEPOINT ${name}`);
       try {
-        const inner = { depth: outer.depth + 1, done: false };
-        const result = await this.#current.run(inner, fn).finally(() =>
-          inner.done = true
-        );
+        const result = await this.#current.run(depth + 1, fn);
         this.#db.exec(`RELEASE ${name}`);
         return result;
       } catch (error) {
@@ -85,10 +81,7 @@ export class SqliteDatabase implements Database {
     try {
       this.#db.exec("BEGIN IMMEDIATE");
       try {
-        const outermost = { depth: 1, done: false };
-        const result = await this.#current.run(outermost, fn).finally(() =>
-          outermost.done = true
-        );
+        const result = await this.#current.run(1, fn);
         this.#db.exec("COMMIT");
         return result;
       } catch (error) {
@@ -115,18 +108,15 @@ export class SqliteDatabase implements Database {
 
   /** Runs a statement now, in the current transaction or between two. */
   async #use<T>(statement: () => T): Promise<T> {
-    if (this.#transaction() || !this.#busy) return statement();
+    if (this.#current.current() !== undefined || !this.#busy) {
+      return statement();
+    }
     await this.#acquire();
     try {
       return statement();
     } finally {
       this.#release();
     }
-  }
-
-  #transaction(): Transaction | undefined {
-    const current = this.#current.getStore();
-    return current?.done ? undefined : current;
   }
 
   async #acquire(): Promise<void> {
