@@ -159,7 +159,9 @@ export class PostgresDatabase implements Database {
 
   #query(sql: string, params: SqlValue[]) {
     const client = this.#current.current() ?? this.#sql;
-    return client.unsafe(this.#text(sql), params, { prepare: true });
+    return client.unsafe(this.#text(sql), withoutNul(params), {
+      prepare: true,
+    });
   }
 
   /**
@@ -178,4 +180,21 @@ export class PostgresDatabase implements Database {
     }
     return text;
   }
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000 (SQLite can): a parameter with one is
+ * an error, not a value. The character is stored as U+FFFD instead, so a
+ * lookup by such a value finds nothing and a write keeps the rest of it.
+ * JSON columns are unaffected, since JSON text writes U+0000 as `\u0000`.
+ */
+function withoutNul(params: SqlValue[]): SqlValue[] {
+  if (
+    !params.some((value) => typeof value === "string" && value.includes("\0"))
+  ) {
+    return params;
+  }
+  return params.map((value) =>
+    typeof value === "string" ? value.replaceAll("\0", "\uFFFD") : value
+  );
 }
