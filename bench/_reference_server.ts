@@ -18,6 +18,8 @@ export interface BenchServer {
   url: string;
   /** The member's tenant token. */
   token: string;
+  /** The bootstrap admin token. */
+  adminToken: string;
   /** The member's username and password, for HTTP Basic. */
   username: string;
   password: string;
@@ -25,41 +27,29 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** Starts `server/main.ts` on a temporary SQLite file and provisions it. */
-export async function startReferenceServer(): Promise<BenchServer> {
+/** Where a reference server keeps its data. */
+export interface BenchDatabase {
+  /** A PostgreSQL URL; without it, a temporary SQLite file. */
+  databaseUrl?: string;
+  /** The server key, for PostgreSQL. */
+  serverKey?: string;
+}
+
+/**
+ * Starts `server/main.ts` on a temporary SQLite file (or the given
+ * PostgreSQL database) and provisions it.
+ */
+export async function startReferenceServer(
+  database: BenchDatabase = {},
+): Promise<BenchServer> {
   const folder = await Deno.makeTempDir({ prefix: "runplane_bench_" });
   const adminToken = `rpadm_${crypto.randomUUID()}`;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net=127.0.0.1",
-      "--allow-env",
-      "--allow-read",
-      "--allow-write",
-      new URL("../server/main.ts", import.meta.url).pathname,
-      "--port",
-      "0",
-      "--database",
-      `${folder}/bench.db`,
-      "--admin-token",
-      adminToken,
-      // The log shipping rows measure the client's writer, not this limit.
-      "--log-lines-per-minute",
-      "1000000000",
-    ],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  let url: string | undefined;
-  while (url === undefined) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`The reference server did not start: ${seen}`);
-    seen += value;
-    url = /listening on (\S+)/.exec(seen)?.[1];
-  }
-  await reader.cancel();
+  const instance = await spawnReferenceServer(
+    database.databaseUrl ?? `${folder}/bench.db`,
+    adminToken,
+    database.serverKey,
+  );
+  const url = instance.url;
   const config = { endpoints: url, envFile: false as const, env: {} };
   const admin = new Client({
     credentials: new Credentials({ token: adminToken }),
@@ -93,13 +83,63 @@ export async function startReferenceServer(): Promise<BenchServer> {
     flowId: flow.id,
     url,
     token,
+    adminToken,
     username: "bench",
     password: "bench-password",
     async stop() {
       await client.close();
+      await instance.stop();
+      await Deno.remove(folder, { recursive: true });
+    },
+  };
+}
+
+/**
+ * Runs `server/main.ts` on `database` (a SQLite path or PostgreSQL URL),
+ * without provisioning: another instance of a deployment.
+ */
+export async function spawnReferenceServer(
+  database: string,
+  adminToken: string,
+  serverKey?: string,
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net=127.0.0.1",
+      "--allow-env",
+      "--allow-read",
+      "--allow-write",
+      new URL("../server/main.ts", import.meta.url).pathname,
+      "--port",
+      "0",
+      "--database",
+      database,
+      "--admin-token",
+      adminToken,
+      // The log shipping rows measure the client's writer, not this limit.
+      "--log-lines-per-minute",
+      "1000000000",
+    ],
+    env: serverKey === undefined ? {} : { RUNPLANE_SERVER_KEY: serverKey },
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  let url: string | undefined;
+  while (url === undefined) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`The reference server did not start: ${seen}`);
+    seen += value;
+    url = /listening on (\S+)/.exec(seen)?.[1];
+  }
+  await reader.cancel();
+  return {
+    url,
+    async stop() {
       child.kill("SIGTERM");
       await child.status;
-      await Deno.remove(folder, { recursive: true });
     },
   };
 }

@@ -17,6 +17,7 @@ import { serverThroughput } from "./server_throughput.ts";
 import { runnerOverhead } from "./runner_overhead.ts";
 import { passwordLoad } from "./password_load.ts";
 import { clientCpu } from "./client_cpu.ts";
+import { postgresScaling } from "./postgres_scaling.ts";
 
 const rows: Row[] = [];
 rows.push(...clientMemory());
@@ -39,6 +40,7 @@ try {
 } finally {
   await reference.stop();
 }
+rows.push(...await postgresScaling());
 
 const lines = [
   `Deno ${Deno.version.deno}, ${Deno.build.os}/${Deno.build.arch}, ${navigator.hardwareConcurrency} cores, ${

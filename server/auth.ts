@@ -79,8 +79,6 @@ export interface AuthServices {
   store: Store;
   box: CryptoBox;
   passwords: PasswordChecker;
-  /** SHA-256 hex of the admin token. */
-  adminTokenHash: string;
   /**
    * The origin browsers see, when a proxy in front of the server makes it
    * differ from the request's own (such as `https://runplane.example`).
@@ -256,11 +254,12 @@ async function fromBearer(
   if (token.length === 0 || token.length > 512) throw unauthenticated();
   const hash = await sha256Hex(token);
   const encoder = new TextEncoder();
+  // Read from the database, not kept in memory: every instance of a
+  // deployment accepts the admin token the latest one was started with.
+  const adminTokenHash = await services.store.adminTokenHash();
   if (
-    timingSafeEqual(
-      encoder.encode(hash),
-      encoder.encode(services.adminTokenHash),
-    )
+    adminTokenHash !== undefined &&
+    timingSafeEqual(encoder.encode(hash), encoder.encode(adminTokenHash))
   ) {
     return { kind: "admin", credential: "admin" };
   }

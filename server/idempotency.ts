@@ -46,13 +46,14 @@ export const SEALED_TTL_MS = 60_000;
 const SEALED_PREFIX = "v1:";
 
 /**
- * Runs handlers under idempotency keys. Requests with the same scope and key
- * run one at a time, so a concurrent repeat waits and then replays.
+ * Runs handlers under idempotency keys. The handler's writes and its stored
+ * answer commit in one transaction, which holds the key: a concurrent repeat,
+ * on this instance or another sharing the database, waits for that commit
+ * and replays the answer, and a crash in between leaves neither.
  */
 export class IdempotencyGuard {
   readonly #store: Store;
   readonly #box: CryptoBox;
-  readonly #running = new Map<string, Promise<unknown>>();
 
   /**
    * @param store Where responses are kept.
@@ -75,39 +76,36 @@ export class IdempotencyGuard {
         "Idempotency-Key must be 1 to 255 printable ASCII characters",
       );
     }
-    const lockKey = `${call.scope}\n${call.key}`;
-    while (this.#running.has(lockKey)) {
-      await this.#running.get(lockKey)!.catch(() => {});
-    }
-    const task = this.#answer(call, run);
-    this.#running.set(lockKey, task);
-    try {
-      return await task;
-    } finally {
-      this.#running.delete(lockKey);
-    }
+    const fingerprint = await this.#fingerprint(call);
+    return await this.#store.transaction(() =>
+      this.#answer(call, fingerprint, run)
+    );
   }
 
-  async #answer(
-    call: IdempotentCall,
-    run: () => Promise<Reply>,
-  ): Promise<Reply> {
-    const { request, scope, key } = call;
-    const url = new URL(request.url);
+  #fingerprint(call: IdempotentCall): Promise<string> {
+    const url = new URL(call.request.url);
     // Keyed: a body may hold a password (POST /users), and a plain hash of it
     // in the database could be reversed by guessing.
     const head = new TextEncoder().encode(
       [
-        request.method,
+        call.request.method,
         url.pathname + url.search,
-        request.headers.get("x-runplane-tenant") ?? "",
+        call.request.headers.get("x-runplane-tenant") ?? "",
         "",
       ].join("\n"),
     );
     const bytes = new Uint8Array(head.length + call.body.length);
     bytes.set(head);
     bytes.set(call.body, head.length);
-    const fingerprint = await this.#box.mac("idempotency", bytes);
+    return this.#box.mac("idempotency", bytes);
+  }
+
+  async #answer(
+    call: IdempotentCall,
+    fingerprint: string,
+    run: () => Promise<Reply>,
+  ): Promise<Reply> {
+    const { scope, key } = call;
     const context = `idempotency\n${scope}\n${key}`;
     const stored = await this.#store.idempotentResponse(scope, key, Date.now());
     if (stored) {

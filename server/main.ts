@@ -1,11 +1,12 @@
 /**
  * `deno task serve`: runs the reference server until SIGINT or SIGTERM.
  *
- * Flags: `--hostname`, `--port`, `--database`, `--admin-token` (or the
+ * Flags: `--hostname`, `--port`, `--database` (a SQLite file path, or a
+ * `postgres://` URL; else `RUNPLANE_DATABASE_URL`), `--admin-token` (or the
  * environment variable `RUNPLANE_ADMIN_TOKEN`), `--public-url` (or
  * `RUNPLANE_PUBLIC_URL`), and the limits of `startServer`:
  * `--max-connections`, `--header-timeout-ms`, `--body-timeout-ms`,
- * `--log-lines-per-minute`, `--log-retention-days`. The server key comes
+ * `--log-lines-per-minute`, `--log-retention-days`, `--access-token-ttl-ms`. The server key comes
  * from `RUNPLANE_SERVER_KEY` or the key file, never from a flag (a flag
  * shows in the process list).
  *
@@ -13,6 +14,7 @@
  */
 
 import { startServer } from "./mod.ts";
+import { isPostgresUrl } from "./store/open_store.ts";
 
 const FLAGS = [
   "hostname",
@@ -25,6 +27,7 @@ const FLAGS = [
   "body-timeout-ms",
   "log-lines-per-minute",
   "log-retention-days",
+  "access-token-ttl-ms",
 ] as const;
 type Flag = typeof FLAGS[number];
 
@@ -59,6 +62,8 @@ export async function main(args: string[]): Promise<void> {
   const flags = parseFlags(args);
   const number = (flag: Flag) =>
     flags[flag] === undefined ? undefined : Number(flags[flag]);
+  const database = flags.database;
+  const postgres = database !== undefined && isPostgresUrl(database);
   const server = await startServer({
     hostname: flags.hostname,
     port: number("port"),
@@ -67,7 +72,9 @@ export async function main(args: string[]): Promise<void> {
     bodyTimeoutMs: number("body-timeout-ms"),
     logLinesPerMinute: number("log-lines-per-minute"),
     logRetentionDays: number("log-retention-days"),
-    databasePath: flags.database,
+    accessTokenTtlMs: number("access-token-ttl-ms"),
+    databasePath: postgres ? undefined : database,
+    databaseUrl: postgres ? database : undefined,
     adminToken: flags["admin-token"] ??
       (Deno.env.get("RUNPLANE_ADMIN_TOKEN") || undefined),
     publicUrl: flags["public-url"],

@@ -1,5 +1,6 @@
 /**
- * The Runplane reference server: the HTTP API of `docs/api.md` on SQLite.
+ * The Runplane reference server: the HTTP API of `docs/api.md` on SQLite,
+ * or on PostgreSQL for several instances sharing one database.
  * Importing this module starts nothing; {@linkcode startServer} does.
  *
  * @example Start a throw-away server, call it, stop it
@@ -28,7 +29,8 @@ import { PasswordChecker } from "./passwords.ts";
 import { RateLimiter } from "./rate_limiter.ts";
 import { serve } from "./serve.ts";
 import { openServerKey } from "./server_key.ts";
-import { SqliteStore } from "./sqlite_store.ts";
+import type { Store } from "./store.ts";
+import { isPostgresUrl, openStore } from "./store/open_store.ts";
 
 /** Options for {@linkcode startServer}. */
 export interface ServerOptions {
@@ -51,6 +53,14 @@ export interface ServerOptions {
    * @default {".runplane/runplane.db"}
    */
   databasePath?: string;
+  /**
+   * A PostgreSQL database, `postgres://user:password@host:port/db`, instead
+   * of a SQLite file: several servers can share it, each a full instance
+   * behind the client's endpoint list or a load balancer. They must share
+   * the server key and the admin token. Falls back to
+   * `RUNPLANE_DATABASE_URL` when `databasePath` is not given either.
+   */
+  databaseUrl?: string;
   /**
    * The bootstrap admin token; only its SHA-256 hash is stored, replacing any
    * earlier one. When absent and the database has none, one is generated and
@@ -171,6 +181,23 @@ export async function startServer(
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new TypeError("Option port must be a whole number from 0 to 65535");
   }
+  if (options.databasePath !== undefined && options.databaseUrl !== undefined) {
+    throw new TypeError(
+      "Options databasePath and databaseUrl exclude each other: give the SQLite file or the PostgreSQL URL",
+    );
+  }
+  const databaseUrl = options.databasePath === undefined
+    ? options.databaseUrl ?? (readEnv("RUNPLANE_DATABASE_URL") || undefined)
+    : undefined;
+  if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl)) {
+    throw new TypeError(
+      `${
+        options.databaseUrl !== undefined
+          ? "Option databaseUrl"
+          : "RUNPLANE_DATABASE_URL"
+      } must be a postgres:// or postgresql:// URL, such as postgres://runplane:password@db.example:5432/runplane`,
+    );
+  }
   const databasePath = options.databasePath ?? DEFAULT_DATABASE;
   if (databasePath.length === 0) {
     throw new TypeError("Option databasePath must not be empty");
@@ -195,21 +222,34 @@ export async function startServer(
   const logRetentionDays = options.logRetentionDays ?? 30;
   checkWholeNumber("logLinesPerMinute", logLinesPerMinute, 1);
   checkWholeNumber("logRetentionDays", logRetentionDays, 1);
-  const inMemory = databasePath === ":memory:";
-  if (!inMemory) await ensureFolder(databasePath);
+  const inMemory = databaseUrl === undefined && databasePath === ":memory:";
+  if (databaseUrl === undefined && !inMemory) await ensureFolder(databasePath);
 
-  const store = new SqliteStore(databasePath);
+  const envKey = readEnv("RUNPLANE_SERVER_KEY") || undefined;
+  if (
+    databaseUrl !== undefined && (options.serverKey ?? envKey) === undefined
+  ) {
+    throw new Error(
+      "Cannot start on PostgreSQL without the server key: set RUNPLANE_SERVER_KEY or the serverKey option to the base64 of 32 random bytes, the same on every instance",
+    );
+  }
+
+  const store = await openStore(databaseUrl ?? databasePath);
   try {
-    const envKey = readEnv("RUNPLANE_SERVER_KEY") || undefined;
     const box = await openServerKey(store, {
       key: options.serverKey ?? envKey,
       keyOrigin: options.serverKey !== undefined
         ? "the serverKey option"
         : "RUNPLANE_SERVER_KEY",
-      keyFile: inMemory ? undefined : `${databasePath}.key`,
-      databasePath,
+      // PostgreSQL instances share no folder: the key must be given.
+      keyFile: inMemory || databaseUrl !== undefined
+        ? undefined
+        : `${databasePath}.key`,
+      databasePath: databaseUrl === undefined
+        ? databasePath
+        : withoutPassword(databaseUrl),
     });
-    const adminTokenHash = await setUpAdminToken(store, options.adminToken);
+    await setUpAdminToken(store, options.adminToken);
     const logger: Logger = options.quiet ? quietLogger : stderrLogger;
     const fetch = createApp({
       store,
@@ -217,7 +257,6 @@ export async function startServer(
       passwords: new PasswordChecker({
         mac: (data) => box.mac("remembered-login", data),
       }),
-      adminTokenHash,
       logger,
       accessTokenTtlMs,
       publicUrl,
@@ -244,14 +283,14 @@ export async function startServer(
       closing ??= (async () => {
         options.signal?.removeEventListener("abort", onAbort);
         await server.shutdown();
-        store.close();
+        await store.close();
       })();
     const onAbort = () => void close();
     if (options.signal?.aborted) await close();
     options.signal?.addEventListener("abort", onAbort, { once: true });
     return { url, close, [Symbol.asyncDispose]: close };
   } catch (error) {
-    store.close();
+    await store.close();
     throw error;
   }
 }
@@ -285,16 +324,14 @@ function checkWholeNumber(name: string, value: number, min: number): void {
 }
 
 async function setUpAdminToken(
-  store: SqliteStore,
+  store: Store,
   adminToken: string | undefined,
-): Promise<string> {
+): Promise<void> {
   if (adminToken !== undefined) {
-    const hash = await sha256Hex(adminToken);
-    await store.setAdminTokenHash(hash);
-    return hash;
+    await store.setAdminTokenHash(await sha256Hex(adminToken));
+    return;
   }
-  const stored = await store.adminTokenHash();
-  if (stored !== undefined) return stored;
+  if (await store.adminTokenHash() !== undefined) return;
   const token = randomToken("rpadm_");
   const hash = await sha256Hex(token);
   await store.setAdminTokenHash(hash);
@@ -302,7 +339,12 @@ async function setUpAdminToken(
   stderrLogger.log(
     `Generated the admin token (shown only this once): ${token}`,
   );
-  return hash;
+}
+
+/** The URL to name in a message: never its user or password. */
+function withoutPassword(url: string): string {
+  const parsed = URL.parse(url);
+  return parsed ? `${parsed.protocol}//${parsed.host}${parsed.pathname}` : "";
 }
 
 async function ensureFolder(path: string): Promise<void> {

@@ -1,8 +1,10 @@
 /**
- * The storage interface of the server. Every method is one atomic operation
- * (one transaction), so the HTTP layer never holds a transaction open across
- * an `await`. {@linkcode SqliteStore} implements it; another backend (for
- * example Postgres) implements the same methods.
+ * The storage interface of the server, and the records it answers. Every
+ * method is one atomic operation (one transaction), on SQLite and on
+ * PostgreSQL alike: `server/store/` implements it once over the database
+ * layer of `server/db/`. {@linkcode Store.transaction} groups several calls
+ * into one transaction (an idempotent request's writes and its stored
+ * answer).
  *
  * Times are ISO strings in records and epoch milliseconds for expiries.
  *
@@ -311,9 +313,8 @@ export interface FlowRunInput {
   idempotencyExpiresAt: number;
 }
 
-/** The storage operations of the server. */
-export interface Store {
-  // Settings
+/** Settings of the whole deployment, and the background sweep. */
+export interface SettingsStore {
   adminTokenHash(): Promise<string | undefined>;
   setAdminTokenHash(hash: string): Promise<void>;
   /** The MAC that identifies the server key the data is sealed with. */
@@ -323,8 +324,10 @@ export interface Store {
   sealedSample(): Promise<SealedSample | undefined>;
   /** Deletes expired nonces, sessions, tokens (API tokens too), idempotent responses and cached states. */
   sweep(now: number, logRetentionMs: number): Promise<void>;
+}
 
-  // Tenants and users
+/** Tenants, users and memberships. */
+export interface TenantStore {
   createTenant(input: { slug: string; name: string }): Promise<Tenant>;
   tenantBySlug(slug: string): Promise<Tenant | undefined>;
   tenantById(id: string): Promise<Tenant | undefined>;
@@ -352,8 +355,10 @@ export interface Store {
    */
   setPassword(userId: string, passwordHash: string): Promise<void>;
   role(userId: string, tenantId: string): Promise<Role | undefined>;
+}
 
-  // Credentials
+/** API tokens, keypairs, nonces, sessions, tenant tokens, idempotent answers. */
+export interface CredentialStore {
   createApiToken(
     input: Omit<ApiTokenRecord, "id"> & {
       name: string;
@@ -415,6 +420,12 @@ export interface Store {
     accessHash: string | undefined,
     refreshHash: string | undefined,
   ): Promise<void>;
+  /**
+   * The stored answer to an idempotency key. Inside
+   * {@linkcode Store.transaction} it also takes the key until the
+   * transaction ends, so a concurrent repeat on any instance waits for the
+   * first answer to commit.
+   */
   idempotentResponse(
     credential: string,
     key: string,
@@ -426,8 +437,10 @@ export interface Store {
     response: IdempotentResponse,
     expiresAt: number,
   ): Promise<void>;
+}
 
-  // Projects and flows
+/** Projects and flow versions. */
+export interface FlowStore {
   createProject(
     tenantId: string,
     input: { name: string; description: string | null },
@@ -449,8 +462,10 @@ export interface Store {
   flow(tenantId: string, id: string): Promise<Flow | undefined>;
   listFlows(tenantId: string, projectId?: string): Promise<Flow[]>;
   archiveFlow(tenantId: string, id: string): Promise<Flow | undefined>;
+}
 
-  // Runs
+/** Flow runs, task runs, cached states and concurrency limits. */
+export interface RunStore {
   /** Creates a run, or returns the one its idempotency key names (`created: false`). */
   createFlowRun(
     tenantId: string,
@@ -530,8 +545,10 @@ export interface Store {
     limit: number,
   ): Promise<ConcurrencyLimit>;
   deleteConcurrencyLimit(tenantId: string, id: string): Promise<boolean>;
+}
 
-  // Logs, secrets, agents
+/** Log lines. */
+export interface LogStore {
   /** Writes log lines; an unknown flow or task run is `not_found`. */
   writeLogs(tenantId: string, entries: LogInput[]): Promise<number>;
   listLogs(
@@ -560,6 +577,10 @@ export interface Store {
   ): Promise<Page<LogEntry>>;
   /** One log line of the tenant. */
   logLine(tenantId: string, id: string): Promise<LogEntry | undefined>;
+}
+
+/** Secret values, sealed under the server key. */
+export interface SecretStore {
   putSecret(
     tenantId: string,
     name: string,
@@ -568,6 +589,10 @@ export interface Store {
   sealedSecret(tenantId: string, name: string): Promise<string | undefined>;
   listSecrets(tenantId: string): Promise<SecretInfo[]>;
   deleteSecret(tenantId: string, name: string): Promise<boolean>;
+}
+
+/** Agents. */
+export interface AgentStore {
   createAgent(
     tenantId: string,
     input: {
@@ -577,7 +602,24 @@ export interface Store {
     },
   ): Promise<Agent>;
   heartbeatAgent(tenantId: string, id: string): Promise<boolean>;
+}
 
+/** The storage operations of the server, one interface per resource. */
+export interface Store
+  extends
+    SettingsStore,
+    TenantStore,
+    CredentialStore,
+    FlowStore,
+    RunStore,
+    LogStore,
+    SecretStore,
+    AgentStore {
+  /**
+   * Runs `fn` in one transaction: every store call it makes commits with
+   * it, or none does.
+   */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
   /** Closes the database. */
-  close(): void;
+  close(): Promise<void>;
 }

@@ -40,11 +40,13 @@ export interface SpawnServerOptions {
   args?: string[];
   /** The process's file descriptor limit (`ulimit -n`), run through bash. */
   fileLimit?: number;
+  /** More environment variables, such as `RUNPLANE_SERVER_KEY`. */
+  env?: Record<string, string>;
 }
 
 /**
- * Runs `server/main.ts` in a subprocess on port 0 with the given SQLite file,
- * and waits for its "listening on" line.
+ * Runs `server/main.ts` in a subprocess on port 0 with the given SQLite file
+ * (or PostgreSQL URL), and waits for its "listening on" line.
  */
 export async function spawnServer(
   databasePath: string,
@@ -81,6 +83,7 @@ export async function spawnServer(
   ];
   const child = new Deno.Command(command[0], {
     args: command.slice(1),
+    env: options.env,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -9,6 +9,7 @@ import { type ServerOptions, startServer } from "../../server/mod.ts";
 import { Client, type ClientOptions } from "../../client/client.ts";
 import { Credentials, type CredentialsInit } from "../../auth/credentials.ts";
 import type { Role } from "../../client/resources/types.ts";
+import { engineOptions } from "../_helpers/engine.ts";
 
 /** A running server and its admin client. */
 export interface TestServer extends AsyncDisposable {
@@ -41,14 +42,17 @@ export interface ClientExtras {
   fetch?: ClientOptions["fetch"];
 }
 
-/** Starts a server on a free port with an in-memory database, and any other options. */
+/**
+ * Starts a server on a free port with an in-memory database (a fresh
+ * PostgreSQL one when the suite runs on PostgreSQL), and any other options.
+ */
 export async function startTestServer(
   options: ServerOptions = {},
 ): Promise<TestServer> {
   const adminToken = `rpadm_${crypto.randomUUID()}`;
   const server = await startServer({
     port: 0,
-    databasePath: ":memory:",
+    ...(options.databasePath === undefined ? await engineOptions() : {}),
     adminToken,
     quiet: true,
     ...options,

@@ -7,17 +7,21 @@
 
 import { type RunplaneServer, startServer } from "../../server/mod.ts";
 import { type SigningKey, signRequest } from "../../auth/hmac.ts";
+import { engineOptions } from "../_helpers/engine.ts";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 export const PASSWORD = "correct horse battery";
 
-/** Starts a quiet server on a free port with an in-memory database. */
-export function testServer(
+/**
+ * Starts a quiet server on a free port with an in-memory database (a fresh
+ * PostgreSQL one when the suite runs on PostgreSQL), or the given file.
+ */
+export async function testServer(
   databasePath = ":memory:",
 ): Promise<RunplaneServer> {
   return startServer({
     port: 0,
-    databasePath,
+    ...(databasePath === ":memory:" ? await engineOptions() : { databasePath }),
     adminToken: ADMIN_TOKEN,
     quiet: true,
   });
@@ -105,7 +109,7 @@ export interface TenantFixture {
  * API tokens. Costs three password hashes.
  */
 export async function createTenant(
-  server: RunplaneServer,
+  server: { url: URL },
   slug: string,
 ): Promise<TenantFixture> {
   const tenant = await call(server, "POST", "/tenants", {
@@ -133,7 +137,7 @@ export async function createTenant(
 
 /** Creates a project, a flow and a flow run as the member. */
 export async function createFlowRun(
-  server: RunplaneServer,
+  server: { url: URL },
   tenant: TenantFixture,
 ): Promise<{ projectId: string; flowId: string; flowRunId: string }> {
   const token = tenant.tokens.member;

@@ -1,7 +1,8 @@
 import { deepEqual, equal } from "node:assert/strict";
-import { SqliteStore } from "../../server/sqlite_store.ts";
+import type { Store } from "../../server/store.ts";
+import { openStore } from "../../server/store/open_store.ts";
 
-async function withRun(store: SqliteStore, slug: string) {
+async function withRun(store: Store, slug: string) {
   const tenant = await store.createTenant({ slug, name: slug });
   const project = await store.createProject(tenant.id, {
     name: "p",
@@ -23,8 +24,8 @@ async function withRun(store: SqliteStore, slug: string) {
   return { tenantId: tenant.id, runId: run.id };
 }
 
-Deno.test("SqliteStore.listTaskRuns() answers a run's task runs, oldest first, in its tenant only", async () => {
-  using store = disposable(new SqliteStore(":memory:"));
+Deno.test("Store.listTaskRuns() answers a run's task runs, oldest first, in its tenant only", async () => {
+  await using store = disposable(await openStore(":memory:"));
   const acme = await withRun(store.value, "acme");
   const globex = await withRun(store.value, "globex");
   const made = [];
@@ -66,8 +67,8 @@ Deno.test("SqliteStore.listTaskRuns() answers a run's task runs, oldest first, i
   );
 });
 
-Deno.test("SqliteStore.recentLogs() answers the newest lines, oldest first, in its tenant only", async () => {
-  using store = disposable(new SqliteStore(":memory:"));
+Deno.test("Store.recentLogs() answers the newest lines, oldest first, in its tenant only", async () => {
+  await using store = disposable(await openStore(":memory:"));
   const acme = await withRun(store.value, "acme");
   const globex = await withRun(store.value, "globex");
   const { taskRun } = await store.value.createTaskRun(acme.tenantId, {
@@ -95,7 +96,7 @@ Deno.test("SqliteStore.recentLogs() answers the newest lines, oldest first, in i
   }]);
 
   const messages = async (
-    filter: Parameters<SqliteStore["recentLogs"]>[1],
+    filter: Parameters<Store["recentLogs"]>[1],
     tenantId = acme.tenantId,
   ) =>
     (await store.value.recentLogs(tenantId, filter)).items.map((line) =>
@@ -121,6 +122,6 @@ Deno.test("SqliteStore.recentLogs() answers the newest lines, oldest first, in i
 });
 
 /** Closes the store at the end of the scope. */
-function disposable(store: SqliteStore): { value: SqliteStore } & Disposable {
-  return { value: store, [Symbol.dispose]: () => store.close() };
+function disposable(store: Store): { value: Store } & AsyncDisposable {
+  return { value: store, [Symbol.asyncDispose]: () => store.close() };
 }

@@ -1,0 +1,68 @@
+/**
+ * {@linkcode SecretStore}: secret values, sealed under the server key.
+ *
+ * @module
+ */
+
+import type { Database, Row } from "../db/database.ts";
+import type { SecretInfo, SecretStore } from "../store.ts";
+
+/** The secret operations over `db`. */
+export function secretStore(db: Database): SecretStore {
+  return {
+    putSecret(tenantId, name, sealedValue) {
+      const now = new Date().toISOString();
+      return db.transaction(async () => {
+        await db.run(
+          `INSERT INTO secrets (tenant_id, name, sealed_value, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (tenant_id, name) DO UPDATE SET sealed_value = excluded.sealed_value,
+             updated_at = excluded.updated_at`,
+          tenantId,
+          name,
+          sealedValue,
+          now,
+          now,
+        );
+        return toSecretInfo(
+          (await db.get(
+            "SELECT * FROM secrets WHERE tenant_id = ? AND name = ?",
+            tenantId,
+            name,
+          ))!,
+        );
+      });
+    },
+
+    async sealedSecret(tenantId, name) {
+      return (await db.get<{ sealed_value: string }>(
+        "SELECT sealed_value FROM secrets WHERE tenant_id = ? AND name = ?",
+        tenantId,
+        name,
+      ))?.sealed_value;
+    },
+
+    async listSecrets(tenantId) {
+      return (await db.all(
+        "SELECT name, created_at, updated_at FROM secrets WHERE tenant_id = ? ORDER BY name",
+        tenantId,
+      )).map(toSecretInfo);
+    },
+
+    async deleteSecret(tenantId, name) {
+      return (await db.run(
+        "DELETE FROM secrets WHERE tenant_id = ? AND name = ?",
+        tenantId,
+        name,
+      )).changes === 1;
+    },
+  };
+}
+
+function toSecretInfo(row: Row): SecretInfo {
+  return {
+    name: row.name as string,
+    createdAt: row.created_at as string,
+    updatedAt: row.updated_at as string,
+  };
+}
