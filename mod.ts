@@ -77,7 +77,6 @@ export {
   Client,
   type ClientOptions,
   type RequestOptions,
-  type Tenant,
   type TenantRef,
 } from "./client/client.ts";
 export type {
@@ -115,33 +114,40 @@ export {
 } from "./client/errors.ts";
 export { VERSION } from "./client/version.ts";
 export {
+  type ListCredentialsOptions,
+  type LogEntryInput,
+  type ResourceClient,
+  type UiKind,
+} from "./client/resources/types.ts";
+export {
   type AccessKey,
   type AccessKeyInfo,
   type Agent,
+  API_PREFIX,
   type ApiToken,
   type ApiTokenInfo,
   type ConcurrencyLimit,
   type Flow,
   type FlowRun,
-  type ListCredentialsOptions,
   LOG_LEVELS,
   type LogEntry,
-  type LogEntryInput,
   type LogLevel,
   type Project,
-  type ResourceClient,
   type Role,
+  ROLES,
   type Secret,
+  SECRET_NAME_PATTERN,
+  SLUG_PATTERN,
   type State,
   STATE_TYPES,
   type StateChange,
   type StateInput,
   type StateType,
   type TaskRun,
+  type Tenant,
   TERMINAL_STATE_TYPES,
-  type UiKind,
   type User,
-} from "./client/resources/types.ts";
+} from "./api/mod.ts";
 export {
   type CreateTenantOptions,
   Tenants,

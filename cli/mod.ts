@@ -31,7 +31,7 @@ import { Credentials } from "../auth/credentials.ts";
 import { loadConfig, type LoadConfigOptions } from "../config/config.ts";
 import { saveCredentials } from "../config/credentials_file.ts";
 import type { EnvSource } from "../config/env.ts";
-import type { FlowRun, Role, StateType } from "../client/resources/types.ts";
+import type { FlowRun, Role, StateType } from "../api/mod.ts";
 import { formatTable, type Output, shown } from "./_output.ts";
 import { watchFlowRun } from "./_watch.ts";
 

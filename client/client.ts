@@ -65,6 +65,7 @@ import { Logs } from "./resources/logs.ts";
 import { Secrets } from "./resources/secrets.ts";
 import { Agents } from "./resources/agents.ts";
 import type { UiKind } from "./resources/types.ts";
+import type { Tenant } from "../api/mod.ts";
 
 /** Options for {@linkcode Client}. */
 export interface ClientOptions {
@@ -116,18 +117,6 @@ export interface RequestOptions {
 
 /** Which tenant to log in to: by slug or by id. */
 export type TenantRef = { slug: string } | { id: string };
-
-/** A tenant. */
-export interface Tenant {
-  /** The tenant's id. */
-  id: string;
-  /** The tenant's unique, URL-safe name. */
-  slug: string;
-  /** The tenant's display name. */
-  name: string;
-  /** When it was created. */
-  createdAt: string;
-}
 
 type CloseHook = () => Promise<void>;
 const closeHooks = new WeakMap<Client, Set<CloseHook>>();

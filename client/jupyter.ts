@@ -18,7 +18,7 @@
  * @module
  */
 
-import type { FlowRun, LogEntry, State, TaskRun } from "./resources/types.ts";
+import type { FlowRun, LogEntry, State, TaskRun } from "../api/mod.ts";
 
 /** The symbol Deno's Jupyter kernel calls to display a value. */
 export const JUPYTER_DISPLAY: unique symbol = Symbol.for(

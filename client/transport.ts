@@ -18,11 +18,8 @@ import {
 } from "./errors.ts";
 import { sleep } from "./_async.ts";
 import { backoffDelay, type BackoffOptions, retryAfterMs } from "./retry.ts";
-import {
-  API_PREFIX,
-  type EndpointPool,
-  sharedEndpointPool,
-} from "./endpoint_pool.ts";
+import { type EndpointPool, sharedEndpointPool } from "./endpoint_pool.ts";
+import { API_PREFIX } from "../api/mod.ts";
 import type { OutgoingRequest } from "../auth/authenticator.ts";
 import { redactHeaders } from "./redact.ts";
 import { deadlineSignal } from "./_deadlines.ts";

@@ -12,7 +12,7 @@ import {
   requireObject,
   requireWholeNumber,
 } from "../client/resources/_validate.ts";
-import type { FlowRun } from "../client/resources/types.ts";
+import type { FlowRun } from "../api/mod.ts";
 import { executeFlowRun } from "./_execute_flow.ts";
 import { type FlowSpec, flowSpecs } from "./_flow_spec.ts";
 import { startHeartbeat } from "./_heartbeat.ts";

@@ -16,6 +16,7 @@ import { registerLogRoutes } from "./routes/logs.ts";
 import { registerSecretRoutes } from "./routes/secrets.ts";
 import { registerAgentRoutes } from "./routes/agents.ts";
 import { mountUi } from "./ui/mod.ts";
+import { API_PREFIX } from "../api/mod.ts";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** How often expired rows are swept, at most. */
@@ -75,7 +76,7 @@ export function createApp(
     return c.json(errorBody("internal", "Internal server error"), 500);
   });
 
-  const router = new Router(app.basePath("/api/v1"), services);
+  const router = new Router(app.basePath(API_PREFIX), services);
   registerAuthRoutes(router);
   registerAdminRoutes(router);
   registerProjectRoutes(router);

@@ -23,7 +23,8 @@ import {
 } from "./http_error.ts";
 import type { PasswordChecker } from "./passwords.ts";
 import { clientAddress } from "./serve.ts";
-import { type Role, ROLES, type Store, type Tenant } from "./store.ts";
+import type { Store } from "./store.ts";
+import { type Role, ROLES, type Tenant } from "../api/mod.ts";
 
 /**
  * The session cookie's name; over https it carries the `__Host-` prefix, so

@@ -25,7 +25,8 @@ import { errorReply, IdempotencyGuard, type Reply } from "./idempotency.ts";
 import { HttpError, unauthenticated } from "./http_error.ts";
 import type { Logger } from "./logger.ts";
 import type { RateLimiter } from "./rate_limiter.ts";
-import { type Role, StoreError } from "./store.ts";
+import { StoreError } from "./store.ts";
+import type { Role } from "../api/mod.ts";
 import { Fields, Query } from "./validate.ts";
 
 /** What handlers can reach. */

@@ -12,12 +12,8 @@ import {
   requireString,
   segment,
 } from "./_validate.ts";
-import type {
-  AccessKey,
-  AccessKeyInfo,
-  ListCredentialsOptions,
-  ResourceClient,
-} from "./types.ts";
+import type { ListCredentialsOptions, ResourceClient } from "./types.ts";
+import type { AccessKey, AccessKeyInfo } from "../../api/mod.ts";
 
 /** What {@linkcode AccessKeys.create} needs. */
 export interface CreateAccessKeyOptions {

@@ -11,7 +11,8 @@ import {
   requireString,
   segment,
 } from "./_validate.ts";
-import type { Agent, ResourceClient } from "./types.ts";
+import type { ResourceClient } from "./types.ts";
+import type { Agent } from "../../api/mod.ts";
 
 /** What {@linkcode Agents.register} needs. */
 export interface RegisterAgentOptions {

@@ -14,12 +14,8 @@ import {
   requireTime,
   segment,
 } from "./_validate.ts";
-import type {
-  ApiToken,
-  ApiTokenInfo,
-  ListCredentialsOptions,
-  ResourceClient,
-} from "./types.ts";
+import type { ListCredentialsOptions, ResourceClient } from "./types.ts";
+import type { ApiToken, ApiTokenInfo } from "../../api/mod.ts";
 
 /** What {@linkcode ApiTokens.create} needs. */
 export interface CreateApiTokenOptions {

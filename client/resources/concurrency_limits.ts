@@ -5,7 +5,8 @@
  */
 
 import { requireWholeNumber, segment } from "./_validate.ts";
-import type { ConcurrencyLimit, ResourceClient } from "./types.ts";
+import type { ResourceClient } from "./types.ts";
+import type { ConcurrencyLimit } from "../../api/mod.ts";
 
 /**
  * Concurrency limits on task-run tags. Reach it as `client.concurrencyLimits`.

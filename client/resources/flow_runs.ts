@@ -24,15 +24,15 @@ import {
   requireWholeNumber,
   segment,
 } from "./_validate.ts";
+import type { ResourceClient } from "./types.ts";
 import {
   type FlowRun,
-  type ResourceClient,
   type State,
   type StateChange,
   type StateInput,
   type StateType,
   TERMINAL_STATE_TYPES,
-} from "./types.ts";
+} from "../../api/mod.ts";
 
 /** What a flow run is made from, besides the flow. */
 export interface FlowRunFields {

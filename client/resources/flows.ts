@@ -12,7 +12,8 @@ import {
   requireString,
   segment,
 } from "./_validate.ts";
-import type { Flow, ResourceClient } from "./types.ts";
+import type { ResourceClient } from "./types.ts";
+import type { Flow } from "../../api/mod.ts";
 
 /** What {@linkcode Flows.register} needs. */
 export interface RegisterFlowOptions {

@@ -20,7 +20,8 @@ import {
   requireString,
   requireWholeNumber,
 } from "./_validate.ts";
-import type { LogLevel, ResourceClient } from "./types.ts";
+import type { ResourceClient } from "./types.ts";
+import type { LogLevel } from "../../api/mod.ts";
 
 /** Options for {@linkcode LogWriter}. */
 export interface LogWriterOptions {

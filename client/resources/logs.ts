@@ -17,7 +17,8 @@ import {
   requireWholeNumber,
 } from "./_validate.ts";
 import { LogWriter, type LogWriterOptions } from "./log_writer.ts";
-import type { LogEntry, LogEntryInput, ResourceClient } from "./types.ts";
+import type { LogEntryInput, ResourceClient } from "./types.ts";
+import type { LogEntry } from "../../api/mod.ts";
 
 /** What {@linkcode Logs.list} filters on. */
 export interface ListLogsOptions {

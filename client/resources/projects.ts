@@ -7,7 +7,8 @@
 import { InvalidArgumentError } from "../errors.ts";
 import { collect } from "./_paginate.ts";
 import { requireObject, requireString, segment } from "./_validate.ts";
-import type { Project, ResourceClient } from "./types.ts";
+import type { ResourceClient } from "./types.ts";
+import type { Project } from "../../api/mod.ts";
 
 /** What {@linkcode Projects.create} needs. */
 export interface CreateProjectOptions {

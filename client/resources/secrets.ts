@@ -6,12 +6,11 @@
 
 import { InvalidArgumentError } from "../errors.ts";
 import { collect } from "./_paginate.ts";
-import type { ResourceClient, Secret } from "./types.ts";
-
-const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+import type { ResourceClient } from "./types.ts";
+import { type Secret, SECRET_NAME_PATTERN } from "../../api/mod.ts";
 
 function secretPath(name: unknown): string {
-  if (typeof name !== "string" || !NAME.test(name)) {
+  if (typeof name !== "string" || !SECRET_NAME_PATTERN.test(name)) {
     throw new InvalidArgumentError(
       "Secret name must be 1 to 128 letters, digits, dots, dashes or underscores",
     );

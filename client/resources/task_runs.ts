@@ -15,14 +15,14 @@ import {
   requireWholeNumber,
   segment,
 } from "./_validate.ts";
+import type { ResourceClient } from "./types.ts";
 import type {
-  ResourceClient,
   State,
   StateChange,
   StateInput,
   StateType,
   TaskRun,
-} from "./types.ts";
+} from "../../api/mod.ts";
 import { displayable, renderState, renderTaskRun } from "../jupyter.ts";
 
 /** What {@linkcode TaskRuns.getOrCreate} needs. */

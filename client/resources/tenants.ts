@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Tenant } from "../client.ts";
+import { SLUG_PATTERN, type Tenant } from "../../api/mod.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import { collect } from "./_paginate.ts";
 import { requireObject, requireString } from "./_validate.ts";
@@ -17,8 +17,6 @@ export interface CreateTenantOptions {
   /** The display name. */
   name: string;
 }
-
-const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
 /**
  * The tenants the caller can use. Reach it as `client.tenants`.
@@ -70,7 +68,7 @@ export class Tenants {
    */
   async create(options: CreateTenantOptions): Promise<Tenant> {
     requireObject("options", options);
-    if (typeof options.slug !== "string" || !SLUG.test(options.slug)) {
+    if (typeof options.slug !== "string" || !SLUG_PATTERN.test(options.slug)) {
       throw new InvalidArgumentError(
         "slug must be 2 to 63 lower-case letters, digits or dashes, starting with a letter or digit",
       );

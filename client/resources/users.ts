@@ -13,7 +13,8 @@ import {
   requireString,
   segment,
 } from "./_validate.ts";
-import type { ResourceClient, Role, User } from "./types.ts";
+import type { ResourceClient } from "./types.ts";
+import type { Role, User } from "../../api/mod.ts";
 
 /** What {@linkcode Users.create} needs. */
 export interface CreateUserOptions {

@@ -24,19 +24,14 @@ import { forbidden, HttpError, invalidBody, notFound } from "../http_error.ts";
 import type { Reply } from "../idempotency.ts";
 import { hashPassword } from "../passwords.ts";
 import type { RouteContext, Router } from "../router.ts";
-import {
-  type CredentialFilter,
-  type CursorPosition,
-  type Page,
-  ROLES,
-  type Tenant,
-} from "../store.ts";
+import type { CredentialFilter, CursorPosition, Page } from "../store.ts";
+import { ROLES, SLUG_PATTERN, type Tenant } from "../../api/mod.ts";
 import { pathParameter } from "../validate.ts";
 
 const SLUG = {
   min: 2,
   max: 63,
-  pattern: /^[a-z0-9][a-z0-9-]{1,62}$/,
+  pattern: SLUG_PATTERN,
   patternHint: "a slug of lower-case letters, digits and dashes",
 };
 const USERNAME = {

@@ -17,7 +17,8 @@ import { randomToken, sha256Hex } from "../crypto_box.ts";
 import { forbidden, notFound, unauthenticated } from "../http_error.ts";
 import type { Reply } from "../idempotency.ts";
 import type { RouteContext, Router } from "../router.ts";
-import type { Tenant, TenantGrant, TokenPair } from "../store.ts";
+import type { TenantGrant, TokenPair } from "../store.ts";
+import type { Tenant } from "../../api/mod.ts";
 
 /** How long a session cookie lasts; the web UI's login uses it too. */
 export const SESSION_TTL_MS = 12 * 60 * 60_000;

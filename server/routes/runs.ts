@@ -9,7 +9,7 @@ import { decodeCursor, encodeCursor } from "../cursor.ts";
 import { invalidBody, notFound } from "../http_error.ts";
 import type { Reply } from "../idempotency.ts";
 import type { RouteContext, Router } from "../router.ts";
-import { STATE_TYPES, type StateInput } from "../store.ts";
+import { STATE_TYPES, type StateInput } from "../../api/mod.ts";
 import { type Fields, pathParameter } from "../validate.ts";
 
 const ID = { max: 64 };

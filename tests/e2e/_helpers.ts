@@ -8,7 +8,7 @@
 import { type ServerOptions, startServer } from "../../server/mod.ts";
 import { Client, type ClientOptions } from "../../client/client.ts";
 import { Credentials, type CredentialsInit } from "../../auth/credentials.ts";
-import type { Role } from "../../client/resources/types.ts";
+import type { Role } from "../../api/mod.ts";
 
 /** A running server and its admin client. */
 export interface TestServer extends AsyncDisposable {
