@@ -41,25 +41,7 @@ export {
   type KeypairCredentialsInit,
   type TokenCredentialsInit,
 } from "./auth/credentials.ts";
-export {
-  buildStringToSign,
-  type HashType,
-  type HmacAuthorization,
-  parseHmacAuthorization,
-  type SignableRequest,
-  type SignatureFailure,
-  type SignedRequest,
-  type SigningKey,
-  SigningKeyCache,
-  signRequest,
-  type SignRequestOptions,
-  signRequestSync,
-  timingSafeEqual,
-  type VerifyResult,
-  verifySignature,
-  type VerifySignatureOptions,
-  verifySignatureSync,
-} from "./auth/hmac.ts";
+export type { HashType } from "./auth/hmac.ts";
 export {
   type Config,
   type EndpointType,
@@ -73,18 +55,14 @@ export {
   loadSavedCredentials,
   saveCredentials,
 } from "./config/credentials_file.ts";
-export {
-  Client,
-  type ClientOptions,
-  type RequestOptions,
-  type TenantRef,
-} from "./client/client.ts";
+export { Client, type ClientOptions, type TenantRef } from "./client/client.ts";
+export type { RequestOptions } from "./client/request_options.ts";
 export type {
   QueryParams,
   RequestLogEvent,
   RequestLogger,
-} from "./client/transport.ts";
-export type { BackoffOptions } from "./client/retry.ts";
+} from "./transport/transport.ts";
+export type { BackoffOptions } from "./transport/retry.ts";
 export {
   type ClientOption,
   getActiveClient,
@@ -111,8 +89,8 @@ export {
   ServerError,
   TimeoutError,
   UnprocessableEntityError,
-} from "./client/errors.ts";
-export { VERSION } from "./client/version.ts";
+} from "./errors.ts";
+export { VERSION } from "./version.ts";
 export {
   type ListCredentialsOptions,
   type LogEntryInput,
@@ -205,19 +183,7 @@ export {
   Agents,
   type RegisterAgentOptions,
 } from "./client/resources/agents.ts";
-export { Listing, type Page } from "./client/resources/_paginate.ts";
-export {
-  displayable,
-  JUPYTER_DISPLAY,
-  type MimeBundle,
-  renderClient,
-  renderFlowRun,
-  renderListing,
-  renderLogs,
-  renderState,
-  renderTaskRun,
-  renderTimeline,
-} from "./client/jupyter.ts";
+export { Listing, type Page } from "./client/resources/listing.ts";
 export {
   flow,
   type FlowDefinition,

@@ -16,12 +16,9 @@
  * @module
  */
 
-import { AuthenticationError } from "../client/errors.ts";
-import type {
-  Authenticator,
-  AuthPost,
-  OutgoingRequest,
-} from "./authenticator.ts";
+import { AuthenticationError } from "../errors.ts";
+import type { Authenticator, AuthPost } from "./authenticator.ts";
+import type { OutgoingRequest } from "../transport/transport.ts";
 
 /** Logs in for a session cookie and sends it with every request. */
 export class SessionAuthenticator implements Authenticator {

@@ -26,7 +26,7 @@
 
 import { parseArgs } from "node:util";
 import { Client } from "../client/client.ts";
-import { RunplaneError } from "../client/errors.ts";
+import { RunplaneError } from "../errors.ts";
 import { Credentials } from "../auth/credentials.ts";
 import { loadConfig, type LoadConfigOptions } from "../config/config.ts";
 import { saveCredentials } from "../config/credentials_file.ts";

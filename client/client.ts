@@ -19,7 +19,7 @@ import {
   ConfigError,
   InvalidArgumentError,
   RunplaneError,
-} from "./errors.ts";
+} from "../errors.ts";
 import {
   type Config,
   deniedSources,
@@ -37,21 +37,23 @@ import { Credentials, credentialSecrets } from "../auth/credentials.ts";
 import {
   type Authenticator,
   type AuthPost,
-  type OutgoingRequest,
   StaticAuthenticator,
 } from "../auth/authenticator.ts";
+import type { OutgoingRequest } from "../transport/transport.ts";
 import { HmacAuthenticator } from "../auth/hmac_authenticator.ts";
 import { SessionAuthenticator } from "../auth/session.ts";
 import { type TokenGrant, TokenRefresher } from "../auth/token_refresher.ts";
-import type { BackoffOptions } from "./retry.ts";
-import {
-  type QueryParams,
-  type RequestLogger,
-  Transport,
-} from "./transport.ts";
+import type { BackoffOptions } from "../transport/retry.ts";
+import { type RequestLogger, Transport } from "../transport/transport.ts";
 import { runInScope } from "./_scope.ts";
-import { HTTP_TOKEN, mergeHeaders } from "./_headers.ts";
-import { JUPYTER_DISPLAY, type MimeBundle, renderClient } from "./jupyter.ts";
+import { runCloseHooks } from "./close_hooks.ts";
+import type { RequestOptions } from "./request_options.ts";
+import { HTTP_TOKEN, mergeHeaders } from "../transport/_headers.ts";
+import {
+  JUPYTER_DISPLAY,
+  type MimeBundle,
+  renderClient,
+} from "../jupyter/mod.ts";
 import { Tenants } from "./resources/tenants.ts";
 import { Users } from "./resources/users.ts";
 import { ApiTokens } from "./resources/api_tokens.ts";
@@ -93,33 +95,9 @@ export interface ClientOptions {
   logger?: RequestLogger;
 }
 
-/** Options for one request. */
-export interface RequestOptions {
-  /** Query parameters. */
-  query?: QueryParams;
-  /** A JSON body. */
-  body?: unknown;
-  /** Headers for this call; they win over default and extra headers. */
-  headers?: HeadersInit;
-  /** Cancels the call, including any wait between retries. */
-  signal?: AbortSignal;
-  /** The timeout of each attempt, instead of `config.timeoutMs`. */
-  timeoutMs?: number;
-  /** Retries, instead of `config.maxRetries`. */
-  maxRetries?: number;
-  /**
-   * The `Idempotency-Key` of a `POST` or `PATCH`, the same on every retry.
-   *
-   * @default {crypto.randomUUID()}
-   */
-  idempotencyKey?: string;
-}
-
 /** Which tenant to log in to: by slug or by id. */
 export type TenantRef = { slug: string } | { id: string };
 
-type CloseHook = () => Promise<void>;
-const closeHooks = new WeakMap<Client, Set<CloseHook>>();
 const encoder = new TextEncoder();
 /** A path below the API root: no spaces, control characters, fragment or host. */
 // deno-lint-ignore no-control-regex -- control characters are what it refuses
@@ -738,10 +716,8 @@ export class Client {
    */
   async close(): Promise<void> {
     if (this.#closed) return;
-    const hooks = [...closeHooks.get(this) ?? []];
-    closeHooks.delete(this);
     try {
-      await Promise.all(hooks.map((hook) => hook()));
+      await runCloseHooks(this);
     } finally {
       this.#closed = true;
       this.#httpClient?.close();
@@ -824,20 +800,6 @@ export class Client {
           : StaticAuthenticator.basic(credentials.username!, secret.password!);
     }
   }
-}
-
-/**
- * Runs `hook` when the client closes, before it is released: how background
- * writers flush what they buffered. Returns a function that removes the hook.
- */
-export function onClientClose(client: Client, hook: CloseHook): () => void {
-  let hooks = closeHooks.get(client);
-  if (hooks === undefined) {
-    hooks = new Set();
-    closeHooks.set(client, hooks);
-  }
-  hooks.add(hook);
-  return () => hooks.delete(hook);
 }
 
 function resolveCredentials(

@@ -7,7 +7,7 @@
  */
 
 import type { Client } from "../client/client.ts";
-import { AbortError, ConflictError } from "../client/errors.ts";
+import { AbortError, ConflictError } from "../errors.ts";
 import type { FlowRun, StateInput, StateType } from "../api/mod.ts";
 import { captureConsole } from "./_console_capture.ts";
 import type { FlowSpec } from "./_flow_spec.ts";

@@ -5,7 +5,7 @@
  */
 
 import type { Client } from "../client/client.ts";
-import { ConflictError } from "../client/errors.ts";
+import { ConflictError } from "../errors.ts";
 import type { Flow, Project } from "../api/mod.ts";
 import type { FlowSpec } from "./_flow_spec.ts";
 

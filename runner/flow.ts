@@ -13,7 +13,7 @@ import {
   InvalidArgumentError,
   NotFoundError,
   RunplaneError,
-} from "../client/errors.ts";
+} from "../errors.ts";
 import {
   optionalBoolean,
   optionalString,

@@ -6,7 +6,7 @@
 
 import type { Client } from "../client/client.ts";
 import { getOrCreateClient } from "../client/context.ts";
-import { ConflictError, InvalidArgumentError } from "../client/errors.ts";
+import { ConflictError, InvalidArgumentError } from "../errors.ts";
 import {
   optionalString,
   requireObject,

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { sleep } from "../client/_async.ts";
-import { InvalidArgumentError } from "../client/errors.ts";
+import { sleep } from "../transport/_async.ts";
+import { InvalidArgumentError } from "../errors.ts";
 import {
   requireObject,
   requireString,

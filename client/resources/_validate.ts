@@ -6,7 +6,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../errors.ts";
+import { InvalidArgumentError } from "../../errors.ts";
 import type { ListCredentialsOptions } from "./types.ts";
 import {
   LOG_LEVELS,

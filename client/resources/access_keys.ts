@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Listing } from "./_paginate.ts";
+import { Listing } from "./listing.ts";
 import {
   credentialQuery,
   requireObject,

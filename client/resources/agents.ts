@@ -4,7 +4,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../errors.ts";
+import { InvalidArgumentError } from "../../errors.ts";
 import {
   optionalString,
   requireObject,

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { Listing } from "./_paginate.ts";
+import { Listing } from "./listing.ts";
 import {
   credentialQuery,
   optionalString,

@@ -5,15 +5,19 @@
  * @module
  */
 
-import { AbortError, InvalidArgumentError, TimeoutError } from "../errors.ts";
-import { sleep } from "../_async.ts";
-import { Listing } from "./_paginate.ts";
+import {
+  AbortError,
+  InvalidArgumentError,
+  TimeoutError,
+} from "../../errors.ts";
+import { sleep } from "../../transport/_async.ts";
+import { Listing } from "./listing.ts";
 import {
   displayable,
   renderFlowRun,
   renderListing,
   renderState,
-} from "../jupyter.ts";
+} from "../../jupyter/mod.ts";
 import {
   optionalRecord,
   optionalString,

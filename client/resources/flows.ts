@@ -4,7 +4,7 @@
  * @module
  */
 
-import { collect } from "./_paginate.ts";
+import { collect } from "./listing.ts";
 import {
   optionalBoolean,
   optionalString,

@@ -4,15 +4,15 @@
  * @module
  */
 
-import { Client, onClientClose } from "../client.ts";
-import { ApiError, InvalidArgumentError, RunplaneError } from "../errors.ts";
-import { sleep } from "../_async.ts";
-import { retryAfterMs } from "../retry.ts";
+import { onClose } from "../close_hooks.ts";
+import { ApiError, InvalidArgumentError, RunplaneError } from "../../errors.ts";
+import { sleep } from "../../transport/_async.ts";
+import { retryAfterMs } from "../../transport/retry.ts";
 import {
   MAX_MESSAGE_BYTES,
   truncateMessage,
   utf8Length,
-} from "./truncate_message.ts";
+} from "../../api/truncate_message.ts";
 import {
   optionalString,
   requireLogLevel,
@@ -166,9 +166,7 @@ export class LogWriter {
       options.maxBuffered ?? 10_000,
       1,
     );
-    if (client instanceof Client) {
-      this.#unregister = onClientClose(client, () => this.close());
-    }
+    this.#unregister = onClose(client, () => this.close());
   }
 
   /** How many lines are waiting to be sent. */

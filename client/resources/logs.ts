@@ -5,9 +5,9 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../errors.ts";
-import { Listing } from "./_paginate.ts";
-import { renderLogs } from "../jupyter.ts";
+import { InvalidArgumentError } from "../../errors.ts";
+import { Listing } from "./listing.ts";
+import { renderLogs } from "../../jupyter/mod.ts";
 import {
   optionalString,
   requireLogLevel,

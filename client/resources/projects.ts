@@ -4,8 +4,8 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../errors.ts";
-import { collect } from "./_paginate.ts";
+import { InvalidArgumentError } from "../../errors.ts";
+import { collect } from "./listing.ts";
 import { requireObject, requireString, segment } from "./_validate.ts";
 import type { ResourceClient } from "./types.ts";
 import type { Project } from "../../api/mod.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../errors.ts";
+import { InvalidArgumentError } from "../../errors.ts";
 import {
   optionalString,
   requireObject,
@@ -23,7 +23,7 @@ import type {
   StateType,
   TaskRun,
 } from "../../api/mod.ts";
-import { displayable, renderState, renderTaskRun } from "../jupyter.ts";
+import { displayable, renderState, renderTaskRun } from "../../jupyter/mod.ts";
 
 /** What {@linkcode TaskRuns.getOrCreate} needs. */
 export interface GetOrCreateTaskRunOptions {

@@ -5,8 +5,8 @@
  */
 
 import { SLUG_PATTERN, type Tenant } from "../../api/mod.ts";
-import { InvalidArgumentError } from "../errors.ts";
-import { collect } from "./_paginate.ts";
+import { InvalidArgumentError } from "../../errors.ts";
+import { collect } from "./listing.ts";
 import { requireObject, requireString } from "./_validate.ts";
 import type { ResourceClient } from "./types.ts";
 

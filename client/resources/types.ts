@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RequestOptions } from "../client.ts";
+import type { RequestOptions } from "../request_options.ts";
 import type { LogLevel } from "../../api/mod.ts";
 
 /**

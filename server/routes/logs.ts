@@ -14,7 +14,7 @@ import { LOG_LEVELS } from "../../api/mod.ts";
 import {
   MAX_MESSAGE_BYTES,
   truncateMessage,
-} from "../../client/resources/truncate_message.ts";
+} from "../../api/truncate_message.ts";
 
 const ID = { max: 64 };
 

@@ -5,9 +5,13 @@
  * @module
  */
 
-import type { QueryParams } from "../transport.ts";
+import type { QueryParams } from "../../transport/transport.ts";
 import type { ResourceClient } from "./types.ts";
-import { displayable, type MimeBundle, renderListing } from "../jupyter.ts";
+import {
+  displayable,
+  type MimeBundle,
+  renderListing,
+} from "../../jupyter/mod.ts";
 
 /** One page of a listing, as the server answers it. */
 export interface Page<T> {

@@ -15,12 +15,11 @@ import {
   InvalidArgumentError,
   isRetriableStatus,
   TimeoutError,
-} from "./errors.ts";
+} from "../errors.ts";
 import { sleep } from "./_async.ts";
 import { backoffDelay, type BackoffOptions, retryAfterMs } from "./retry.ts";
 import { type EndpointPool, sharedEndpointPool } from "./endpoint_pool.ts";
 import { API_PREFIX } from "../api/mod.ts";
-import type { OutgoingRequest } from "../auth/authenticator.ts";
 import { redactHeaders } from "./redact.ts";
 import { deadlineSignal } from "./_deadlines.ts";
 
@@ -36,6 +35,22 @@ export type QueryParams = Readonly<
     | readonly (string | number | boolean)[]
   >
 >;
+
+/** One attempt of a request, as it will be sent. */
+export interface OutgoingRequest {
+  /** The method, upper case. */
+  method: string;
+  /** The full URL of this attempt, on this attempt's endpoint. */
+  url: string;
+  /**
+   * The headers to send, by lower-case name; the authenticator adds its
+   * own. A plain record, because `fetch` sends one markedly faster than a
+   * `Headers` object.
+   */
+  headers: Record<string, string>;
+  /** The body bytes, if any. */
+  body?: Uint8Array;
+}
 
 /** One attempt, as reported to a {@linkcode RequestLogger}. Headers are redacted. */
 export interface RequestLogEvent {
