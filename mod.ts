@@ -55,7 +55,11 @@ export {
   loadSavedCredentials,
   saveCredentials,
 } from "./config/credentials_file.ts";
-export { Client, type ClientOptions, type TenantRef } from "./client/client.ts";
+export { Client } from "./client/client.ts";
+export { ApiResources } from "./client/api_resources.ts";
+export type { MimeBundle } from "./jupyter/mod.ts";
+export type { TenantRef } from "./auth/tenant_login.ts";
+export type { ClientOptions } from "./client/client_options.ts";
 export type { RequestOptions } from "./client/request_options.ts";
 export type {
   QueryParams,
@@ -91,6 +95,7 @@ export {
   UnprocessableEntityError,
 } from "./errors.ts";
 export { VERSION } from "./version.ts";
+export { Resource } from "./client/resources/resource.ts";
 export {
   type ListCredentialsOptions,
   type LogEntryInput,
@@ -113,6 +118,7 @@ export {
   type Project,
   type Role,
   ROLES,
+  type RunTimes,
   type Secret,
   SECRET_NAME_PATTERN,
   SLUG_PATTERN,

@@ -219,8 +219,27 @@ export interface Flow {
   createdAt: string;
 }
 
+/** The times that flow runs and task runs both carry. */
+export interface RunTimes {
+  /** When it was created. */
+  createdAt: string;
+  /** When it last changed. */
+  updatedAt: string;
+  /** The last heartbeat, or `null`. */
+  heartbeatAt: string | null;
+  /** When the run first became `RUNNING`, or `null`. */
+  startTime: string | null;
+  /** When the run reached a terminal state, or `null`. */
+  endTime: string | null;
+  /**
+   * From `startTime` to `endTime` in milliseconds, or `null` until the run
+   * has ended (or when it ended without running, such as a `CACHED` task run).
+   */
+  durationMs: number | null;
+}
+
 /** A run of a flow. */
-export interface FlowRun {
+export interface FlowRun extends RunTimes {
   /** The run's id. */
   id: string;
   /** The id of the flow version it runs. */
@@ -237,27 +256,12 @@ export interface FlowRun {
   context: Record<string, unknown>;
   /** When it should start. */
   scheduledStartTime: string;
-  /** When it was created. */
-  createdAt: string;
-  /** When it last changed. */
-  updatedAt: string;
-  /** The last heartbeat, or `null`. */
-  heartbeatAt: string | null;
-  /** When the run first became `RUNNING`, or `null`. */
-  startTime: string | null;
-  /** When the run reached a terminal state, or `null`. */
-  endTime: string | null;
-  /**
-   * From `startTime` to `endTime` in milliseconds, or `null` until the run
-   * has ended (or when it ended without running, such as a `CACHED` task run).
-   */
-  durationMs: number | null;
   /** Every state the run had, oldest first; only from `flowRuns.get()`. */
   history?: State[];
 }
 
 /** A run of a task inside a flow run. */
-export interface TaskRun {
+export interface TaskRun extends RunTimes {
   /** The task run's id. */
   id: string;
   /** The flow run's id. */
@@ -272,21 +276,6 @@ export interface TaskRun {
   version: number;
   /** The current state. */
   state: State;
-  /** When it was created. */
-  createdAt: string;
-  /** When it last changed. */
-  updatedAt: string;
-  /** The last heartbeat, or `null`. */
-  heartbeatAt: string | null;
-  /** When the run first became `RUNNING`, or `null`. */
-  startTime: string | null;
-  /** When the run reached a terminal state, or `null`. */
-  endTime: string | null;
-  /**
-   * From `startTime` to `endTime` in milliseconds, or `null` until the run
-   * has ended (or when it ended without running, such as a `CACHED` task run).
-   */
-  durationMs: number | null;
   /** Every state the task run had, oldest first; only from `taskRuns.get()`. */
   history?: State[];
 }

@@ -12,7 +12,8 @@ import {
   requireString,
   segment,
 } from "./_validate.ts";
-import type { ListCredentialsOptions, ResourceClient } from "./types.ts";
+import type { ListCredentialsOptions } from "./types.ts";
+import { Resource } from "./resource.ts";
 import type { AccessKey, AccessKeyInfo } from "../../api/mod.ts";
 
 /** What {@linkcode AccessKeys.create} needs. */
@@ -38,18 +39,7 @@ export interface CreateAccessKeyOptions {
  * const ada = new Client({ credentials: new Credentials({ accessKey, secretKey }) });
  * ```
  */
-export class AccessKeys {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class AccessKeys extends Resource {
   /**
    * Creates a keypair bound to one user in one tenant. The secret key is in
    * the answer only: keep it.
@@ -68,7 +58,7 @@ export class AccessKeys {
     requireObject("options", options);
     requireString("username", options.username);
     requireString("tenant", options.tenant);
-    return await this.#client.request<AccessKey>("POST", "/access-keys", {
+    return await this.client.request<AccessKey>("POST", "/access-keys", {
       body: { username: options.username, tenant: options.tenant },
     });
   }
@@ -89,7 +79,7 @@ export class AccessKeys {
    */
   list(options: ListCredentialsOptions = {}): Listing<AccessKeyInfo> {
     return new Listing<AccessKeyInfo>(
-      this.#client,
+      this.client,
       "/access-keys",
       credentialQuery(options),
     );
@@ -107,7 +97,7 @@ export class AccessKeys {
    * ```
    */
   async revoke(accessKey: string): Promise<void> {
-    await this.#client.request(
+    await this.client.request(
       "DELETE",
       `/access-keys/${segment("accessKey", accessKey)}`,
     );

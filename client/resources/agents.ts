@@ -11,7 +11,7 @@ import {
   requireString,
   segment,
 } from "./_validate.ts";
-import type { ResourceClient } from "./types.ts";
+import { Resource } from "./resource.ts";
 import type { Agent } from "../../api/mod.ts";
 
 /** What {@linkcode Agents.register} needs. */
@@ -37,18 +37,7 @@ export interface RegisterAgentOptions {
  * await client.agents.heartbeat(agent.id);
  * ```
  */
-export class Agents {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class Agents extends Resource {
   /**
    * Registers an agent.
    *
@@ -75,7 +64,7 @@ export class Agents {
         "labels must be an object of string values",
       );
     }
-    return await this.#client.request<Agent>("POST", "/agents", {
+    return await this.client.request<Agent>("POST", "/agents", {
       body: { type: options.type, name: options.name, labels: options.labels },
     });
   }
@@ -91,15 +80,7 @@ export class Agents {
    * const alive = await client.agents.heartbeat(agent.id);
    * ```
    */
-  async heartbeat(id: string): Promise<boolean> {
-    try {
-      await this.#client.request(
-        "POST",
-        `/agents/${segment("id", id)}/heartbeat`,
-      );
-      return true;
-    } catch {
-      return false;
-    }
+  heartbeat(id: string): Promise<boolean> {
+    return this.heartbeatAt(`/agents/${segment("id", id)}/heartbeat`);
   }
 }

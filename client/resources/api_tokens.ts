@@ -14,7 +14,8 @@ import {
   requireTime,
   segment,
 } from "./_validate.ts";
-import type { ListCredentialsOptions, ResourceClient } from "./types.ts";
+import type { ListCredentialsOptions } from "./types.ts";
+import { Resource } from "./resource.ts";
 import type { ApiToken, ApiTokenInfo } from "../../api/mod.ts";
 
 /** What {@linkcode ApiTokens.create} needs. */
@@ -52,18 +53,7 @@ export interface CreateApiTokenOptions {
  * const { token } = await admin.apiTokens.create({ name: "ci", scope: "tenant", username: "ada", tenant: "acme" });
  * ```
  */
-export class ApiTokens {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class ApiTokens extends Resource {
   /**
    * Creates an API token. The secret token is in the answer only: keep it.
    *
@@ -86,7 +76,7 @@ export class ApiTokens {
     const expiresAt = options.expiresAt === undefined
       ? undefined
       : requireTime("expiresAt", options.expiresAt);
-    return await this.#client.request<ApiToken>("POST", "/api-tokens", {
+    return await this.client.request<ApiToken>("POST", "/api-tokens", {
       body: {
         name: options.name,
         scope: options.scope,
@@ -113,7 +103,7 @@ export class ApiTokens {
    */
   list(options: ListCredentialsOptions = {}): Listing<ApiTokenInfo> {
     return new Listing<ApiTokenInfo>(
-      this.#client,
+      this.client,
       "/api-tokens",
       credentialQuery(options),
     );
@@ -131,6 +121,6 @@ export class ApiTokens {
    * ```
    */
   async revoke(id: string): Promise<void> {
-    await this.#client.request("DELETE", `/api-tokens/${segment("id", id)}`);
+    await this.client.request("DELETE", `/api-tokens/${segment("id", id)}`);
   }
 }

@@ -5,7 +5,7 @@
  */
 
 import { requireWholeNumber, segment } from "./_validate.ts";
-import type { ResourceClient } from "./types.ts";
+import { Resource } from "./resource.ts";
 import type { ConcurrencyLimit } from "../../api/mod.ts";
 
 /**
@@ -17,18 +17,7 @@ import type { ConcurrencyLimit } from "../../api/mod.ts";
  * console.log(limit.active, "of", limit.limit);
  * ```
  */
-export class ConcurrencyLimits {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class ConcurrencyLimits extends Resource {
   /**
    * Reads a tag's limit and how much of it is in use.
    *
@@ -42,7 +31,7 @@ export class ConcurrencyLimits {
    * ```
    */
   async get(tag: string): Promise<ConcurrencyLimit> {
-    return await this.#client.request<ConcurrencyLimit>(
+    return await this.client.request<ConcurrencyLimit>(
       "GET",
       `/concurrency-limits/${segment("tag", tag)}`,
     );
@@ -67,7 +56,7 @@ export class ConcurrencyLimits {
   async update(tag: string, limit: number): Promise<ConcurrencyLimit> {
     const path = `/concurrency-limits/${segment("tag", tag)}`;
     requireWholeNumber("limit", limit, 0);
-    return await this.#client.request<ConcurrencyLimit>("PUT", path, {
+    return await this.client.request<ConcurrencyLimit>("PUT", path, {
       body: { limit },
     });
   }
@@ -85,7 +74,7 @@ export class ConcurrencyLimits {
    * ```
    */
   async delete(id: string): Promise<void> {
-    await this.#client.request(
+    await this.client.request(
       "DELETE",
       `/concurrency-limits/${segment("id", id)}`,
     );

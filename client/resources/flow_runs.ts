@@ -28,7 +28,7 @@ import {
   requireWholeNumber,
   segment,
 } from "./_validate.ts";
-import type { ResourceClient } from "./types.ts";
+import { Resource } from "./resource.ts";
 import {
   type FlowRun,
   type State,
@@ -136,18 +136,7 @@ export interface WaitForFlowRunOptions {
  * const change = await client.flowRuns.setState(run.id, { version: run.version, state: "RUNNING" });
  * ```
  */
-export class FlowRuns {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class FlowRuns extends Resource {
   /**
    * Creates a flow run in state `SCHEDULED`, for a flow by id or for the
    * unarchived flow of a version group.
@@ -195,7 +184,7 @@ export class FlowRuns {
       );
     }
     return displayable(
-      await this.#client.request<FlowRun>("POST", "/flow-runs", { body }),
+      await this.client.request<FlowRun>("POST", "/flow-runs", { body }),
       renderFlowRun,
     );
   }
@@ -215,7 +204,7 @@ export class FlowRuns {
    */
   async get(id: string): Promise<FlowRun> {
     return displayable(
-      await this.#client.request<FlowRun>(
+      await this.client.request<FlowRun>(
         "GET",
         `/flow-runs/${segment("id", id)}`,
       ),
@@ -254,7 +243,7 @@ export class FlowRuns {
         : requireWholeNumber("limit", options.limit, 1, 500),
     };
     return new Listing<FlowRun>(
-      this.#client,
+      this.client,
       "/flow-runs",
       query,
       renderListing,
@@ -286,7 +275,7 @@ export class FlowRuns {
     requireObject("options", options);
     const version = requireWholeNumber("version", options.version, 0);
     const state = requireState(options.state);
-    const change = await this.#client.request<StateChange>("POST", path, {
+    const change = await this.client.request<StateChange>("POST", path, {
       body: { version, state },
     });
     displayable(change.state, renderState);
@@ -364,15 +353,7 @@ export class FlowRuns {
    * if (!await client.flowRuns.heartbeat(run.id)) console.warn("heartbeat lost");
    * ```
    */
-  async heartbeat(id: string): Promise<boolean> {
-    try {
-      await this.#client.request(
-        "POST",
-        `/flow-runs/${segment("id", id)}/heartbeat`,
-      );
-      return true;
-    } catch {
-      return false;
-    }
+  heartbeat(id: string): Promise<boolean> {
+    return this.heartbeatAt(`/flow-runs/${segment("id", id)}/heartbeat`);
   }
 }

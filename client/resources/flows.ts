@@ -12,7 +12,7 @@ import {
   requireString,
   segment,
 } from "./_validate.ts";
-import type { ResourceClient } from "./types.ts";
+import { Resource } from "./resource.ts";
 import type { Flow } from "../../api/mod.ts";
 
 /** What {@linkcode Flows.register} needs. */
@@ -53,18 +53,7 @@ export interface ListFlowsOptions {
  * console.assert(v2.version === 2 && v2.versionGroupId === v1.versionGroupId);
  * ```
  */
-export class Flows {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class Flows extends Resource {
   /**
    * Registers a flow. A name that exists in the project makes a new version
    * in the same version group and archives the older versions.
@@ -87,7 +76,7 @@ export class Flows {
     requireString("project", options.project);
     optionalString("versionGroupId", options.versionGroupId);
     optionalBoolean("setScheduleActive", options.setScheduleActive);
-    return await this.#client.request<Flow>("POST", "/flows", {
+    return await this.client.request<Flow>("POST", "/flows", {
       body: {
         name: options.name,
         projectId: options.project,
@@ -111,7 +100,7 @@ export class Flows {
    * ```
    */
   async get(id: string): Promise<Flow> {
-    return await this.#client.request<Flow>(
+    return await this.client.request<Flow>(
       "GET",
       `/flows/${segment("id", id)}`,
     );
@@ -131,7 +120,7 @@ export class Flows {
   async list(options: ListFlowsOptions = {}): Promise<Flow[]> {
     requireObject("options", options);
     const project = optionalString("project", options.project);
-    return await collect<Flow>(this.#client, "/flows", {
+    return await collect<Flow>(this.client, "/flows", {
       projectId: project,
     });
   }
@@ -150,7 +139,7 @@ export class Flows {
    * ```
    */
   async archive(id: string): Promise<Flow> {
-    return await this.#client.request<Flow>(
+    return await this.client.request<Flow>(
       "POST",
       `/flows/${segment("id", id)}/archive`,
     );

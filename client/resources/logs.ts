@@ -17,7 +17,8 @@ import {
   requireWholeNumber,
 } from "./_validate.ts";
 import { LogWriter, type LogWriterOptions } from "./log_writer.ts";
-import type { LogEntryInput, ResourceClient } from "./types.ts";
+import type { LogEntryInput } from "./types.ts";
+import { Resource } from "./resource.ts";
 import type { LogEntry } from "../../api/mod.ts";
 
 /** What {@linkcode Logs.list} filters on. */
@@ -49,18 +50,7 @@ export interface WriteLogsOptions {
  * for await (const line of client.logs.list({ flowRunId: run.id })) console.log(line.message);
  * ```
  */
-export class Logs {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class Logs extends Resource {
   /**
    * Writes 1 to 10,000 lines in one request.
    *
@@ -113,7 +103,7 @@ export class Logs {
     const dropped = options.dropped === undefined
       ? undefined
       : requireWholeNumber("dropped", options.dropped, 0);
-    const answer = await this.#client.request<{ written: number }>(
+    const answer = await this.client.request<{ written: number }>(
       "POST",
       "/logs",
       { body: { entries: body, dropped } },
@@ -143,7 +133,7 @@ export class Logs {
         ? undefined
         : requireWholeNumber("limit", options.limit, 1, 500),
     };
-    return new Listing<LogEntry>(this.#client, "/logs", query, renderLogs);
+    return new Listing<LogEntry>(this.client, "/logs", query, renderLogs);
   }
 
   /**
@@ -161,6 +151,6 @@ export class Logs {
    * ```
    */
   writer(options: LogWriterOptions): LogWriter {
-    return new LogWriter(this.#client, options);
+    return new LogWriter(this.client, options);
   }
 }

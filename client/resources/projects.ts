@@ -7,7 +7,7 @@
 import { InvalidArgumentError } from "../../errors.ts";
 import { collect } from "./listing.ts";
 import { requireObject, requireString, segment } from "./_validate.ts";
-import type { ResourceClient } from "./types.ts";
+import { Resource } from "./resource.ts";
 import type { Project } from "../../api/mod.ts";
 
 /** What {@linkcode Projects.create} needs. */
@@ -27,18 +27,7 @@ export interface CreateProjectOptions {
  * await client.projects.delete(project.id);
  * ```
  */
-export class Projects {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class Projects extends Resource {
   /**
    * Creates a project.
    *
@@ -61,7 +50,7 @@ export class Projects {
     ) {
       throw new InvalidArgumentError("description must be a string");
     }
-    return await this.#client.request<Project>("POST", "/projects", {
+    return await this.client.request<Project>("POST", "/projects", {
       body: { name: options.name, description: options.description },
     });
   }
@@ -80,7 +69,7 @@ export class Projects {
    */
   async get(id: string): Promise<Project> {
     const path = `/projects/${segment("id", id)}`;
-    return await this.#client.request<Project>("GET", path);
+    return await this.client.request<Project>("GET", path);
   }
 
   /**
@@ -94,7 +83,7 @@ export class Projects {
    * ```
    */
   list(): Promise<Project[]> {
-    return collect<Project>(this.#client, "/projects");
+    return collect<Project>(this.client, "/projects");
   }
 
   /**
@@ -110,6 +99,6 @@ export class Projects {
    */
   async delete(id: string): Promise<void> {
     const path = `/projects/${segment("id", id)}`;
-    await this.#client.request("DELETE", path);
+    await this.client.request("DELETE", path);
   }
 }

@@ -6,7 +6,7 @@
 
 import { InvalidArgumentError } from "../../errors.ts";
 import { collect } from "./listing.ts";
-import type { ResourceClient } from "./types.ts";
+import { Resource } from "./resource.ts";
 import { type Secret, SECRET_NAME_PATTERN } from "../../api/mod.ts";
 
 function secretPath(name: unknown): string {
@@ -28,18 +28,7 @@ function secretPath(name: unknown): string {
  * const password = await client.secrets.get("db-password");
  * ```
  */
-export class Secrets {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class Secrets extends Resource {
   /**
    * Stores a secret value, replacing any earlier one.
    *
@@ -58,7 +47,7 @@ export class Secrets {
     if (typeof value !== "string") {
       throw new InvalidArgumentError("Secret value must be a string");
     }
-    return await this.#client.request<Secret>("PUT", path, {
+    return await this.client.request<Secret>("PUT", path, {
       body: { value },
     });
   }
@@ -76,7 +65,7 @@ export class Secrets {
    * ```
    */
   async get(name: string): Promise<string> {
-    const answer = await this.#client.request<{ value: string }>(
+    const answer = await this.client.request<{ value: string }>(
       "GET",
       secretPath(name),
     );
@@ -94,7 +83,7 @@ export class Secrets {
    * ```
    */
   async list(): Promise<string[]> {
-    const items = await collect<Secret>(this.#client, "/secrets");
+    const items = await collect<Secret>(this.client, "/secrets");
     return items.map((item) => item.name);
   }
 
@@ -110,6 +99,6 @@ export class Secrets {
    * ```
    */
   async delete(name: string): Promise<void> {
-    await this.#client.request("DELETE", secretPath(name));
+    await this.client.request("DELETE", secretPath(name));
   }
 }

@@ -15,7 +15,7 @@ import {
   requireWholeNumber,
   segment,
 } from "./_validate.ts";
-import type { ResourceClient } from "./types.ts";
+import { Resource } from "./resource.ts";
 import type {
   State,
   StateChange,
@@ -75,18 +75,7 @@ export interface LatestCachedStatesOptions {
  * if (change.state.type === "QUEUED") await new Promise((r) => setTimeout(r, change.retryAfterMs));
  * ```
  */
-export class TaskRuns {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class TaskRuns extends Resource {
   /**
    * Creates a task run, or returns the existing one of the same flow run,
    * task id and map index.
@@ -117,7 +106,7 @@ export class TaskRuns {
         "tags must be an array of non-empty strings",
       );
     }
-    const run = await this.#client.request<TaskRun>("POST", "/task-runs", {
+    const run = await this.client.request<TaskRun>("POST", "/task-runs", {
       body: {
         flowRunId: options.flowRunId,
         taskId: options.taskId,
@@ -142,7 +131,7 @@ export class TaskRuns {
    */
   async get(id: string): Promise<TaskRun> {
     return displayable(
-      await this.#client.request<TaskRun>(
+      await this.client.request<TaskRun>(
         "GET",
         `/task-runs/${segment("id", id)}`,
       ),
@@ -180,7 +169,7 @@ export class TaskRuns {
     const cacheFor = options.cacheFor === undefined
       ? undefined
       : requireWholeNumber("cacheFor", options.cacheFor, 1);
-    const change = await this.#client.request<StateChange>("POST", path, {
+    const change = await this.client.request<StateChange>("POST", path, {
       body: { version, state, cacheFor },
     });
     displayable(change.state, renderState);
@@ -199,16 +188,8 @@ export class TaskRuns {
    * const alive = await client.taskRuns.heartbeat(task.id);
    * ```
    */
-  async heartbeat(id: string): Promise<boolean> {
-    try {
-      await this.#client.request(
-        "POST",
-        `/task-runs/${segment("id", id)}/heartbeat`,
-      );
-      return true;
-    } catch {
-      return false;
-    }
+  heartbeat(id: string): Promise<boolean> {
+    return this.heartbeatAt(`/task-runs/${segment("id", id)}/heartbeat`);
   }
 
   /**
@@ -232,7 +213,7 @@ export class TaskRuns {
       cacheKey: optionalString("cacheKey", options.cacheKey),
       createdAfter: requireTime("createdAfter", options.createdAfter),
     };
-    const answer = await this.#client.request<{ items: State[] }>(
+    const answer = await this.client.request<{ items: State[] }>(
       "GET",
       "/cached-states",
       { query },

@@ -8,7 +8,7 @@ import { SLUG_PATTERN, type Tenant } from "../../api/mod.ts";
 import { InvalidArgumentError } from "../../errors.ts";
 import { collect } from "./listing.ts";
 import { requireObject, requireString } from "./_validate.ts";
-import type { ResourceClient } from "./types.ts";
+import { Resource } from "./resource.ts";
 
 /** What {@linkcode Tenants.create} needs. */
 export interface CreateTenantOptions {
@@ -27,18 +27,7 @@ export interface CreateTenantOptions {
  * const all = await client.tenants.list();
  * ```
  */
-export class Tenants {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class Tenants extends Resource {
   /**
    * Lists the tenants the caller can use.
    *
@@ -50,7 +39,7 @@ export class Tenants {
    * ```
    */
   list(): Promise<Tenant[]> {
-    return collect<Tenant>(this.#client, "/tenants");
+    return collect<Tenant>(this.client, "/tenants");
   }
 
   /**
@@ -74,7 +63,7 @@ export class Tenants {
       );
     }
     requireString("name", options.name);
-    return await this.#client.request<Tenant>("POST", "/tenants", {
+    return await this.client.request<Tenant>("POST", "/tenants", {
       body: { slug: options.slug, name: options.name },
     });
   }
@@ -91,7 +80,7 @@ export class Tenants {
    * ```
    */
   async defaultSlug(): Promise<string | null> {
-    const answer = await this.#client.request<{ slug: string | null }>(
+    const answer = await this.client.request<{ slug: string | null }>(
       "GET",
       "/tenants/default",
     );

@@ -13,7 +13,7 @@ import {
   requireString,
   segment,
 } from "./_validate.ts";
-import type { ResourceClient } from "./types.ts";
+import { Resource } from "./resource.ts";
 import type { Role, User } from "../../api/mod.ts";
 
 /** What {@linkcode Users.create} needs. */
@@ -76,18 +76,7 @@ function requirePassword(name: string, value: unknown): string {
  * await admin.users.create({ username: "ada", password: "correct horse", tenant: "acme", role: "member" });
  * ```
  */
-export class Users {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class Users extends Resource {
   /**
    * Creates a user with a role in a tenant. To give an existing user a role
    * in a tenant, use {@linkcode Users.addMembership}.
@@ -108,7 +97,7 @@ export class Users {
     requirePassword("password", options.password);
     requireString("tenant", options.tenant);
     requireChoice("role", options.role, ROLES);
-    return await this.#client.request<User>("POST", "/users", {
+    return await this.client.request<User>("POST", "/users", {
       body: {
         username: options.username,
         password: options.password,
@@ -137,7 +126,7 @@ export class Users {
     requireString("username", options.username);
     requireString("tenant", options.tenant);
     requireChoice("role", options.role, ROLES);
-    return await this.#client.request<User>("POST", "/users", {
+    return await this.client.request<User>("POST", "/users", {
       body: {
         username: options.username,
         tenant: options.tenant,
@@ -162,7 +151,7 @@ export class Users {
    */
   async removeMembership(options: RemoveMembershipOptions): Promise<void> {
     requireObject("options", options);
-    await this.#client.request(
+    await this.client.request(
       "DELETE",
       `/users/${segment("username", options.username)}/memberships/${
         segment("tenant", options.tenant)
@@ -196,7 +185,7 @@ export class Users {
     requireObject("options", options);
     requirePassword("password", options.password);
     optionalString("currentPassword", options.currentPassword);
-    await this.#client.request("PUT", path, {
+    await this.client.request("PUT", path, {
       body: {
         password: options.password,
         currentPassword: options.currentPassword,

@@ -6,7 +6,8 @@
  */
 
 import { type ServerOptions, startServer } from "../../server/mod.ts";
-import { Client, type ClientOptions } from "../../client/client.ts";
+import { Client } from "../../client/client.ts";
+import type { ClientOptions } from "../../client/client_options.ts";
 import { Credentials, type CredentialsInit } from "../../auth/credentials.ts";
 import type { Role } from "../../api/mod.ts";
 
