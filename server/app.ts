@@ -6,7 +6,7 @@
  */
 
 import { Hono } from "hono";
-import { errorBody, HttpError } from "./http_error.ts";
+import { HttpError } from "./http_error.ts";
 import { type AppEnv, Router, type Services } from "./router.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
@@ -57,23 +57,20 @@ export function createApp(
     );
   });
 
-  app.notFound((c) => c.json(errorBody("not_found", "Route not found"), 404));
+  app.notFound(() =>
+    new HttpError(404, "not_found", "Route not found").getResponse()
+  );
 
   app.onError(function errorResponse(error, c) {
-    if (error instanceof HttpError) {
-      return c.json(
-        errorBody(error.code, error.message),
-        error.status as 400,
-        error.headers,
-      );
-    }
+    if (error instanceof HttpError) return error.getResponse();
     // Only the class and message: a stack or a cause may quote a request.
     services.logger.log(
       `Unexpected error in ${c.req.method} ${c.req.path} (${
         c.get("requestId")
       }): ${error.name}: ${error.message}`,
     );
-    return c.json(errorBody("internal", "Internal server error"), 500);
+    return new HttpError(500, "internal", "Internal server error")
+      .getResponse();
   });
 
   const router = new Router(app.basePath(API_PREFIX), services);

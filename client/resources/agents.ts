@@ -5,12 +5,7 @@
  */
 
 import { InvalidArgumentError } from "../../errors.ts";
-import {
-  optionalString,
-  requireObject,
-  requireString,
-  segment,
-} from "./_validate.ts";
+import { optionalString, requireObject, requireString } from "./_validate.ts";
 import { Resource } from "./resource.ts";
 import type { Agent } from "../../api/mod.ts";
 
@@ -81,6 +76,6 @@ export class Agents extends Resource {
    * ```
    */
   heartbeat(id: string): Promise<boolean> {
-    return this.heartbeatAt(`/agents/${segment("id", id)}/heartbeat`);
+    return this.heartbeatAt("agents", id);
   }
 }

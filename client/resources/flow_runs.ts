@@ -354,6 +354,6 @@ export class FlowRuns extends Resource {
    * ```
    */
   heartbeat(id: string): Promise<boolean> {
-    return this.heartbeatAt(`/flow-runs/${segment("id", id)}/heartbeat`);
+    return this.heartbeatAt("flow-runs", id);
   }
 }

@@ -6,6 +6,7 @@
  */
 
 import type { ResourceClient } from "./types.ts";
+import { segment } from "./_validate.ts";
 
 /**
  * The base of every resource class: it holds the client it sends through
@@ -15,14 +16,16 @@ import type { ResourceClient } from "./types.ts";
  * ```ts
  * import { Resource } from "./resource.ts";
  * import type { ResourceClient } from "./types.ts";
+import { segment } from "./_validate.ts";
  *
- * class Health extends Resource {
- *   ping(): Promise<boolean> {
- *     return this.heartbeatAt("/health");
+ * class Workers extends Resource {
+ *   heartbeat(id: string): Promise<boolean> {
+ *     return this.heartbeatAt("workers", id);
  *   }
  * }
  * const fake: ResourceClient = { request: <T>() => Promise.resolve(undefined as T) };
- * console.assert(await new Health(fake).ping());
+ * console.assert(await new Workers(fake).heartbeat("w1"));
+console.assert(!await new Workers(fake).heartbeat(""));
  * ```
  */
 export abstract class Resource {
@@ -39,14 +42,19 @@ export abstract class Resource {
   }
 
   /**
-   * Sends a heartbeat `POST` to `path`. Never throws.
+   * Sends a heartbeat `POST` to `/<folder>/<id>/heartbeat`. Never throws,
+   * not even for a malformed id.
    *
-   * @param path The heartbeat path below the API root.
+   * @param folder The collection, such as `flow-runs`.
+   * @param id The object's id.
    * @returns `true` when the server took it, `false` on any failure.
    */
-  protected async heartbeatAt(path: string): Promise<boolean> {
+  protected async heartbeatAt(folder: string, id: string): Promise<boolean> {
     try {
-      await this.client.request("POST", path);
+      await this.client.request(
+        "POST",
+        `/${folder}/${segment("id", id)}/heartbeat`,
+      );
       return true;
     } catch {
       return false;

@@ -189,7 +189,7 @@ export class TaskRuns extends Resource {
    * ```
    */
   heartbeat(id: string): Promise<boolean> {
-    return this.heartbeatAt(`/task-runs/${segment("id", id)}/heartbeat`);
+    return this.heartbeatAt("task-runs", id);
   }
 
   /**
