@@ -8,10 +8,12 @@
 import { Hono } from "hono";
 import { HttpError } from "./http_error.ts";
 import { type AppEnv, Router, type Services } from "./router.ts";
-import { registerAuthRoutes } from "./routes/auth.ts";
+import { registerLoginRoutes } from "./routes/logins.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerProjectRoutes } from "./routes/projects.ts";
-import { registerRunRoutes } from "./routes/runs.ts";
+import { registerFlowRunRoutes } from "./routes/flow_runs.ts";
+import { registerTaskRunRoutes } from "./routes/task_runs.ts";
+import { registerConcurrencyLimitRoutes } from "./routes/concurrency_limits.ts";
 import { registerLogRoutes } from "./routes/logs.ts";
 import { registerSecretRoutes } from "./routes/secrets.ts";
 import { registerAgentRoutes } from "./routes/agents.ts";
@@ -74,10 +76,12 @@ export function createApp(
   });
 
   const router = new Router(app.basePath(API_PREFIX), services);
-  registerAuthRoutes(router);
+  registerLoginRoutes(router);
   registerAdminRoutes(router);
   registerProjectRoutes(router);
-  registerRunRoutes(router);
+  registerFlowRunRoutes(router);
+  registerTaskRunRoutes(router);
+  registerConcurrencyLimitRoutes(router);
   registerLogRoutes(router);
   registerSecretRoutes(router);
   registerAgentRoutes(router);

@@ -14,7 +14,7 @@ import {
   requireRole,
   resolveTenant,
   type TenantAccess,
-} from "./auth.ts";
+} from "./authentication.ts";
 import {
   MAX_BODY_BYTES,
   MAX_OPEN_BODY_BYTES,

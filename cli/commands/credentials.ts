@@ -5,80 +5,75 @@
  * @module
  */
 
+import type { Client } from "../../client/client.ts";
+import type { ListCredentialsOptions } from "../../client/resources/types.ts";
+import type { Listing } from "../../client/resources/listing.ts";
 import { formatTable, shown } from "../_output.ts";
-import { type Command, type Flags, positional, text } from "../command.ts";
+import { type Command, positional, text } from "../command.ts";
 
-const FILTER_FLAGS = {
-  "username": { type: "string" },
-  "in-tenant": { type: "string" },
-} as const;
+/** What tells the `tokens` and `keys` commands apart. */
+interface CredentialKind<T extends object> {
+  /** The command's first word. */
+  word: string;
+  /** The resource's list and revoke. */
+  resource(client: Client): {
+    list(options: ListCredentialsOptions): Listing<T>;
+    revoke(id: string): Promise<void>;
+  };
+  /** The columns of the text listing. */
+  columns: (keyof T & string)[];
+  /** The positional of `revoke` in `--help`. */
+  idUsage: string;
+  /** The positional of `revoke` in its usage error. */
+  idName: string;
+  /** What `revoke` says it revoked. */
+  noun: string;
+}
 
-function credentialFilter(flags: Flags) {
-  return { username: text(flags.username), tenant: text(flags["in-tenant"]) };
+function credentialCommands<T extends object>(
+  kind: CredentialKind<T>,
+): Command[] {
+  return [{
+    name: `${kind.word} list`,
+    aliases: [kind.word],
+    usage: "[--username U] [--in-tenant SLUG]",
+    flags: { "username": { type: "string" }, "in-tenant": { type: "string" } },
+    async run({ client, flags, print }) {
+      const items = await kind.resource(client).list({
+        username: text(flags.username),
+        tenant: text(flags["in-tenant"]),
+      }).toArray();
+      print(items, () => formatTable(items, kind.columns));
+      return 0;
+    },
+  }, {
+    name: `${kind.word} revoke`,
+    usage: kind.idUsage,
+    async run({ client, args, print }) {
+      const id = positional(args, kind.idName);
+      await kind.resource(client).revoke(id);
+      print({ revoked: id }, () => `Revoked ${kind.noun} ${shown(id)}`);
+      return 0;
+    },
+  }];
 }
 
 /** `tokens list`, `tokens revoke`, `keys list` and `keys revoke`. */
 export const CREDENTIAL_COMMANDS: readonly Command[] = [
-  {
-    name: "tokens list",
-    aliases: ["tokens"],
-    usage: "[--username U] [--in-tenant SLUG]",
-    flags: FILTER_FLAGS,
-    async run({ client, flags, print }) {
-      const tokens = await client.apiTokens.list(credentialFilter(flags))
-        .toArray();
-      print(
-        tokens,
-        () =>
-          formatTable(tokens, [
-            "name",
-            "id",
-            "scope",
-            "username",
-            "tenant",
-            "expiresAt",
-          ]),
-      );
-      return 0;
-    },
-  },
-  {
-    name: "tokens revoke",
-    usage: "<id>",
-    async run({ client, args, print }) {
-      const id = positional(args, "the token's id");
-      await client.apiTokens.revoke(id);
-      print({ revoked: id }, () => `Revoked API token ${shown(id)}`);
-      return 0;
-    },
-  },
-  {
-    name: "keys list",
-    aliases: ["keys"],
-    usage: "[--username U] [--in-tenant SLUG]",
-    flags: FILTER_FLAGS,
-    async run({ client, flags, print }) {
-      const keys = await client.accessKeys.list(credentialFilter(flags))
-        .toArray();
-      print(
-        keys,
-        () =>
-          formatTable(keys, ["accessKey", "username", "tenant", "createdAt"]),
-      );
-      return 0;
-    },
-  },
-  {
-    name: "keys revoke",
-    usage: "<access-key>",
-    async run({ client, args, print }) {
-      const accessKey = positional(args, "the access key");
-      await client.accessKeys.revoke(accessKey);
-      print(
-        { revoked: accessKey },
-        () => `Revoked keypair ${shown(accessKey)}`,
-      );
-      return 0;
-    },
-  },
+  ...credentialCommands({
+    word: "tokens",
+    resource: (client) => client.apiTokens,
+    columns: ["name", "id", "scope", "username", "tenant", "expiresAt"],
+    idUsage: "<id>",
+    idName: "the token's id",
+    noun: "API token",
+  }),
+  ...credentialCommands({
+    word: "keys",
+    resource: (client) => client.accessKeys,
+    columns: ["accessKey", "username", "tenant", "createdAt"],
+    idUsage: "<access-key>",
+    idName: "the access key",
+    noun: "keypair",
+  }),
 ];

@@ -17,7 +17,7 @@ import {
   checkPassword,
   resolveTenant,
   type TenantAccess,
-} from "../auth.ts";
+} from "../authentication.ts";
 import { randomToken, sha256Hex } from "../crypto_box.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 import { forbidden, HttpError, invalidBody, notFound } from "../http_error.ts";

@@ -19,7 +19,7 @@
  */
 
 import type { Context, Hono } from "hono";
-import { authenticate } from "../auth.ts";
+import { authenticate } from "../authentication.ts";
 import { HttpError, methodNotAllowed } from "../http_error.ts";
 import type { AppEnv, Services } from "../router.ts";
 import { displayName, type PageHandler, type UiContext } from "./context.ts";

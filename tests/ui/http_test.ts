@@ -72,7 +72,7 @@ Deno.test("POST /ui/login sets the session cookie and redirects to next", async 
         `${flag} in ${setCookie}`,
       );
     }
-    // Plain http here; sessionCookieHeader() adds Secure over https.
+    // Plain http here; loginCookieHeader() adds Secure over https.
     doesNotMatch(setCookie, /Secure/);
   });
 
