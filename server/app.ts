@@ -20,6 +20,12 @@ import { registerAgentRoutes } from "./routes/agents.ts";
 import { mountUi } from "./ui/mod.ts";
 import { API_PREFIX } from "../api/mod.ts";
 
+/**
+ * The request ids we echo. Hono's `requestId()` is not used: it refuses `.`
+ * and `:` (which tracing ids carry), and it sets its header before the
+ * handler runs, so every answer here that is a `Response` of its own (API
+ * replies, web pages) goes out without it (checked with Hono 4.13.19).
+ */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** How often expired rows are swept, at most. */
 const SWEEP_INTERVAL_MS = 60_000;
