@@ -18,6 +18,10 @@
  * @module
  */
 
+import { escapeHtml } from "../escape.ts";
+
+export { escapeHtml };
+
 import type { FlowRun, LogEntry, State, TaskRun } from "../api/mod.ts";
 
 /** The symbol Deno's Jupyter kernel calls to display a value. */
@@ -48,31 +52,6 @@ const STATE_COLOURS: Record<string, string> = {
 const TABLE = 'style="border-collapse:collapse;font:13px system-ui,sans-serif"';
 const CELL =
   'style="padding:2px 8px;text-align:left;border-bottom:1px solid #e5e7eb"';
-
-/**
- * Escapes text for HTML.
- *
- * @param value Any value; `null` and `undefined` show as empty.
- * @returns Text safe inside an element or a quoted attribute.
- *
- * @example
- * ```ts
- * import { escapeHtml } from "./mod.ts";
- *
- * console.assert(escapeHtml("<b>&") === "&lt;b&gt;&amp;");
- * ```
- */
-export function escapeHtml(value: unknown): string {
-  return String(value ?? "").replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]);
-}
-
-const HTML_ENTITIES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
 
 /**
  * Attaches a display method to a value, without making it enumerable.

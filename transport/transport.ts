@@ -13,7 +13,7 @@ import {
   ConfigError,
   ConnectionError,
   InvalidArgumentError,
-  isRetriableStatus,
+  isRetriableError,
   TimeoutError,
 } from "../errors.ts";
 import { sleep } from "./_async.ts";
@@ -181,9 +181,10 @@ export class Transport {
       } catch (caught) {
         error = caught;
       }
-      const retriable = error instanceof ConnectionError ||
-        error instanceof TimeoutError || error instanceof BodyCutOffError ||
-        (error instanceof ApiError && isRetriableStatus(error.status));
+      // A body cut off mid-way is retried too: the same request may well
+      // arrive whole next time.
+      const retriable = isRetriableError(error) ||
+        error instanceof BodyCutOffError;
       if (!retriable || attempt >= maxRetries) {
         if (error instanceof BodyCutOffError) throw cutOff(call, error);
         throw retriable ? withAttempts(error, attempt + 1) : error;

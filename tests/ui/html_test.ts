@@ -1,5 +1,6 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { escapeHtml, html, SafeHtml } from "../../server/ui/html.ts";
+import { html, SafeHtml } from "../../server/ui/html.ts";
+import { escapeHtml } from "../../escape.ts";
 import { safeNext } from "../../server/ui/login.ts";
 import { stateBadge } from "../../server/ui/layout.ts";
 import { loginCookieHeader } from "../../server/routes/logins.ts";
