@@ -9,7 +9,10 @@ import { Hono } from "hono";
 import { HttpError } from "./http_error.ts";
 import { type AppEnv, Router, type Services } from "./router.ts";
 import { registerLoginRoutes } from "./routes/logins.ts";
-import { registerAdminRoutes } from "./routes/admin.ts";
+import { registerTenantRoutes } from "./routes/tenants.ts";
+import { registerUserRoutes } from "./routes/users.ts";
+import { registerApiTokenRoutes } from "./routes/api_tokens.ts";
+import { registerAccessKeyRoutes } from "./routes/access_keys.ts";
 import { registerProjectRoutes } from "./routes/projects.ts";
 import { registerFlowRunRoutes } from "./routes/flow_runs.ts";
 import { registerTaskRunRoutes } from "./routes/task_runs.ts";
@@ -83,7 +86,10 @@ export function createApp(
 
   const router = new Router(app.basePath(API_PREFIX), services);
   registerLoginRoutes(router);
-  registerAdminRoutes(router);
+  registerTenantRoutes(router);
+  registerUserRoutes(router);
+  registerApiTokenRoutes(router);
+  registerAccessKeyRoutes(router);
   registerProjectRoutes(router);
   registerFlowRunRoutes(router);
   registerTaskRunRoutes(router);
