@@ -7,6 +7,7 @@
  */
 
 import { Client, Credentials } from "../mod.ts";
+import { ADMIN_TOKEN } from "../tests/_helpers/admin_token.ts";
 
 /** A provisioned reference server. */
 export interface BenchServer {
@@ -28,7 +29,7 @@ export interface BenchServer {
 /** Starts `server/main.ts` on a temporary SQLite file and provisions it. */
 export async function startReferenceServer(): Promise<BenchServer> {
   const folder = await Deno.makeTempDir({ prefix: "runplane_bench_" });
-  const adminToken = `rpadm_${crypto.randomUUID()}`;
+  const adminToken = ADMIN_TOKEN;
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",

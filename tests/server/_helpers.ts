@@ -7,8 +7,8 @@
 
 import { type RunplaneServer, startServer } from "../../server/mod.ts";
 import { type SigningKey, signRequest } from "../../auth/hmac.ts";
+import { ADMIN_TOKEN } from "../_helpers/admin_token.ts";
 
-export const ADMIN_TOKEN = "test-admin-token-0123456789";
 export const PASSWORD = "correct horse battery";
 
 /** Starts a quiet server on a free port with an in-memory database. */
@@ -221,3 +221,5 @@ export async function spawnServer(
     },
   };
 }
+
+export { ADMIN_TOKEN };
