@@ -32,8 +32,10 @@ export interface CreateAccessKeyOptions {
  * only that tenant's keypairs.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { Client, Credentials } from "@runplane/client";
+ *
+ * declare const admin: Client;
  *
  * const { accessKey, secretKey } = await admin.accessKeys.create({ username: "ada", tenant: "acme" });
  * const ada = new Client({ credentials: new Credentials({ accessKey, secretKey }) });
@@ -50,7 +52,11 @@ export class AccessKeys extends Resource {
    * @throws {PermissionDeniedError} When the caller is not an admin of the tenant.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const admin: Client;
+   *
    * const keypair = await admin.accessKeys.create({ username: "ada", tenant: "acme" });
    * ```
    */
@@ -73,7 +79,11 @@ export class AccessKeys extends Resource {
    * @throws {NotFoundError} For a tenant the caller cannot use.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const admin: Client;
+   *
    * const keys = await admin.accessKeys.list({ username: "ada" }).toArray();
    * ```
    */
@@ -92,7 +102,11 @@ export class AccessKeys extends Resource {
    * @throws {NotFoundError} When there is no such keypair the caller may manage.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const admin: Client;
+   *
    * await admin.accessKeys.revoke("RPAKABCDEFGHIJKLMNOPQRST");
    * ```
    */

@@ -27,7 +27,11 @@ export interface RegisterAgentOptions {
  * Agents of the current tenant. Reach it as `client.agents`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import type { Client } from "@runplane/client";
+ *
+ * declare const client: Client;
+ *
  * const agent = await client.agents.register({ type: "process", labels: { pool: "gpu" } });
  * await client.agents.heartbeat(agent.id);
  * ```
@@ -41,7 +45,11 @@ export class Agents extends Resource {
    * @throws {InvalidArgumentError} When an option is invalid.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const client: Client;
+   *
    * const { id } = await client.agents.register({ type: "process", name: "worker-1" });
    * ```
    */
@@ -71,7 +79,12 @@ export class Agents extends Resource {
    * @returns `true` when the server took it, `false` on any failure.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Agent, Client } from "@runplane/client";
+   *
+   * declare const client: Client;
+   * declare const agent: Agent;
+   *
    * const alive = await client.agents.heartbeat(agent.id);
    * ```
    */

@@ -49,7 +49,11 @@ export interface CreateApiTokenOptions {
  * a tenant reaches only that tenant's tokens.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import type { Client } from "@runplane/client";
+ *
+ * declare const admin: Client;
+ *
  * const { token } = await admin.apiTokens.create({ name: "ci", scope: "tenant", username: "ada", tenant: "acme" });
  * ```
  */
@@ -63,7 +67,11 @@ export class ApiTokens extends Resource {
    * @throws {PermissionDeniedError} When the caller may not create it.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const client: Client;
+   *
    * const { id, token } = await client.apiTokens.create({ name: "laptop", scope: "user" });
    * ```
    */
@@ -97,7 +105,11 @@ export class ApiTokens extends Resource {
    * @throws {NotFoundError} For a tenant the caller cannot use.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const client: Client;
+   *
    * for await (const token of client.apiTokens.list({ tenant: "acme" })) console.log(token.name);
    * ```
    */
@@ -116,7 +128,12 @@ export class ApiTokens extends Resource {
    * @throws {NotFoundError} When there is no such token the caller may manage.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { ApiTokenInfo, Client } from "@runplane/client";
+   *
+   * declare const client: Client;
+   * declare const token: ApiTokenInfo;
+   *
    * await client.apiTokens.revoke(token.id);
    * ```
    */

@@ -12,7 +12,11 @@ import type { ConcurrencyLimit } from "../../api/mod.ts";
  * Concurrency limits on task-run tags. Reach it as `client.concurrencyLimits`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import type { Client } from "@runplane/client";
+ *
+ * declare const client: Client;
+ *
  * const limit = await client.concurrencyLimits.update("db", 3);
  * console.log(limit.active, "of", limit.limit);
  * ```
@@ -26,7 +30,11 @@ export class ConcurrencyLimits extends Resource {
    * @throws {NotFoundError} When the tag has no limit.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const client: Client;
+   *
    * const { active } = await client.concurrencyLimits.get("db");
    * ```
    */
@@ -49,7 +57,11 @@ export class ConcurrencyLimits extends Resource {
    * @throws {PermissionDeniedError} When the caller is not a tenant admin.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const client: Client;
+   *
    * await client.concurrencyLimits.update("gpu", 1);
    * ```
    */
@@ -68,7 +80,11 @@ export class ConcurrencyLimits extends Resource {
    * @throws {NotFoundError} When there is no such limit in the tenant.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const client: Client;
+   *
    * const limit = await client.concurrencyLimits.get("gpu");
    * await client.concurrencyLimits.delete(limit.id);
    * ```

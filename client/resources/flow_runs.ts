@@ -131,7 +131,14 @@ export interface WaitForFlowRunOptions {
  * Flow runs of the current tenant. Reach it as `client.flowRuns`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import type { Client } from "@runplane/client";
+ * import type { Flow } from "@runplane/client";
+ *
+ * declare const flow: Flow;
+ *
+ * declare const client: Client;
+ *
  * const run = await client.flowRuns.create({ flowId: flow.id, parameters: { day: "2026-11-22" } });
  * const change = await client.flowRuns.setState(run.id, { version: run.version, state: "RUNNING" });
  * ```
@@ -149,7 +156,14 @@ export class FlowRuns extends Resource {
    * parameters or context.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   * import type { Flow } from "@runplane/client";
+   *
+   * declare const flow: Flow;
+   *
+   * declare const client: Client;
+   *
    * const run = await client.flowRuns.create({ flowId: flow.id, idempotencyKey: "nightly-2026-11-22" });
    * const again = await client.flowRuns.create({ flowId: flow.id, idempotencyKey: "nightly-2026-11-22" });
    * console.assert(again.id === run.id);
@@ -197,7 +211,13 @@ export class FlowRuns extends Resource {
    * @throws {NotFoundError} When there is no such run in the tenant.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const id: string;
+   *
+   * declare const client: Client;
+   *
    * const run = await client.flowRuns.get(id);
    * console.log(run.state.type, run.history?.length);
    * ```
@@ -221,7 +241,11 @@ export class FlowRuns extends Resource {
    * @throws {InvalidArgumentError} At once, when an option is invalid.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const client: Client;
+   *
    * for await (const run of client.flowRuns.list({ state: "FAILED", limit: 50 })) {
    *   console.log(run.id);
    * }
@@ -262,7 +286,12 @@ export class FlowRuns extends Resource {
    * a terminal state (`"invalid_transition"`).
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client, FlowRun } from "@runplane/client";
+   *
+   * declare const client: Client;
+   * declare const run: FlowRun;
+   *
    * const { version } = await client.flowRuns.setState(run.id, { version: run.version, state: "RUNNING" });
    * await client.flowRuns.setState(run.id, { version, state: { type: "SUCCESS", result: 42 } });
    * ```
@@ -294,7 +323,12 @@ export class FlowRuns extends Resource {
    * @throws {AbortError} When `options.signal` aborts.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client, FlowRun } from "@runplane/client";
+   *
+   * declare const client: Client;
+   * declare const run: FlowRun;
+   *
    * const final = await client.flowRuns.wait(run.id, { timeoutMs: 60_000 });
    * console.log(final.type);
    * ```
@@ -349,7 +383,12 @@ export class FlowRuns extends Resource {
    * once the run has finished (the server answers 409 then).
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client, FlowRun } from "@runplane/client";
+   *
+   * declare const client: Client;
+   * declare const run: FlowRun;
+   *
    * if (!await client.flowRuns.heartbeat(run.id)) console.warn("heartbeat lost");
    * ```
    */

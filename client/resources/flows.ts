@@ -47,7 +47,14 @@ export interface ListFlowsOptions {
  * Flows of the current tenant. Reach it as `client.flows`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import type { Client } from "@runplane/client";
+ * import type { Project } from "@runplane/client";
+ *
+ * declare const project: Project;
+ *
+ * declare const client: Client;
+ *
  * const v1 = await client.flows.register({ name: "etl", project: project.id });
  * const v2 = await client.flows.register({ name: "etl", project: project.id });
  * console.assert(v2.version === 2 && v2.versionGroupId === v1.versionGroupId);
@@ -66,7 +73,12 @@ export class Flows extends Resource {
    * @throws {ConflictError} When the version group belongs to another flow.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client, Project } from "@runplane/client";
+   *
+   * declare const client: Client;
+   * declare const project: Project;
+   *
    * const flow = await client.flows.register({ name: "etl", project: project.id, definition: { steps: 3 } });
    * ```
    */
@@ -95,7 +107,13 @@ export class Flows extends Resource {
    * @throws {NotFoundError} When there is no such flow in the tenant.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const id: string;
+   *
+   * declare const client: Client;
+   *
    * const flow = await client.flows.get(id);
    * ```
    */
@@ -113,7 +131,12 @@ export class Flows extends Resource {
    * @returns Every matching flow version.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client, Project } from "@runplane/client";
+   *
+   * declare const client: Client;
+   * declare const project: Project;
+   *
    * const flows = await client.flows.list({ project: project.id });
    * ```
    */
@@ -133,7 +156,13 @@ export class Flows extends Resource {
    * @throws {NotFoundError} When there is no such flow in the tenant.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const id: string;
+   *
+   * declare const client: Client;
+   *
    * const archived = await client.flows.archive(id);
    * console.assert(archived.archived);
    * ```

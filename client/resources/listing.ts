@@ -29,7 +29,14 @@ export interface Page<T> {
  * @typeParam T The items' type.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import type { Client } from "@runplane/client";
+ * import type { FlowRun } from "@runplane/client";
+ *
+ * declare const run: FlowRun;
+ *
+ * declare const client: Client;
+ *
  * for await (const run of client.flowRuns.list({ limit: 50 })) console.log(run.id);
  * const lines = await client.logs.list({ flowRunId: run.id }).toArray();
  * ```

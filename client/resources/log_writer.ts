@@ -94,7 +94,12 @@ interface Batch {
  * idempotency key, so it is never written twice.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import type { Client, FlowRun } from "@runplane/client";
+ *
+ * declare const client: Client;
+ * declare const run: FlowRun;
+ *
  * const writer = client.logs.writer({ flowRunId: run.id });
  * writer.log("info", "Extracted 1,204 rows");
  * writer.log("WARNING", "3 rows had no date");
@@ -209,7 +214,12 @@ export class LogWriter {
    * @throws {RunplaneError} When the writer is closed.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { LogWriter } from "@runplane/client";
+   *
+   * declare const path: string;
+   * declare const writer: LogWriter;
+   *
    * writer.log("error", `Cannot load ${path}`);
    * ```
    */
@@ -247,7 +257,11 @@ export class LogWriter {
    * retries; its lines stay buffered for the next flush.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { LogWriter } from "@runplane/client";
+   *
+   * declare const writer: LogWriter;
+   *
    * await writer.flush();
    * ```
    */
@@ -265,7 +279,11 @@ export class LogWriter {
    * @throws {ApiError} When the last lines cannot be sent.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { LogWriter } from "@runplane/client";
+   *
+   * declare const writer: LogWriter;
+   *
    * await writer.close();
    * ```
    */

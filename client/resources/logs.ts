@@ -45,7 +45,12 @@ export interface WriteLogsOptions {
  * Log lines of runs. Reach it as `client.logs`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import type { Client, FlowRun } from "@runplane/client";
+ *
+ * declare const client: Client;
+ * declare const run: FlowRun;
+ *
  * await client.logs.write([{ flowRunId: run.id, level: "INFO", message: "Started" }]);
  * for await (const line of client.logs.list({ flowRunId: run.id })) console.log(line.message);
  * ```
@@ -60,7 +65,12 @@ export class Logs extends Resource {
    * @throws {InvalidArgumentError} When a line is invalid.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client, FlowRun } from "@runplane/client";
+   *
+   * declare const client: Client;
+   * declare const run: FlowRun;
+   *
    * const written = await client.logs.write([{ flowRunId: run.id, level: "warning", message: "Slow disk" }]);
    * ```
    */
@@ -120,7 +130,12 @@ export class Logs extends Resource {
    * @throws {InvalidArgumentError} At once, when an option is invalid.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client, FlowRun } from "@runplane/client";
+   *
+   * declare const client: Client;
+   * declare const run: FlowRun;
+   *
    * const lines = await Array.fromAsync(client.logs.list({ flowRunId: run.id }));
    * ```
    */
@@ -145,7 +160,12 @@ export class Logs extends Resource {
    * @throws {InvalidArgumentError} When an option is invalid.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client, FlowRun } from "@runplane/client";
+   *
+   * declare const client: Client;
+   * declare const run: FlowRun;
+   *
    * await using writer = client.logs.writer({ flowRunId: run.id, maxBatch: 100 });
    * writer.log("INFO", "Hello");
    * ```

@@ -22,7 +22,11 @@ export interface CreateProjectOptions {
  * Projects of the current tenant. Reach it as `client.projects`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import type { Client } from "@runplane/client";
+ *
+ * declare const client: Client;
+ *
  * const project = await client.projects.create({ name: "churn" });
  * await client.projects.delete(project.id);
  * ```
@@ -37,7 +41,11 @@ export class Projects extends Resource {
    * @throws {ConflictError} When the name exists in the tenant.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const client: Client;
+   *
    * const project = await client.projects.create({ name: "churn", description: "Weekly churn model" });
    * ```
    */
@@ -63,7 +71,13 @@ export class Projects extends Resource {
    * @throws {NotFoundError} When there is no such project in the tenant.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const id: string;
+   *
+   * declare const client: Client;
+   *
    * const project = await client.projects.get(id);
    * ```
    */
@@ -78,7 +92,11 @@ export class Projects extends Resource {
    * @returns Every project.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const client: Client;
+   *
    * const names = (await client.projects.list()).map((p) => p.name);
    * ```
    */
@@ -93,7 +111,13 @@ export class Projects extends Resource {
    * @throws {NotFoundError} When there is no such project in the tenant.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const id: string;
+   *
+   * declare const client: Client;
+   *
    * await client.projects.delete(id);
    * ```
    */

@@ -23,7 +23,11 @@ function secretPath(name: unknown): string {
  * never appear in listings or errors. Reach it as `client.secrets`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import type { Client } from "@runplane/client";
+ *
+ * declare const client: Client;
+ *
  * await client.secrets.set("db-password", "hunter2hunter2");
  * const password = await client.secrets.get("db-password");
  * ```
@@ -38,7 +42,11 @@ export class Secrets extends Resource {
    * @throws {InvalidArgumentError} When the name or value is invalid.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const client: Client;
+   *
    * await client.secrets.set("api-key", "sk_live_example");
    * ```
    */
@@ -60,7 +68,11 @@ export class Secrets extends Resource {
    * @throws {NotFoundError} When there is no such secret in the tenant.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const client: Client;
+   *
    * const value = await client.secrets.get("api-key");
    * ```
    */
@@ -78,7 +90,11 @@ export class Secrets extends Resource {
    * @returns The names.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const client: Client;
+   *
    * const names = await client.secrets.list();
    * ```
    */
@@ -94,7 +110,11 @@ export class Secrets extends Resource {
    * @throws {NotFoundError} When there is no such secret in the tenant.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const client: Client;
+   *
    * await client.secrets.delete("api-key");
    * ```
    */

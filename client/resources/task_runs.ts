@@ -69,7 +69,14 @@ export interface LatestCachedStatesOptions {
  * Task runs of the current tenant. Reach it as `client.taskRuns`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import type { Client } from "@runplane/client";
+ * import type { FlowRun } from "@runplane/client";
+ *
+ * declare const run: FlowRun;
+ *
+ * declare const client: Client;
+ *
  * const task = await client.taskRuns.getOrCreate({ flowRunId: run.id, taskId: "extract", tags: ["db"] });
  * const change = await client.taskRuns.setState(task.id, { version: task.version, state: "RUNNING" });
  * if (change.state.type === "QUEUED") await new Promise((r) => setTimeout(r, change.retryAfterMs));
@@ -86,7 +93,12 @@ export class TaskRuns extends Resource {
    * @throws {NotFoundError} When the flow run is not in the tenant.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client, FlowRun } from "@runplane/client";
+   *
+   * declare const client: Client;
+   * declare const run: FlowRun;
+   *
    * const task = await client.taskRuns.getOrCreate({ flowRunId: run.id, taskId: "load", mapIndex: 3 });
    * ```
    */
@@ -125,7 +137,13 @@ export class TaskRuns extends Resource {
    * @throws {NotFoundError} When there is no such task run in the tenant.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const id: string;
+   *
+   * declare const client: Client;
+   *
    * const task = await client.taskRuns.get(id);
    * ```
    */
@@ -150,7 +168,12 @@ export class TaskRuns extends Resource {
    * @throws {ConflictError} For a stale version or a terminal state.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client, TaskRun } from "@runplane/client";
+   *
+   * declare const client: Client;
+   * declare const task: TaskRun;
+   *
    * await client.taskRuns.setState(task.id, {
    *   version: task.version,
    *   state: { type: "SUCCESS", cacheKey: "day-1" },
@@ -184,7 +207,12 @@ export class TaskRuns extends Resource {
    * once the task run has finished (the server answers 409 then).
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client, TaskRun } from "@runplane/client";
+   *
+   * declare const client: Client;
+   * declare const task: TaskRun;
+   *
    * const alive = await client.taskRuns.heartbeat(task.id);
    * ```
    */
@@ -200,7 +228,11 @@ export class TaskRuns extends Resource {
    * @throws {InvalidArgumentError} When an option is invalid.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const client: Client;
+   *
    * const [latest] = await client.taskRuns.latestCachedStates({ taskId: "extract", createdAfter: new Date(Date.now() - 3_600_000) });
    * ```
    */

@@ -22,7 +22,11 @@ export interface CreateTenantOptions {
  * The tenants the caller can use. Reach it as `client.tenants`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import type { Client } from "@runplane/client";
+ *
+ * declare const client: Client;
+ *
  * const tenant = await client.tenants.create({ slug: "acme", name: "Acme" });
  * const all = await client.tenants.list();
  * ```
@@ -34,7 +38,11 @@ export class Tenants extends Resource {
    * @returns The tenants.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const client: Client;
+   *
    * for (const tenant of await client.tenants.list()) console.log(tenant.slug);
    * ```
    */
@@ -51,7 +59,11 @@ export class Tenants extends Resource {
    * @throws {ConflictError} When the slug exists.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const admin: Client;
+   *
    * const tenant = await admin.tenants.create({ slug: "acme", name: "Acme Inc" });
    * ```
    */
@@ -75,7 +87,11 @@ export class Tenants extends Resource {
    * @returns The tenant's slug, or `null` when there is none.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const client: Client;
+   *
    * const slug = await client.tenants.defaultSlug();
    * ```
    */

@@ -13,7 +13,7 @@ import type { LogLevel } from "../../api/mod.ts";
  * sends a request and parses the answer.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { Projects, type ResourceClient } from "@runplane/client";
  *
  * const fake: ResourceClient = {

@@ -72,7 +72,11 @@ function requirePassword(name: string, value: unknown): string {
  * Users and their tenant memberships. Reach it as `client.users`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import type { Client } from "@runplane/client";
+ *
+ * declare const admin: Client;
+ *
  * await admin.users.create({ username: "ada", password: "correct horse", tenant: "acme", role: "member" });
  * ```
  */
@@ -87,7 +91,11 @@ export class Users extends Resource {
    * @throws {ConflictError} When the username is taken.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const admin: Client;
+   *
    * const user = await admin.users.create({ username: "ada", password: "correct horse", tenant: "acme", role: "viewer" });
    * ```
    */
@@ -117,7 +125,11 @@ export class Users extends Resource {
    * @throws {NotFoundError} When there is no such user.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const admin: Client;
+   *
    * await admin.users.addMembership({ username: "ada", tenant: "globex", role: "viewer" });
    * ```
    */
@@ -145,7 +157,11 @@ export class Users extends Resource {
    * @throws {NotFoundError} When the user is not a member of the tenant.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const admin: Client;
+   *
    * await admin.users.removeMembership({ username: "ada", tenant: "acme" });
    * ```
    */
@@ -173,7 +189,11 @@ export class Users extends Resource {
    * @throws {NotFoundError} When there is no such user the caller can see.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * declare const client: Client;
+   *
    * await client.users.setPassword("ada", { currentPassword: "correct horse", password: "battery staple" });
    * ```
    */
