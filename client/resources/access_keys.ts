@@ -35,10 +35,10 @@ export interface CreateAccessKeyOptions {
  * ```ts
  * import { Client, Credentials } from "@runplane/client";
  *
- * declare const admin: Client;
- *
- * const { accessKey, secretKey } = await admin.accessKeys.create({ username: "ada", tenant: "acme" });
- * const ada = new Client({ credentials: new Credentials({ accessKey, secretKey }) });
+ * async function example(admin: Client) {
+ *   const { accessKey, secretKey } = await admin.accessKeys.create({ username: "ada", tenant: "acme" });
+ *   const ada = new Client({ credentials: new Credentials({ accessKey, secretKey }) });
+ * }
  * ```
  */
 export class AccessKeys extends Resource {
@@ -55,9 +55,9 @@ export class AccessKeys extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const admin: Client;
-   *
-   * const keypair = await admin.accessKeys.create({ username: "ada", tenant: "acme" });
+   * async function example(admin: Client) {
+   *   const keypair = await admin.accessKeys.create({ username: "ada", tenant: "acme" });
+   * }
    * ```
    */
   async create(options: CreateAccessKeyOptions): Promise<AccessKey> {
@@ -82,9 +82,9 @@ export class AccessKeys extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const admin: Client;
-   *
-   * const keys = await admin.accessKeys.list({ username: "ada" }).toArray();
+   * async function example(admin: Client) {
+   *   const keys = await admin.accessKeys.list({ username: "ada" }).toArray();
+   * }
    * ```
    */
   list(options: ListCredentialsOptions = {}): Listing<AccessKeyInfo> {
@@ -105,9 +105,9 @@ export class AccessKeys extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const admin: Client;
-   *
-   * await admin.accessKeys.revoke("RPAKABCDEFGHIJKLMNOPQRST");
+   * async function example(admin: Client) {
+   *   await admin.accessKeys.revoke("RPAKABCDEFGHIJKLMNOPQRST");
+   * }
    * ```
    */
   async revoke(accessKey: string): Promise<void> {

@@ -30,10 +30,10 @@ export interface RegisterAgentOptions {
  * ```ts
  * import type { Client } from "@runplane/client";
  *
- * declare const client: Client;
- *
- * const agent = await client.agents.register({ type: "process", labels: { pool: "gpu" } });
- * await client.agents.heartbeat(agent.id);
+ * async function example(client: Client) {
+ *   const agent = await client.agents.register({ type: "process", labels: { pool: "gpu" } });
+ *   await client.agents.heartbeat(agent.id);
+ * }
  * ```
  */
 export class Agents extends Resource {
@@ -48,9 +48,9 @@ export class Agents extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const client: Client;
-   *
-   * const { id } = await client.agents.register({ type: "process", name: "worker-1" });
+   * async function example(client: Client) {
+   *   const { id } = await client.agents.register({ type: "process", name: "worker-1" });
+   * }
    * ```
    */
   async register(options: RegisterAgentOptions): Promise<Agent> {
@@ -82,10 +82,9 @@ export class Agents extends Resource {
    * ```ts
    * import type { Agent, Client } from "@runplane/client";
    *
-   * declare const client: Client;
-   * declare const agent: Agent;
-   *
-   * const alive = await client.agents.heartbeat(agent.id);
+   * async function example(client: Client, agent: Agent) {
+   *   const alive = await client.agents.heartbeat(agent.id);
+   * }
    * ```
    */
   heartbeat(id: string): Promise<boolean> {

@@ -52,9 +52,9 @@ export interface CreateApiTokenOptions {
  * ```ts
  * import type { Client } from "@runplane/client";
  *
- * declare const admin: Client;
- *
- * const { token } = await admin.apiTokens.create({ name: "ci", scope: "tenant", username: "ada", tenant: "acme" });
+ * async function example(admin: Client) {
+ *   const { token } = await admin.apiTokens.create({ name: "ci", scope: "tenant", username: "ada", tenant: "acme" });
+ * }
  * ```
  */
 export class ApiTokens extends Resource {
@@ -70,9 +70,9 @@ export class ApiTokens extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const client: Client;
-   *
-   * const { id, token } = await client.apiTokens.create({ name: "laptop", scope: "user" });
+   * async function example(client: Client) {
+   *   const { id, token } = await client.apiTokens.create({ name: "laptop", scope: "user" });
+   * }
    * ```
    */
   async create(options: CreateApiTokenOptions): Promise<ApiToken> {
@@ -108,9 +108,9 @@ export class ApiTokens extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const client: Client;
-   *
-   * for await (const token of client.apiTokens.list({ tenant: "acme" })) console.log(token.name);
+   * async function example(client: Client) {
+   *   for await (const token of client.apiTokens.list({ tenant: "acme" })) console.log(token.name);
+   * }
    * ```
    */
   list(options: ListCredentialsOptions = {}): Listing<ApiTokenInfo> {
@@ -131,10 +131,9 @@ export class ApiTokens extends Resource {
    * ```ts
    * import type { ApiTokenInfo, Client } from "@runplane/client";
    *
-   * declare const client: Client;
-   * declare const token: ApiTokenInfo;
-   *
-   * await client.apiTokens.revoke(token.id);
+   * async function example(client: Client, token: ApiTokenInfo) {
+   *   await client.apiTokens.revoke(token.id);
+   * }
    * ```
    */
   async revoke(id: string): Promise<void> {

@@ -15,10 +15,10 @@ import type { ConcurrencyLimit } from "../../api/mod.ts";
  * ```ts
  * import type { Client } from "@runplane/client";
  *
- * declare const client: Client;
- *
- * const limit = await client.concurrencyLimits.update("db", 3);
- * console.log(limit.active, "of", limit.limit);
+ * async function example(client: Client) {
+ *   const limit = await client.concurrencyLimits.update("db", 3);
+ *   console.log(limit.active, "of", limit.limit);
+ * }
  * ```
  */
 export class ConcurrencyLimits extends Resource {
@@ -33,9 +33,9 @@ export class ConcurrencyLimits extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const client: Client;
-   *
-   * const { active } = await client.concurrencyLimits.get("db");
+   * async function example(client: Client) {
+   *   const { active } = await client.concurrencyLimits.get("db");
+   * }
    * ```
    */
   async get(tag: string): Promise<ConcurrencyLimit> {
@@ -60,9 +60,9 @@ export class ConcurrencyLimits extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const client: Client;
-   *
-   * await client.concurrencyLimits.update("gpu", 1);
+   * async function example(client: Client) {
+   *   await client.concurrencyLimits.update("gpu", 1);
+   * }
    * ```
    */
   async update(tag: string, limit: number): Promise<ConcurrencyLimit> {
@@ -83,10 +83,10 @@ export class ConcurrencyLimits extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const client: Client;
-   *
-   * const limit = await client.concurrencyLimits.get("gpu");
-   * await client.concurrencyLimits.delete(limit.id);
+   * async function example(client: Client) {
+   *   const limit = await client.concurrencyLimits.get("gpu");
+   *   await client.concurrencyLimits.delete(limit.id);
+   * }
    * ```
    */
   async delete(id: string): Promise<void> {

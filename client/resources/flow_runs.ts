@@ -132,15 +132,12 @@ export interface WaitForFlowRunOptions {
  *
  * @example
  * ```ts
- * import type { Client } from "@runplane/client";
- * import type { Flow } from "@runplane/client";
+ * import type { Client, Flow } from "@runplane/client";
  *
- * declare const flow: Flow;
- *
- * declare const client: Client;
- *
- * const run = await client.flowRuns.create({ flowId: flow.id, parameters: { day: "2026-11-22" } });
- * const change = await client.flowRuns.setState(run.id, { version: run.version, state: "RUNNING" });
+ * async function example(flow: Flow, client: Client) {
+ *   const run = await client.flowRuns.create({ flowId: flow.id, parameters: { day: "2026-11-22" } });
+ *   const change = await client.flowRuns.setState(run.id, { version: run.version, state: "RUNNING" });
+ * }
  * ```
  */
 export class FlowRuns extends Resource {
@@ -157,16 +154,13 @@ export class FlowRuns extends Resource {
    *
    * @example
    * ```ts
-   * import type { Client } from "@runplane/client";
-   * import type { Flow } from "@runplane/client";
+   * import type { Client, Flow } from "@runplane/client";
    *
-   * declare const flow: Flow;
-   *
-   * declare const client: Client;
-   *
-   * const run = await client.flowRuns.create({ flowId: flow.id, idempotencyKey: "nightly-2026-11-22" });
-   * const again = await client.flowRuns.create({ flowId: flow.id, idempotencyKey: "nightly-2026-11-22" });
-   * console.assert(again.id === run.id);
+   * async function example(flow: Flow, client: Client) {
+   *   const run = await client.flowRuns.create({ flowId: flow.id, idempotencyKey: "nightly-2026-11-22" });
+   *   const again = await client.flowRuns.create({ flowId: flow.id, idempotencyKey: "nightly-2026-11-22" });
+   *   console.assert(again.id === run.id);
+   * }
    * ```
    */
   async create(options: CreateFlowRunOptions): Promise<FlowRun> {
@@ -214,12 +208,10 @@ export class FlowRuns extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const id: string;
-   *
-   * declare const client: Client;
-   *
-   * const run = await client.flowRuns.get(id);
-   * console.log(run.state.type, run.history?.length);
+   * async function example(id: string, client: Client) {
+   *   const run = await client.flowRuns.get(id);
+   *   console.log(run.state.type, run.history?.length);
+   * }
    * ```
    */
   async get(id: string): Promise<FlowRun> {
@@ -244,10 +236,10 @@ export class FlowRuns extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const client: Client;
-   *
-   * for await (const run of client.flowRuns.list({ state: "FAILED", limit: 50 })) {
-   *   console.log(run.id);
+   * async function example(client: Client) {
+   *   for await (const run of client.flowRuns.list({ state: "FAILED", limit: 50 })) {
+   *     console.log(run.id);
+   *   }
    * }
    * ```
    */
@@ -289,11 +281,10 @@ export class FlowRuns extends Resource {
    * ```ts
    * import type { Client, FlowRun } from "@runplane/client";
    *
-   * declare const client: Client;
-   * declare const run: FlowRun;
-   *
-   * const { version } = await client.flowRuns.setState(run.id, { version: run.version, state: "RUNNING" });
-   * await client.flowRuns.setState(run.id, { version, state: { type: "SUCCESS", result: 42 } });
+   * async function example(client: Client, run: FlowRun) {
+   *   const { version } = await client.flowRuns.setState(run.id, { version: run.version, state: "RUNNING" });
+   *   await client.flowRuns.setState(run.id, { version, state: { type: "SUCCESS", result: 42 } });
+   * }
    * ```
    */
   async setState(
@@ -326,11 +317,10 @@ export class FlowRuns extends Resource {
    * ```ts
    * import type { Client, FlowRun } from "@runplane/client";
    *
-   * declare const client: Client;
-   * declare const run: FlowRun;
-   *
-   * const final = await client.flowRuns.wait(run.id, { timeoutMs: 60_000 });
-   * console.log(final.type);
+   * async function example(client: Client, run: FlowRun) {
+   *   const final = await client.flowRuns.wait(run.id, { timeoutMs: 60_000 });
+   *   console.log(final.type);
+   * }
    * ```
    */
   async wait(id: string, options: WaitForFlowRunOptions = {}): Promise<State> {
@@ -386,10 +376,9 @@ export class FlowRuns extends Resource {
    * ```ts
    * import type { Client, FlowRun } from "@runplane/client";
    *
-   * declare const client: Client;
-   * declare const run: FlowRun;
-   *
-   * if (!await client.flowRuns.heartbeat(run.id)) console.warn("heartbeat lost");
+   * async function example(client: Client, run: FlowRun) {
+   *   if (!await client.flowRuns.heartbeat(run.id)) console.warn("heartbeat lost");
+   * }
    * ```
    */
   heartbeat(id: string): Promise<boolean> {

@@ -48,16 +48,13 @@ export interface ListFlowsOptions {
  *
  * @example
  * ```ts
- * import type { Client } from "@runplane/client";
- * import type { Project } from "@runplane/client";
+ * import type { Client, Project } from "@runplane/client";
  *
- * declare const project: Project;
- *
- * declare const client: Client;
- *
- * const v1 = await client.flows.register({ name: "etl", project: project.id });
- * const v2 = await client.flows.register({ name: "etl", project: project.id });
- * console.assert(v2.version === 2 && v2.versionGroupId === v1.versionGroupId);
+ * async function example(project: Project, client: Client) {
+ *   const v1 = await client.flows.register({ name: "etl", project: project.id });
+ *   const v2 = await client.flows.register({ name: "etl", project: project.id });
+ *   console.assert(v2.version === 2 && v2.versionGroupId === v1.versionGroupId);
+ * }
  * ```
  */
 export class Flows extends Resource {
@@ -76,10 +73,9 @@ export class Flows extends Resource {
    * ```ts
    * import type { Client, Project } from "@runplane/client";
    *
-   * declare const client: Client;
-   * declare const project: Project;
-   *
-   * const flow = await client.flows.register({ name: "etl", project: project.id, definition: { steps: 3 } });
+   * async function example(client: Client, project: Project) {
+   *   const flow = await client.flows.register({ name: "etl", project: project.id, definition: { steps: 3 } });
+   * }
    * ```
    */
   async register(options: RegisterFlowOptions): Promise<Flow> {
@@ -110,11 +106,9 @@ export class Flows extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const id: string;
-   *
-   * declare const client: Client;
-   *
-   * const flow = await client.flows.get(id);
+   * async function example(id: string, client: Client) {
+   *   const flow = await client.flows.get(id);
+   * }
    * ```
    */
   async get(id: string): Promise<Flow> {
@@ -134,10 +128,9 @@ export class Flows extends Resource {
    * ```ts
    * import type { Client, Project } from "@runplane/client";
    *
-   * declare const client: Client;
-   * declare const project: Project;
-   *
-   * const flows = await client.flows.list({ project: project.id });
+   * async function example(client: Client, project: Project) {
+   *   const flows = await client.flows.list({ project: project.id });
+   * }
    * ```
    */
   async list(options: ListFlowsOptions = {}): Promise<Flow[]> {
@@ -159,12 +152,10 @@ export class Flows extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const id: string;
-   *
-   * declare const client: Client;
-   *
-   * const archived = await client.flows.archive(id);
-   * console.assert(archived.archived);
+   * async function example(id: string, client: Client) {
+   *   const archived = await client.flows.archive(id);
+   *   console.assert(archived.archived);
+   * }
    * ```
    */
   async archive(id: string): Promise<Flow> {

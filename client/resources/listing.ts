@@ -30,15 +30,12 @@ export interface Page<T> {
  *
  * @example
  * ```ts
- * import type { Client } from "@runplane/client";
- * import type { FlowRun } from "@runplane/client";
+ * import type { Client, FlowRun } from "@runplane/client";
  *
- * declare const run: FlowRun;
- *
- * declare const client: Client;
- *
- * for await (const run of client.flowRuns.list({ limit: 50 })) console.log(run.id);
- * const lines = await client.logs.list({ flowRunId: run.id }).toArray();
+ * async function example(run: FlowRun, client: Client) {
+ *   for await (const run of client.flowRuns.list({ limit: 50 })) console.log(run.id);
+ *   const lines = await client.logs.list({ flowRunId: run.id }).toArray();
+ * }
  * ```
  */
 export class Listing<T extends object> implements AsyncIterable<T> {

@@ -97,13 +97,12 @@ interface Batch {
  * ```ts
  * import type { Client, FlowRun } from "@runplane/client";
  *
- * declare const client: Client;
- * declare const run: FlowRun;
- *
- * const writer = client.logs.writer({ flowRunId: run.id });
- * writer.log("info", "Extracted 1,204 rows");
- * writer.log("WARNING", "3 rows had no date");
- * await writer.close();
+ * async function example(client: Client, run: FlowRun) {
+ *   const writer = client.logs.writer({ flowRunId: run.id });
+ *   writer.log("info", "Extracted 1,204 rows");
+ *   writer.log("WARNING", "3 rows had no date");
+ *   await writer.close();
+ * }
  * ```
  */
 export class LogWriter {
@@ -217,10 +216,9 @@ export class LogWriter {
    * ```ts
    * import type { LogWriter } from "@runplane/client";
    *
-   * declare const path: string;
-   * declare const writer: LogWriter;
-   *
-   * writer.log("error", `Cannot load ${path}`);
+   * async function example(path: string, writer: LogWriter) {
+   *   writer.log("error", `Cannot load ${path}`);
+   * }
    * ```
    */
   log(level: LogLevel | Lowercase<LogLevel> | string, message: string): void {
@@ -260,9 +258,9 @@ export class LogWriter {
    * ```ts
    * import type { LogWriter } from "@runplane/client";
    *
-   * declare const writer: LogWriter;
-   *
-   * await writer.flush();
+   * async function example(writer: LogWriter) {
+   *   await writer.flush();
+   * }
    * ```
    */
   flush(): Promise<void> {
@@ -282,9 +280,9 @@ export class LogWriter {
    * ```ts
    * import type { LogWriter } from "@runplane/client";
    *
-   * declare const writer: LogWriter;
-   *
-   * await writer.close();
+   * async function example(writer: LogWriter) {
+   *   await writer.close();
+   * }
    * ```
    */
   async close(): Promise<void> {

@@ -48,11 +48,10 @@ export interface WriteLogsOptions {
  * ```ts
  * import type { Client, FlowRun } from "@runplane/client";
  *
- * declare const client: Client;
- * declare const run: FlowRun;
- *
- * await client.logs.write([{ flowRunId: run.id, level: "INFO", message: "Started" }]);
- * for await (const line of client.logs.list({ flowRunId: run.id })) console.log(line.message);
+ * async function example(client: Client, run: FlowRun) {
+ *   await client.logs.write([{ flowRunId: run.id, level: "INFO", message: "Started" }]);
+ *   for await (const line of client.logs.list({ flowRunId: run.id })) console.log(line.message);
+ * }
  * ```
  */
 export class Logs extends Resource {
@@ -68,10 +67,9 @@ export class Logs extends Resource {
    * ```ts
    * import type { Client, FlowRun } from "@runplane/client";
    *
-   * declare const client: Client;
-   * declare const run: FlowRun;
-   *
-   * const written = await client.logs.write([{ flowRunId: run.id, level: "warning", message: "Slow disk" }]);
+   * async function example(client: Client, run: FlowRun) {
+   *   const written = await client.logs.write([{ flowRunId: run.id, level: "warning", message: "Slow disk" }]);
+   * }
    * ```
    */
   async write(
@@ -133,10 +131,9 @@ export class Logs extends Resource {
    * ```ts
    * import type { Client, FlowRun } from "@runplane/client";
    *
-   * declare const client: Client;
-   * declare const run: FlowRun;
-   *
-   * const lines = await Array.fromAsync(client.logs.list({ flowRunId: run.id }));
+   * async function example(client: Client, run: FlowRun) {
+   *   const lines = await Array.fromAsync(client.logs.list({ flowRunId: run.id }));
+   * }
    * ```
    */
   list(options: ListLogsOptions): Listing<LogEntry> {
@@ -163,11 +160,10 @@ export class Logs extends Resource {
    * ```ts
    * import type { Client, FlowRun } from "@runplane/client";
    *
-   * declare const client: Client;
-   * declare const run: FlowRun;
-   *
-   * await using writer = client.logs.writer({ flowRunId: run.id, maxBatch: 100 });
-   * writer.log("INFO", "Hello");
+   * async function example(client: Client, run: FlowRun) {
+   *   await using writer = client.logs.writer({ flowRunId: run.id, maxBatch: 100 });
+   *   writer.log("INFO", "Hello");
+   * }
    * ```
    */
   writer(options: LogWriterOptions): LogWriter {

@@ -25,10 +25,10 @@ export interface CreateProjectOptions {
  * ```ts
  * import type { Client } from "@runplane/client";
  *
- * declare const client: Client;
- *
- * const project = await client.projects.create({ name: "churn" });
- * await client.projects.delete(project.id);
+ * async function example(client: Client) {
+ *   const project = await client.projects.create({ name: "churn" });
+ *   await client.projects.delete(project.id);
+ * }
  * ```
  */
 export class Projects extends Resource {
@@ -44,9 +44,9 @@ export class Projects extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const client: Client;
-   *
-   * const project = await client.projects.create({ name: "churn", description: "Weekly churn model" });
+   * async function example(client: Client) {
+   *   const project = await client.projects.create({ name: "churn", description: "Weekly churn model" });
+   * }
    * ```
    */
   async create(options: CreateProjectOptions): Promise<Project> {
@@ -74,11 +74,9 @@ export class Projects extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const id: string;
-   *
-   * declare const client: Client;
-   *
-   * const project = await client.projects.get(id);
+   * async function example(id: string, client: Client) {
+   *   const project = await client.projects.get(id);
+   * }
    * ```
    */
   async get(id: string): Promise<Project> {
@@ -95,9 +93,9 @@ export class Projects extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const client: Client;
-   *
-   * const names = (await client.projects.list()).map((p) => p.name);
+   * async function example(client: Client) {
+   *   const names = (await client.projects.list()).map((p) => p.name);
+   * }
    * ```
    */
   list(): Promise<Project[]> {
@@ -114,11 +112,9 @@ export class Projects extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const id: string;
-   *
-   * declare const client: Client;
-   *
-   * await client.projects.delete(id);
+   * async function example(id: string, client: Client) {
+   *   await client.projects.delete(id);
+   * }
    * ```
    */
   async delete(id: string): Promise<void> {

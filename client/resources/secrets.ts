@@ -26,10 +26,10 @@ function secretPath(name: unknown): string {
  * ```ts
  * import type { Client } from "@runplane/client";
  *
- * declare const client: Client;
- *
- * await client.secrets.set("db-password", "hunter2hunter2");
- * const password = await client.secrets.get("db-password");
+ * async function example(client: Client) {
+ *   await client.secrets.set("db-password", "hunter2hunter2");
+ *   const password = await client.secrets.get("db-password");
+ * }
  * ```
  */
 export class Secrets extends Resource {
@@ -45,9 +45,9 @@ export class Secrets extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const client: Client;
-   *
-   * await client.secrets.set("api-key", "sk_live_example");
+   * async function example(client: Client) {
+   *   await client.secrets.set("api-key", "sk_live_example");
+   * }
    * ```
    */
   async set(name: string, value: string): Promise<Secret> {
@@ -71,9 +71,9 @@ export class Secrets extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const client: Client;
-   *
-   * const value = await client.secrets.get("api-key");
+   * async function example(client: Client) {
+   *   const value = await client.secrets.get("api-key");
+   * }
    * ```
    */
   async get(name: string): Promise<string> {
@@ -93,9 +93,9 @@ export class Secrets extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const client: Client;
-   *
-   * const names = await client.secrets.list();
+   * async function example(client: Client) {
+   *   const names = await client.secrets.list();
+   * }
    * ```
    */
   async list(): Promise<string[]> {
@@ -113,9 +113,9 @@ export class Secrets extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const client: Client;
-   *
-   * await client.secrets.delete("api-key");
+   * async function example(client: Client) {
+   *   await client.secrets.delete("api-key");
+   * }
    * ```
    */
   async delete(name: string): Promise<void> {

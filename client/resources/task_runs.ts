@@ -70,16 +70,13 @@ export interface LatestCachedStatesOptions {
  *
  * @example
  * ```ts
- * import type { Client } from "@runplane/client";
- * import type { FlowRun } from "@runplane/client";
+ * import type { Client, FlowRun } from "@runplane/client";
  *
- * declare const run: FlowRun;
- *
- * declare const client: Client;
- *
- * const task = await client.taskRuns.getOrCreate({ flowRunId: run.id, taskId: "extract", tags: ["db"] });
- * const change = await client.taskRuns.setState(task.id, { version: task.version, state: "RUNNING" });
- * if (change.state.type === "QUEUED") await new Promise((r) => setTimeout(r, change.retryAfterMs));
+ * async function example(run: FlowRun, client: Client) {
+ *   const task = await client.taskRuns.getOrCreate({ flowRunId: run.id, taskId: "extract", tags: ["db"] });
+ *   const change = await client.taskRuns.setState(task.id, { version: task.version, state: "RUNNING" });
+ *   if (change.state.type === "QUEUED") await new Promise((r) => setTimeout(r, change.retryAfterMs));
+ * }
  * ```
  */
 export class TaskRuns extends Resource {
@@ -96,10 +93,9 @@ export class TaskRuns extends Resource {
    * ```ts
    * import type { Client, FlowRun } from "@runplane/client";
    *
-   * declare const client: Client;
-   * declare const run: FlowRun;
-   *
-   * const task = await client.taskRuns.getOrCreate({ flowRunId: run.id, taskId: "load", mapIndex: 3 });
+   * async function example(client: Client, run: FlowRun) {
+   *   const task = await client.taskRuns.getOrCreate({ flowRunId: run.id, taskId: "load", mapIndex: 3 });
+   * }
    * ```
    */
   async getOrCreate(options: GetOrCreateTaskRunOptions): Promise<TaskRun> {
@@ -140,11 +136,9 @@ export class TaskRuns extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const id: string;
-   *
-   * declare const client: Client;
-   *
-   * const task = await client.taskRuns.get(id);
+   * async function example(id: string, client: Client) {
+   *   const task = await client.taskRuns.get(id);
+   * }
    * ```
    */
   async get(id: string): Promise<TaskRun> {
@@ -171,14 +165,13 @@ export class TaskRuns extends Resource {
    * ```ts
    * import type { Client, TaskRun } from "@runplane/client";
    *
-   * declare const client: Client;
-   * declare const task: TaskRun;
-   *
-   * await client.taskRuns.setState(task.id, {
-   *   version: task.version,
-   *   state: { type: "SUCCESS", cacheKey: "day-1" },
-   *   cacheFor: 60_000,
-   * });
+   * async function example(client: Client, task: TaskRun) {
+   *   await client.taskRuns.setState(task.id, {
+   *     version: task.version,
+   *     state: { type: "SUCCESS", cacheKey: "day-1" },
+   *     cacheFor: 60_000,
+   *   });
+   * }
    * ```
    */
   async setState(
@@ -210,10 +203,9 @@ export class TaskRuns extends Resource {
    * ```ts
    * import type { Client, TaskRun } from "@runplane/client";
    *
-   * declare const client: Client;
-   * declare const task: TaskRun;
-   *
-   * const alive = await client.taskRuns.heartbeat(task.id);
+   * async function example(client: Client, task: TaskRun) {
+   *   const alive = await client.taskRuns.heartbeat(task.id);
+   * }
    * ```
    */
   heartbeat(id: string): Promise<boolean> {
@@ -231,9 +223,9 @@ export class TaskRuns extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const client: Client;
-   *
-   * const [latest] = await client.taskRuns.latestCachedStates({ taskId: "extract", createdAfter: new Date(Date.now() - 3_600_000) });
+   * async function example(client: Client) {
+   *   const [latest] = await client.taskRuns.latestCachedStates({ taskId: "extract", createdAfter: new Date(Date.now() - 3_600_000) });
+   * }
    * ```
    */
   async latestCachedStates(

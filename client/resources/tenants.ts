@@ -25,10 +25,10 @@ export interface CreateTenantOptions {
  * ```ts
  * import type { Client } from "@runplane/client";
  *
- * declare const client: Client;
- *
- * const tenant = await client.tenants.create({ slug: "acme", name: "Acme" });
- * const all = await client.tenants.list();
+ * async function example(client: Client) {
+ *   const tenant = await client.tenants.create({ slug: "acme", name: "Acme" });
+ *   const all = await client.tenants.list();
+ * }
  * ```
  */
 export class Tenants extends Resource {
@@ -41,9 +41,9 @@ export class Tenants extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const client: Client;
-   *
-   * for (const tenant of await client.tenants.list()) console.log(tenant.slug);
+   * async function example(client: Client) {
+   *   for (const tenant of await client.tenants.list()) console.log(tenant.slug);
+   * }
    * ```
    */
   list(): Promise<Tenant[]> {
@@ -62,9 +62,9 @@ export class Tenants extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const admin: Client;
-   *
-   * const tenant = await admin.tenants.create({ slug: "acme", name: "Acme Inc" });
+   * async function example(admin: Client) {
+   *   const tenant = await admin.tenants.create({ slug: "acme", name: "Acme Inc" });
+   * }
    * ```
    */
   async create(options: CreateTenantOptions): Promise<Tenant> {
@@ -90,9 +90,9 @@ export class Tenants extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const client: Client;
-   *
-   * const slug = await client.tenants.defaultSlug();
+   * async function example(client: Client) {
+   *   const slug = await client.tenants.defaultSlug();
+   * }
    * ```
    */
   async defaultSlug(): Promise<string | null> {

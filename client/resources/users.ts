@@ -75,9 +75,9 @@ function requirePassword(name: string, value: unknown): string {
  * ```ts
  * import type { Client } from "@runplane/client";
  *
- * declare const admin: Client;
- *
- * await admin.users.create({ username: "ada", password: "correct horse", tenant: "acme", role: "member" });
+ * async function example(admin: Client) {
+ *   await admin.users.create({ username: "ada", password: "correct horse", tenant: "acme", role: "member" });
+ * }
  * ```
  */
 export class Users extends Resource {
@@ -94,9 +94,9 @@ export class Users extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const admin: Client;
-   *
-   * const user = await admin.users.create({ username: "ada", password: "correct horse", tenant: "acme", role: "viewer" });
+   * async function example(admin: Client) {
+   *   const user = await admin.users.create({ username: "ada", password: "correct horse", tenant: "acme", role: "viewer" });
+   * }
    * ```
    */
   async create(options: CreateUserOptions): Promise<User> {
@@ -128,9 +128,9 @@ export class Users extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const admin: Client;
-   *
-   * await admin.users.addMembership({ username: "ada", tenant: "globex", role: "viewer" });
+   * async function example(admin: Client) {
+   *   await admin.users.addMembership({ username: "ada", tenant: "globex", role: "viewer" });
+   * }
    * ```
    */
   async addMembership(options: AddMembershipOptions): Promise<User> {
@@ -160,9 +160,9 @@ export class Users extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const admin: Client;
-   *
-   * await admin.users.removeMembership({ username: "ada", tenant: "acme" });
+   * async function example(admin: Client) {
+   *   await admin.users.removeMembership({ username: "ada", tenant: "acme" });
+   * }
    * ```
    */
   async removeMembership(options: RemoveMembershipOptions): Promise<void> {
@@ -192,9 +192,9 @@ export class Users extends Resource {
    * ```ts
    * import type { Client } from "@runplane/client";
    *
-   * declare const client: Client;
-   *
-   * await client.users.setPassword("ada", { currentPassword: "correct horse", password: "battery staple" });
+   * async function example(client: Client) {
+   *   await client.users.setPassword("ada", { currentPassword: "correct horse", password: "battery staple" });
+   * }
    * ```
    */
   async setPassword(
