@@ -41,25 +41,7 @@ export {
   type KeypairCredentialsInit,
   type TokenCredentialsInit,
 } from "./auth/credentials.ts";
-export {
-  buildStringToSign,
-  type HashType,
-  type HmacAuthorization,
-  parseHmacAuthorization,
-  type SignableRequest,
-  type SignatureFailure,
-  type SignedRequest,
-  type SigningKey,
-  SigningKeyCache,
-  signRequest,
-  type SignRequestOptions,
-  signRequestSync,
-  timingSafeEqual,
-  type VerifyResult,
-  verifySignature,
-  type VerifySignatureOptions,
-  verifySignatureSync,
-} from "./auth/hmac.ts";
+export type { HashType } from "./auth/hmac.ts";
 export {
   type Config,
   type EndpointType,
@@ -73,19 +55,18 @@ export {
   loadSavedCredentials,
   saveCredentials,
 } from "./config/credentials_file.ts";
-export {
-  Client,
-  type ClientOptions,
-  type RequestOptions,
-  type Tenant,
-  type TenantRef,
-} from "./client/client.ts";
+export { Client } from "./client/client.ts";
+export { ApiResources } from "./client/api_resources.ts";
+export type { MimeBundle } from "./jupyter/mod.ts";
+export type { TenantRef } from "./auth/tenant_login.ts";
+export type { ClientOptions } from "./client/client_options.ts";
+export type { RequestOptions } from "./client/request_options.ts";
 export type {
   QueryParams,
   RequestLogEvent,
   RequestLogger,
-} from "./client/transport.ts";
-export type { BackoffOptions } from "./client/retry.ts";
+} from "./transport/transport.ts";
+export type { BackoffOptions } from "./transport/retry.ts";
 export {
   type ClientOption,
   getActiveClient,
@@ -112,36 +93,45 @@ export {
   ServerError,
   TimeoutError,
   UnprocessableEntityError,
-} from "./client/errors.ts";
-export { VERSION } from "./client/version.ts";
+} from "./errors.ts";
+export { VERSION } from "./version.ts";
+export { Resource } from "./client/resources/resource.ts";
+export {
+  type ListCredentialsOptions,
+  type LogEntryInput,
+  type ResourceClient,
+  type UiKind,
+} from "./client/resources/types.ts";
 export {
   type AccessKey,
   type AccessKeyInfo,
   type Agent,
+  API_PREFIX,
   type ApiToken,
   type ApiTokenInfo,
   type ConcurrencyLimit,
   type Flow,
   type FlowRun,
-  type ListCredentialsOptions,
   LOG_LEVELS,
   type LogEntry,
-  type LogEntryInput,
   type LogLevel,
   type Project,
-  type ResourceClient,
   type Role,
+  ROLES,
+  type RunTimes,
   type Secret,
+  SECRET_NAME_PATTERN,
+  SLUG_PATTERN,
   type State,
   STATE_TYPES,
   type StateChange,
   type StateInput,
   type StateType,
   type TaskRun,
+  type Tenant,
   TERMINAL_STATE_TYPES,
-  type UiKind,
   type User,
-} from "./client/resources/types.ts";
+} from "./api/mod.ts";
 export {
   type CreateTenantOptions,
   Tenants,
@@ -199,19 +189,7 @@ export {
   Agents,
   type RegisterAgentOptions,
 } from "./client/resources/agents.ts";
-export { Listing, type Page } from "./client/resources/_paginate.ts";
-export {
-  displayable,
-  JUPYTER_DISPLAY,
-  type MimeBundle,
-  renderClient,
-  renderFlowRun,
-  renderListing,
-  renderLogs,
-  renderState,
-  renderTaskRun,
-  renderTimeline,
-} from "./client/jupyter.ts";
+export { Listing, type Page } from "./client/resources/listing.ts";
 export {
   flow,
   type FlowDefinition,

@@ -17,21 +17,7 @@
  * @module
  */
 
-/** One attempt of a request, as it will be sent. */
-export interface OutgoingRequest {
-  /** The method, upper case. */
-  method: string;
-  /** The full URL of this attempt, on this attempt's endpoint. */
-  url: string;
-  /**
-   * The headers to send, by lower-case name; the authenticator adds its
-   * own. A plain record, because `fetch` sends one markedly faster than a
-   * `Headers` object.
-   */
-  headers: Record<string, string>;
-  /** The body bytes, if any. */
-  body?: Uint8Array;
-}
+import type { OutgoingRequest } from "../transport/transport.ts";
 
 /** Attaches credentials to requests, and recovers from a rejected session. */
 export interface Authenticator {

@@ -15,11 +15,10 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../client/errors.ts";
-import { mergeHeaders } from "../client/_headers.ts";
+import { InvalidArgumentError } from "../errors.ts";
+import { mergeHeaders } from "../transport/_headers.ts";
 
-/** Shown in place of every secret. */
-export const REDACTED = "***";
+import { REDACTED } from "../transport/redact.ts";
 
 /** The auth mode a {@linkcode Credentials} object holds. */
 export type CredentialMode = "token" | "basic" | "keypair" | "env";
@@ -105,7 +104,7 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
  * @example A broken rule throws at once
  * ```ts
  * import { Credentials } from "./credentials.ts";
- * import { InvalidArgumentError } from "../client/errors.ts";
+ * import { InvalidArgumentError } from "../errors.ts";
  *
  * try {
  *   new Credentials({ username: "alice" } as never);

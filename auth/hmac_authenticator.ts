@@ -16,7 +16,8 @@
  * @module
  */
 
-import type { Authenticator, OutgoingRequest } from "./authenticator.ts";
+import type { Authenticator } from "./authenticator.ts";
+import type { OutgoingRequest } from "../transport/transport.ts";
 import {
   DATE_HEADER,
   type HashType,

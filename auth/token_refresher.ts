@@ -16,13 +16,10 @@
  * @module
  */
 
-import { AuthenticationError } from "../client/errors.ts";
-import { checkHeaderValue } from "../client/_headers.ts";
-import type {
-  Authenticator,
-  AuthPost,
-  OutgoingRequest,
-} from "./authenticator.ts";
+import { AuthenticationError } from "../errors.ts";
+import { checkHeaderValue } from "../transport/_headers.ts";
+import type { Authenticator, AuthPost } from "./authenticator.ts";
+import type { OutgoingRequest } from "../transport/transport.ts";
 
 /** An access token, when it expires, and the token that renews it. */
 export interface TokenGrant {

@@ -7,6 +7,7 @@
  */
 
 import { Client, Credentials } from "../mod.ts";
+import { ADMIN_TOKEN } from "../tests/_helpers/admin_token.ts";
 
 /** A provisioned reference server. */
 export interface BenchServer {
@@ -43,7 +44,7 @@ export async function startReferenceServer(
   database: BenchDatabase = {},
 ): Promise<BenchServer> {
   const folder = await Deno.makeTempDir({ prefix: "runplane_bench_" });
-  const adminToken = `rpadm_${crypto.randomUUID()}`;
+  const adminToken = ADMIN_TOKEN;
   const instance = await spawnReferenceServer(
     database.databaseUrl ?? `${folder}/bench.db`,
     adminToken,

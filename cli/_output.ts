@@ -5,7 +5,7 @@
  * @module
  */
 
-import { escapeControl } from "../client/escape_control.ts";
+import { escapeControl } from "../escape.ts";
 
 /** Writes text somewhere: a stream, or a test's buffer. */
 export type Output = (text: string) => void;

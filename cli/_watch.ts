@@ -7,7 +7,7 @@
  */
 
 import type { Client } from "../client/client.ts";
-import type { State } from "../client/resources/types.ts";
+import type { State } from "../api/mod.ts";
 import { type Output, shown } from "./_output.ts";
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];

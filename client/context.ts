@@ -31,7 +31,7 @@
  */
 
 import { Client } from "./client.ts";
-import { InvalidArgumentError } from "./errors.ts";
+import { InvalidArgumentError } from "../errors.ts";
 import { Credentials } from "../auth/credentials.ts";
 import {
   type Config,

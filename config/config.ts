@@ -32,7 +32,7 @@
  */
 
 import { parseEnv } from "node:util";
-import { ConfigError } from "../client/errors.ts";
+import { ConfigError } from "../errors.ts";
 import { Credentials } from "../auth/credentials.ts";
 import type { HashType } from "../auth/hmac.ts";
 import {
@@ -42,7 +42,7 @@ import {
   permitted,
   processEnv,
 } from "./env.ts";
-import { VERSION } from "../client/version.ts";
+import { VERSION } from "../version.ts";
 import { mayRead, readTextFileIfPermitted } from "./_read_file.ts";
 
 /** How the server expects to be authenticated with a username and password. */

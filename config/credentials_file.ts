@@ -21,7 +21,7 @@
  * @module
  */
 
-import { ConfigError, InvalidArgumentError } from "../client/errors.ts";
+import { ConfigError, InvalidArgumentError } from "../errors.ts";
 import { Credentials, credentialSecrets } from "../auth/credentials.ts";
 import { readTextFileIfPermitted } from "./_read_file.ts";
 

@@ -17,7 +17,7 @@
  * @module
  */
 
-import { ConfigError } from "../client/errors.ts";
+import { ConfigError } from "../errors.ts";
 
 /** Where variables are read from: a plain record such as a parsed `.env` file. */
 export type EnvSource = Readonly<Record<string, string | undefined>>;

@@ -8,7 +8,7 @@
  */
 
 import { format } from "node:util";
-import type { LogLevel } from "../client/resources/types.ts";
+import type { LogLevel } from "../api/mod.ts";
 import { currentRunScope } from "./_run_scope.ts";
 import { logTo } from "./run_logger.ts";
 

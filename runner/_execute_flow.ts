@@ -7,12 +7,8 @@
  */
 
 import type { Client } from "../client/client.ts";
-import { AbortError, ConflictError } from "../client/errors.ts";
-import type {
-  FlowRun,
-  StateInput,
-  StateType,
-} from "../client/resources/types.ts";
+import { AbortError, ConflictError } from "../errors.ts";
+import type { FlowRun, StateInput, StateType } from "../api/mod.ts";
 import { captureConsole } from "./_console_capture.ts";
 import type { FlowSpec } from "./_flow_spec.ts";
 import { startHeartbeat } from "./_heartbeat.ts";

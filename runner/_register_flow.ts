@@ -5,8 +5,8 @@
  */
 
 import type { Client } from "../client/client.ts";
-import { ConflictError } from "../client/errors.ts";
-import type { Flow, Project } from "../client/resources/types.ts";
+import { ConflictError } from "../errors.ts";
+import type { Flow, Project } from "../api/mod.ts";
 import type { FlowSpec } from "./_flow_spec.ts";
 
 const registered = new WeakMap<Client, Map<FlowSpec, Promise<Flow>>>();

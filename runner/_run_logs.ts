@@ -7,7 +7,7 @@
 
 import type { Client } from "../client/client.ts";
 import type { LogWriter } from "../client/resources/log_writer.ts";
-import type { LogLevel } from "../client/resources/types.ts";
+import type { LogLevel } from "../api/mod.ts";
 
 /**
  * The writers of one flow run. Lines are stored in the order they were

@@ -8,7 +8,7 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Client } from "../client/client.ts";
-import type { FlowRun, TaskRun } from "../client/resources/types.ts";
+import type { FlowRun, TaskRun } from "../api/mod.ts";
 import type { RunLogs } from "./_run_logs.ts";
 
 /** What `getRunContext()` gives: the current runs and their signal. */

@@ -13,7 +13,7 @@ import {
   InvalidArgumentError,
   NotFoundError,
   RunplaneError,
-} from "../client/errors.ts";
+} from "../errors.ts";
 import {
   optionalBoolean,
   optionalString,
@@ -21,10 +21,7 @@ import {
   requireString,
   requireWholeNumber,
 } from "../client/resources/_validate.ts";
-import {
-  type FlowRun,
-  TERMINAL_STATE_TYPES,
-} from "../client/resources/types.ts";
+import { type FlowRun, TERMINAL_STATE_TYPES } from "../api/mod.ts";
 import { executeFlowRun } from "./_execute_flow.ts";
 import { type FlowSpec, flowSpecs } from "./_flow_spec.ts";
 import { registerFlow } from "./_register_flow.ts";

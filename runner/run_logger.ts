@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { LogLevel } from "../client/resources/types.ts";
+import type { LogLevel } from "../api/mod.ts";
 import { currentRunScope, type RunScope } from "./_run_scope.ts";
 
 /** Ships lines to a run; never throws and never waits for the network. */

@@ -6,13 +6,13 @@
 
 import type { Client } from "../client/client.ts";
 import { getOrCreateClient } from "../client/context.ts";
-import { ConflictError, InvalidArgumentError } from "../client/errors.ts";
+import { ConflictError, InvalidArgumentError } from "../errors.ts";
 import {
   optionalString,
   requireObject,
   requireWholeNumber,
 } from "../client/resources/_validate.ts";
-import type { FlowRun } from "../client/resources/types.ts";
+import type { FlowRun } from "../api/mod.ts";
 import { executeFlowRun } from "./_execute_flow.ts";
 import { type FlowSpec, flowSpecs } from "./_flow_spec.ts";
 import { startHeartbeat } from "./_heartbeat.ts";

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { sleep } from "../client/_async.ts";
-import { InvalidArgumentError } from "../client/errors.ts";
+import { sleep } from "../transport/_async.ts";
+import { InvalidArgumentError } from "../errors.ts";
 import {
   requireObject,
   requireString,
@@ -18,7 +18,7 @@ import {
   type StateType,
   type TaskRun,
   TERMINAL_STATE_TYPES,
-} from "../client/resources/types.ts";
+} from "../api/mod.ts";
 import { startHeartbeat } from "./_heartbeat.ts";
 import { failureMessage } from "./_run_state.ts";
 import {

@@ -6,17 +6,29 @@
  */
 
 import { Hono } from "hono";
-import { errorBody, HttpError } from "./http_error.ts";
+import { HttpError } from "./http_error.ts";
 import { type AppEnv, Router, type Services } from "./router.ts";
-import { registerAuthRoutes } from "./routes/auth.ts";
-import { registerAdminRoutes } from "./routes/admin.ts";
+import { registerLoginRoutes } from "./routes/logins.ts";
+import { registerTenantRoutes } from "./routes/tenants.ts";
+import { registerUserRoutes } from "./routes/users.ts";
+import { registerApiTokenRoutes } from "./routes/api_tokens.ts";
+import { registerAccessKeyRoutes } from "./routes/access_keys.ts";
 import { registerProjectRoutes } from "./routes/projects.ts";
-import { registerRunRoutes } from "./routes/runs.ts";
+import { registerFlowRunRoutes } from "./routes/flow_runs.ts";
+import { registerTaskRunRoutes } from "./routes/task_runs.ts";
+import { registerConcurrencyLimitRoutes } from "./routes/concurrency_limits.ts";
 import { registerLogRoutes } from "./routes/logs.ts";
 import { registerSecretRoutes } from "./routes/secrets.ts";
 import { registerAgentRoutes } from "./routes/agents.ts";
 import { mountUi } from "./ui/mod.ts";
+import { API_PREFIX } from "../api/mod.ts";
 
+/**
+ * The request ids we echo. Hono's `requestId()` is not used: it refuses `.`
+ * and `:` (which tracing ids carry), and it sets its header before the
+ * handler runs, so every answer here that is a `Response` of its own (API
+ * replies, web pages) goes out without it (checked with Hono 4.13.19).
+ */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** How often expired rows are swept, at most. */
 const SWEEP_INTERVAL_MS = 60_000;
@@ -56,30 +68,32 @@ export function createApp(
     );
   });
 
-  app.notFound((c) => c.json(errorBody("not_found", "Route not found"), 404));
+  app.notFound(() =>
+    new HttpError(404, "not_found", "Route not found").getResponse()
+  );
 
   app.onError(function errorResponse(error, c) {
-    if (error instanceof HttpError) {
-      return c.json(
-        errorBody(error.code, error.message),
-        error.status as 400,
-        error.headers,
-      );
-    }
+    if (error instanceof HttpError) return error.getResponse();
     // Only the class and message: a stack or a cause may quote a request.
     services.logger.log(
       `Unexpected error in ${c.req.method} ${c.req.path} (${
         c.get("requestId")
       }): ${error.name}: ${error.message}`,
     );
-    return c.json(errorBody("internal", "Internal server error"), 500);
+    return new HttpError(500, "internal", "Internal server error")
+      .getResponse();
   });
 
-  const router = new Router(app.basePath("/api/v1"), services);
-  registerAuthRoutes(router);
-  registerAdminRoutes(router);
+  const router = new Router(app.basePath(API_PREFIX), services);
+  registerLoginRoutes(router);
+  registerTenantRoutes(router);
+  registerUserRoutes(router);
+  registerApiTokenRoutes(router);
+  registerAccessKeyRoutes(router);
   registerProjectRoutes(router);
-  registerRunRoutes(router);
+  registerFlowRunRoutes(router);
+  registerTaskRunRoutes(router);
+  registerConcurrencyLimitRoutes(router);
   registerLogRoutes(router);
   registerSecretRoutes(router);
   registerAgentRoutes(router);

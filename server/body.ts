@@ -2,6 +2,11 @@
  * Reads request bodies with a hard size cap and a deadline, and parses them
  * as JSON.
  *
+ * Hono's `bodyLimit()` is not used: it is a middleware, so it runs before
+ * the route authenticates the caller, and it keeps no deadline, where we
+ * read a body only once the caller is known (with a smaller cap for the open
+ * login routes), within `bodyTimeoutMs`, into one growing buffer.
+ *
  * @module
  */
 

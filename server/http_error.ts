@@ -1,7 +1,7 @@
 /**
  * The one error type of the server's HTTP layer: a status, a machine-readable
- * code and a safe message, which {@linkcode errorBody} turns into the
- * contract's `{ error: { code, message } }`.
+ * code and a safe message. {@linkcode HttpError.getResponse} turns it into
+ * the contract's `{ error: { code, message } }`, in this one place.
  *
  * @module
  */
@@ -49,7 +49,23 @@ export class HttpError extends Error {
     this.code = code;
     this.headers = headers;
   }
+
+  /**
+   * The API's answer for this error: its status and headers, and the
+   * contract's JSON error body.
+   *
+   * @returns The response.
+   */
+  getResponse(): Response {
+    return new Response(JSON.stringify(errorBody(this.code, this.message)), {
+      status: this.status,
+      headers: { ...this.headers, "content-type": JSON_CONTENT_TYPE },
+    });
+  }
 }
+
+/** The content type of every JSON answer. */
+export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
 
 /** A 400 for a malformed body field. */
 export function invalidBody(message: string): HttpError {
@@ -71,6 +87,22 @@ export function forbidden(
   message = "Your role does not allow this action",
 ): HttpError {
   return new HttpError(403, "forbidden", message);
+}
+
+/**
+ * A 405 for a known path and another method; the API answers it as JSON,
+ * the web view as a page, both with the same `Allow`.
+ *
+ * @param allow The methods the path takes.
+ */
+export function methodNotAllowed(allow: readonly string[]): HttpError {
+  const methods = allow.join(", ");
+  return new HttpError(
+    405,
+    "method_not_allowed",
+    `Method not allowed: use ${methods}`,
+    { allow: methods },
+  );
 }
 
 /** A 404 for an unknown id, or one of another tenant. */

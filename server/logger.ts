@@ -6,7 +6,7 @@
  * @module
  */
 
-import { escapeControl } from "../client/escape_control.ts";
+import { escapeControl } from "../escape.ts";
 
 /** Where the server writes its log lines. */
 export interface Logger {

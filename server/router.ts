@@ -14,18 +14,24 @@ import {
   requireRole,
   resolveTenant,
   type TenantAccess,
-} from "./auth.ts";
+} from "./authentication.ts";
 import {
   MAX_BODY_BYTES,
   MAX_OPEN_BODY_BYTES,
   parseJsonBody,
   readBody,
 } from "./body.ts";
-import { errorReply, IdempotencyGuard, type Reply } from "./idempotency.ts";
-import { HttpError, unauthenticated } from "./http_error.ts";
+import { IdempotencyGuard, type Reply } from "./idempotency.ts";
+import {
+  HttpError,
+  JSON_CONTENT_TYPE,
+  methodNotAllowed,
+  unauthenticated,
+} from "./http_error.ts";
 import type { Logger } from "./logger.ts";
 import type { RateLimiter } from "./rate_limiter.ts";
-import { type Role, StoreError } from "./store.ts";
+import { StoreError } from "./store.ts";
+import type { Role } from "../api/mod.ts";
 import { Fields, Query } from "./validate.ts";
 
 /** What handlers can reach. */
@@ -185,14 +191,9 @@ export class Router {
   /** Answers 405 for the known paths' other methods; call after the last route. */
   finish(): void {
     for (const [path, methods] of this.#methods) {
-      const allow = [...methods].join(", ");
+      const allow = [...methods];
       this.#app.all(path, () => {
-        const error = new HttpError(
-          405,
-          "method_not_allowed",
-          `Method not allowed: use ${allow}`,
-        );
-        return toResponse({ ...errorReply(error), headers: { allow } });
+        throw methodNotAllowed(allow);
       });
     }
   }
@@ -280,7 +281,7 @@ function toResponse(reply: Reply): Response {
   if (reply.body === undefined || reply.status === 204) {
     return new Response(null, { status: reply.status, headers });
   }
-  headers.set("content-type", "application/json; charset=utf-8");
+  headers.set("content-type", JSON_CONTENT_TYPE);
   return new Response(JSON.stringify(reply.body), {
     status: reply.status,
     headers,

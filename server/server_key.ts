@@ -7,7 +7,7 @@
  * @module
  */
 
-import { accessKeyContext } from "./auth.ts";
+import { accessKeyContext } from "./authentication.ts";
 import { CryptoBox, fromBase64, toBase64 } from "./crypto_box.ts";
 import { secretContext } from "./routes/secrets.ts";
 import type { Store } from "./store.ts";

@@ -11,32 +11,51 @@
  * @module
  */
 
-/** A member's role in a tenant, weakest first. */
-export type Role = "viewer" | "member" | "admin";
-/** Every role, weakest first. */
-export const ROLES: readonly Role[] = ["viewer", "member", "admin"];
+import type {
+  AccessKeyInfo,
+  Agent,
+  ApiTokenInfo,
+  ConcurrencyLimit,
+  Flow,
+  FlowRun,
+  LogEntry,
+  Project,
+  Role,
+  Secret,
+  State,
+  StateChange,
+  StateInput,
+  StateType,
+  TaskRun,
+  Tenant,
+} from "../api/mod.ts";
+import { TERMINAL_STATE_TYPES } from "../api/mod.ts";
 
-/** The state types of flow and task runs. */
-export const STATE_TYPES = [
-  "SCHEDULED",
-  "PENDING",
-  "RUNNING",
-  "QUEUED",
-  "RETRYING",
-  "SUCCESS",
-  "FAILED",
-  "CANCELLED",
-  "CACHED",
-] as const;
-/** A state type. */
-export type StateType = typeof STATE_TYPES[number];
-/** The states a run never leaves. */
-export const TERMINAL_STATES: ReadonlySet<string> = new Set([
-  "SUCCESS",
-  "FAILED",
-  "CANCELLED",
-  "CACHED",
-]);
+// The wire contract's records are the store's records too.
+export type {
+  AccessKeyInfo,
+  Agent,
+  ApiTokenInfo,
+  ConcurrencyLimit,
+  Flow,
+  FlowRun,
+  LogEntry,
+  Project,
+  Role,
+  Secret,
+  State,
+  StateChange,
+  StateInput,
+  StateType,
+  TaskRun,
+  Tenant,
+};
+export { ROLES, STATE_TYPES } from "../api/mod.ts";
+
+/** The states a run never leaves, for quick look-ups. */
+export const TERMINAL_STATES: ReadonlySet<string> = new Set<string>(
+  TERMINAL_STATE_TYPES,
+);
 
 /** Why a store operation failed; the HTTP layer maps each to a status. */
 export type StoreErrorCode =
@@ -61,14 +80,6 @@ export class StoreError extends Error {
   }
 }
 
-/** A tenant. */
-export interface Tenant {
-  id: string;
-  slug: string;
-  name: string;
-  createdAt: string;
-}
-
 /** A user as stored. */
 export interface UserRecord {
   id: string;
@@ -82,27 +93,6 @@ export interface ApiTokenRecord {
   scope: "user" | "tenant";
   userId: string;
   tenantId: string | null;
-}
-
-/** An API token as listed: never the token or its hash. */
-export interface ApiTokenInfo {
-  id: string;
-  name: string;
-  scope: "user" | "tenant";
-  username: string;
-  /** The tenant's slug for a tenant-scoped token, else `null`. */
-  tenant: string | null;
-  createdAt: string;
-  /** When it stops working, or `null` for never. */
-  expiresAt: string | null;
-}
-
-/** A keypair as listed: never the secret. */
-export interface AccessKeyInfo {
-  accessKey: string;
-  username: string;
-  tenant: string;
-  createdAt: string;
 }
 
 /**
@@ -153,114 +143,14 @@ export interface IdempotentResponse {
   body: string | null;
 }
 
-/** A project. */
-export interface Project {
-  id: string;
-  name: string;
-  description: string | null;
-  createdAt: string;
-}
-
-/** A flow version. */
-export interface Flow {
-  id: string;
-  name: string;
-  projectId: string;
-  version: number;
-  versionGroupId: string;
-  archived: boolean;
-  definition: unknown;
-  scheduleActive: boolean;
-  createdAt: string;
-}
-
-/** The state of a run. */
-export interface State {
-  type: StateType;
-  message?: string;
-  result?: unknown;
-  cacheKey?: string;
-  timestamp: string;
-}
-
-/** A state as a caller proposes it; the server adds the timestamp. */
-export type StateInput = Omit<State, "timestamp">;
-
-/** A flow run. */
-export interface FlowRun {
-  id: string;
-  flowId: string;
-  name: string;
-  version: number;
-  state: State;
-  parameters: Record<string, unknown>;
-  context: Record<string, unknown>;
-  scheduledStartTime: string;
-  createdAt: string;
-  updatedAt: string;
-  heartbeatAt: string | null;
-  /** When the run first became `RUNNING`, or `null`. */
-  startTime: string | null;
-  /** When the run reached a terminal state, or `null`. */
-  endTime: string | null;
-  /** `endTime - startTime` in milliseconds, or `null` until both are known. */
-  durationMs: number | null;
-}
-
 /** A flow run with every state it has had, oldest first. */
 export interface FlowRunWithHistory extends FlowRun {
   history: State[];
 }
 
-/** A task run. */
-export interface TaskRun {
-  id: string;
-  flowRunId: string;
-  taskId: string;
-  mapIndex: number;
-  tags: string[];
-  version: number;
-  state: State;
-  createdAt: string;
-  updatedAt: string;
-  heartbeatAt: string | null;
-  /** When the run first became `RUNNING`, or `null`. */
-  startTime: string | null;
-  /** When the run reached a terminal state, or `null`. */
-  endTime: string | null;
-  /** `endTime - startTime` in milliseconds, or `null` until both are known. */
-  durationMs: number | null;
-}
-
 /** A task run with every state it has had, oldest first. */
 export interface TaskRunWithHistory extends TaskRun {
   history: State[];
-}
-
-/** The answer to a state change. */
-export interface StateChange {
-  state: State;
-  version: number;
-  retryAfterMs?: number;
-}
-
-/** A concurrency limit and how much of it is in use. */
-export interface ConcurrencyLimit {
-  id: string;
-  tag: string;
-  limit: number;
-  active: number;
-}
-
-/** A log line. */
-export interface LogEntry {
-  id: string;
-  flowRunId: string;
-  taskRunId: string | null;
-  level: string;
-  message: string;
-  timestamp: string;
-  createdAt: string;
 }
 
 /** A log line to write. */
@@ -270,22 +160,6 @@ export interface LogInput {
   level: string;
   message: string;
   timestamp: string;
-}
-
-/** A secret's metadata; the value is never listed. */
-export interface SecretInfo {
-  name: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** An agent. */
-export interface Agent {
-  id: string;
-  type: string;
-  name: string | null;
-  labels: Record<string, string>;
-  lastHeartbeat: string;
 }
 
 /** A position in a paged listing: the sort key and id of the last item. */
@@ -585,9 +459,9 @@ export interface SecretStore {
     tenantId: string,
     name: string,
     sealedValue: string,
-  ): Promise<SecretInfo>;
+  ): Promise<Secret>;
   sealedSecret(tenantId: string, name: string): Promise<string | undefined>;
-  listSecrets(tenantId: string): Promise<SecretInfo[]>;
+  listSecrets(tenantId: string): Promise<Secret[]>;
   deleteSecret(tenantId: string, name: string): Promise<boolean>;
 }
 

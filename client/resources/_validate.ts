@@ -6,15 +6,15 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../errors.ts";
+import { InvalidArgumentError } from "../../errors.ts";
+import type { ListCredentialsOptions } from "./types.ts";
 import {
-  type ListCredentialsOptions,
   LOG_LEVELS,
   type LogLevel,
   STATE_TYPES,
   type StateInput,
   type StateType,
-} from "./types.ts";
+} from "../../api/mod.ts";
 
 /** Throws unless `value` is a non-empty string. */
 export function requireString(name: string, value: unknown): string {

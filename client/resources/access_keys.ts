@@ -5,19 +5,16 @@
  * @module
  */
 
-import { Listing } from "./_paginate.ts";
+import { Listing } from "./listing.ts";
 import {
   credentialQuery,
   requireObject,
   requireString,
   segment,
 } from "./_validate.ts";
-import type {
-  AccessKey,
-  AccessKeyInfo,
-  ListCredentialsOptions,
-  ResourceClient,
-} from "./types.ts";
+import type { ListCredentialsOptions } from "./types.ts";
+import { Resource } from "./resource.ts";
+import type { AccessKey, AccessKeyInfo } from "../../api/mod.ts";
 
 /** What {@linkcode AccessKeys.create} needs. */
 export interface CreateAccessKeyOptions {
@@ -35,25 +32,16 @@ export interface CreateAccessKeyOptions {
  * only that tenant's keypairs.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { Client, Credentials } from "@runplane/client";
  *
- * const { accessKey, secretKey } = await admin.accessKeys.create({ username: "ada", tenant: "acme" });
- * const ada = new Client({ credentials: new Credentials({ accessKey, secretKey }) });
+ * async function example(admin: Client) {
+ *   const { accessKey, secretKey } = await admin.accessKeys.create({ username: "ada", tenant: "acme" });
+ *   const ada = new Client({ credentials: new Credentials({ accessKey, secretKey }) });
+ * }
  * ```
  */
-export class AccessKeys {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class AccessKeys extends Resource {
   /**
    * Creates a keypair bound to one user in one tenant. The secret key is in
    * the answer only: keep it.
@@ -64,15 +52,19 @@ export class AccessKeys {
    * @throws {PermissionDeniedError} When the caller is not an admin of the tenant.
    *
    * @example
-   * ```ts ignore
-   * const keypair = await admin.accessKeys.create({ username: "ada", tenant: "acme" });
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(admin: Client) {
+   *   const keypair = await admin.accessKeys.create({ username: "ada", tenant: "acme" });
+   * }
    * ```
    */
   async create(options: CreateAccessKeyOptions): Promise<AccessKey> {
     requireObject("options", options);
     requireString("username", options.username);
     requireString("tenant", options.tenant);
-    return await this.#client.request<AccessKey>("POST", "/access-keys", {
+    return await this.client.request<AccessKey>("POST", "/access-keys", {
       body: { username: options.username, tenant: options.tenant },
     });
   }
@@ -87,13 +79,17 @@ export class AccessKeys {
    * @throws {NotFoundError} For a tenant the caller cannot use.
    *
    * @example
-   * ```ts ignore
-   * const keys = await admin.accessKeys.list({ username: "ada" }).toArray();
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(admin: Client) {
+   *   const keys = await admin.accessKeys.list({ username: "ada" }).toArray();
+   * }
    * ```
    */
   list(options: ListCredentialsOptions = {}): Listing<AccessKeyInfo> {
     return new Listing<AccessKeyInfo>(
-      this.#client,
+      this.client,
       "/access-keys",
       credentialQuery(options),
     );
@@ -106,12 +102,16 @@ export class AccessKeys {
    * @throws {NotFoundError} When there is no such keypair the caller may manage.
    *
    * @example
-   * ```ts ignore
-   * await admin.accessKeys.revoke("RPAKABCDEFGHIJKLMNOPQRST");
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(admin: Client) {
+   *   await admin.accessKeys.revoke("RPAKABCDEFGHIJKLMNOPQRST");
+   * }
    * ```
    */
   async revoke(accessKey: string): Promise<void> {
-    await this.#client.request(
+    await this.client.request(
       "DELETE",
       `/access-keys/${segment("accessKey", accessKey)}`,
     );

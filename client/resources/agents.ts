@@ -4,14 +4,10 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../errors.ts";
-import {
-  optionalString,
-  requireObject,
-  requireString,
-  segment,
-} from "./_validate.ts";
-import type { Agent, ResourceClient } from "./types.ts";
+import { InvalidArgumentError } from "../../errors.ts";
+import { optionalString, requireObject, requireString } from "./_validate.ts";
+import { Resource } from "./resource.ts";
+import type { Agent } from "../../api/mod.ts";
 
 /** What {@linkcode Agents.register} needs. */
 export interface RegisterAgentOptions {
@@ -31,23 +27,16 @@ export interface RegisterAgentOptions {
  * Agents of the current tenant. Reach it as `client.agents`.
  *
  * @example
- * ```ts ignore
- * const agent = await client.agents.register({ type: "process", labels: { pool: "gpu" } });
- * await client.agents.heartbeat(agent.id);
+ * ```ts
+ * import type { Client } from "@runplane/client";
+ *
+ * async function example(client: Client) {
+ *   const agent = await client.agents.register({ type: "process", labels: { pool: "gpu" } });
+ *   await client.agents.heartbeat(agent.id);
+ * }
  * ```
  */
-export class Agents {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class Agents extends Resource {
   /**
    * Registers an agent.
    *
@@ -56,8 +45,12 @@ export class Agents {
    * @throws {InvalidArgumentError} When an option is invalid.
    *
    * @example
-   * ```ts ignore
-   * const { id } = await client.agents.register({ type: "process", name: "worker-1" });
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(client: Client) {
+   *   const { id } = await client.agents.register({ type: "process", name: "worker-1" });
+   * }
    * ```
    */
   async register(options: RegisterAgentOptions): Promise<Agent> {
@@ -74,7 +67,7 @@ export class Agents {
         "labels must be an object of string values",
       );
     }
-    return await this.#client.request<Agent>("POST", "/agents", {
+    return await this.client.request<Agent>("POST", "/agents", {
       body: { type: options.type, name: options.name, labels: options.labels },
     });
   }
@@ -86,19 +79,15 @@ export class Agents {
    * @returns `true` when the server took it, `false` on any failure.
    *
    * @example
-   * ```ts ignore
-   * const alive = await client.agents.heartbeat(agent.id);
+   * ```ts
+   * import type { Agent, Client } from "@runplane/client";
+   *
+   * async function example(client: Client, agent: Agent) {
+   *   const alive = await client.agents.heartbeat(agent.id);
+   * }
    * ```
    */
-  async heartbeat(id: string): Promise<boolean> {
-    try {
-      await this.#client.request(
-        "POST",
-        `/agents/${segment("id", id)}/heartbeat`,
-      );
-      return true;
-    } catch {
-      return false;
-    }
+  heartbeat(id: string): Promise<boolean> {
+    return this.heartbeatAt("agents", id);
   }
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { Listing } from "./_paginate.ts";
+import { Listing } from "./listing.ts";
 import {
   credentialQuery,
   optionalString,
@@ -14,12 +14,9 @@ import {
   requireTime,
   segment,
 } from "./_validate.ts";
-import type {
-  ApiToken,
-  ApiTokenInfo,
-  ListCredentialsOptions,
-  ResourceClient,
-} from "./types.ts";
+import type { ListCredentialsOptions } from "./types.ts";
+import { Resource } from "./resource.ts";
+import type { ApiToken, ApiTokenInfo } from "../../api/mod.ts";
 
 /** What {@linkcode ApiTokens.create} needs. */
 export interface CreateApiTokenOptions {
@@ -52,22 +49,15 @@ export interface CreateApiTokenOptions {
  * a tenant reaches only that tenant's tokens.
  *
  * @example
- * ```ts ignore
- * const { token } = await admin.apiTokens.create({ name: "ci", scope: "tenant", username: "ada", tenant: "acme" });
+ * ```ts
+ * import type { Client } from "@runplane/client";
+ *
+ * async function example(admin: Client) {
+ *   const { token } = await admin.apiTokens.create({ name: "ci", scope: "tenant", username: "ada", tenant: "acme" });
+ * }
  * ```
  */
-export class ApiTokens {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class ApiTokens extends Resource {
   /**
    * Creates an API token. The secret token is in the answer only: keep it.
    *
@@ -77,8 +67,12 @@ export class ApiTokens {
    * @throws {PermissionDeniedError} When the caller may not create it.
    *
    * @example
-   * ```ts ignore
-   * const { id, token } = await client.apiTokens.create({ name: "laptop", scope: "user" });
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(client: Client) {
+   *   const { id, token } = await client.apiTokens.create({ name: "laptop", scope: "user" });
+   * }
    * ```
    */
   async create(options: CreateApiTokenOptions): Promise<ApiToken> {
@@ -90,7 +84,7 @@ export class ApiTokens {
     const expiresAt = options.expiresAt === undefined
       ? undefined
       : requireTime("expiresAt", options.expiresAt);
-    return await this.#client.request<ApiToken>("POST", "/api-tokens", {
+    return await this.client.request<ApiToken>("POST", "/api-tokens", {
       body: {
         name: options.name,
         scope: options.scope,
@@ -111,13 +105,17 @@ export class ApiTokens {
    * @throws {NotFoundError} For a tenant the caller cannot use.
    *
    * @example
-   * ```ts ignore
-   * for await (const token of client.apiTokens.list({ tenant: "acme" })) console.log(token.name);
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(client: Client) {
+   *   for await (const token of client.apiTokens.list({ tenant: "acme" })) console.log(token.name);
+   * }
    * ```
    */
   list(options: ListCredentialsOptions = {}): Listing<ApiTokenInfo> {
     return new Listing<ApiTokenInfo>(
-      this.#client,
+      this.client,
       "/api-tokens",
       credentialQuery(options),
     );
@@ -130,11 +128,15 @@ export class ApiTokens {
    * @throws {NotFoundError} When there is no such token the caller may manage.
    *
    * @example
-   * ```ts ignore
-   * await client.apiTokens.revoke(token.id);
+   * ```ts
+   * import type { ApiTokenInfo, Client } from "@runplane/client";
+   *
+   * async function example(client: Client, token: ApiTokenInfo) {
+   *   await client.apiTokens.revoke(token.id);
+   * }
    * ```
    */
   async revoke(id: string): Promise<void> {
-    await this.#client.request("DELETE", `/api-tokens/${segment("id", id)}`);
+    await this.client.request("DELETE", `/api-tokens/${segment("id", id)}`);
   }
 }

@@ -5,29 +5,23 @@
  */
 
 import { requireWholeNumber, segment } from "./_validate.ts";
-import type { ConcurrencyLimit, ResourceClient } from "./types.ts";
+import { Resource } from "./resource.ts";
+import type { ConcurrencyLimit } from "../../api/mod.ts";
 
 /**
  * Concurrency limits on task-run tags. Reach it as `client.concurrencyLimits`.
  *
  * @example
- * ```ts ignore
- * const limit = await client.concurrencyLimits.update("db", 3);
- * console.log(limit.active, "of", limit.limit);
+ * ```ts
+ * import type { Client } from "@runplane/client";
+ *
+ * async function example(client: Client) {
+ *   const limit = await client.concurrencyLimits.update("db", 3);
+ *   console.log(limit.active, "of", limit.limit);
+ * }
  * ```
  */
-export class ConcurrencyLimits {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class ConcurrencyLimits extends Resource {
   /**
    * Reads a tag's limit and how much of it is in use.
    *
@@ -36,12 +30,16 @@ export class ConcurrencyLimits {
    * @throws {NotFoundError} When the tag has no limit.
    *
    * @example
-   * ```ts ignore
-   * const { active } = await client.concurrencyLimits.get("db");
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(client: Client) {
+   *   const { active } = await client.concurrencyLimits.get("db");
+   * }
    * ```
    */
   async get(tag: string): Promise<ConcurrencyLimit> {
-    return await this.#client.request<ConcurrencyLimit>(
+    return await this.client.request<ConcurrencyLimit>(
       "GET",
       `/concurrency-limits/${segment("tag", tag)}`,
     );
@@ -59,14 +57,18 @@ export class ConcurrencyLimits {
    * @throws {PermissionDeniedError} When the caller is not a tenant admin.
    *
    * @example
-   * ```ts ignore
-   * await client.concurrencyLimits.update("gpu", 1);
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(client: Client) {
+   *   await client.concurrencyLimits.update("gpu", 1);
+   * }
    * ```
    */
   async update(tag: string, limit: number): Promise<ConcurrencyLimit> {
     const path = `/concurrency-limits/${segment("tag", tag)}`;
     requireWholeNumber("limit", limit, 0);
-    return await this.#client.request<ConcurrencyLimit>("PUT", path, {
+    return await this.client.request<ConcurrencyLimit>("PUT", path, {
       body: { limit },
     });
   }
@@ -78,13 +80,17 @@ export class ConcurrencyLimits {
    * @throws {NotFoundError} When there is no such limit in the tenant.
    *
    * @example
-   * ```ts ignore
-   * const limit = await client.concurrencyLimits.get("gpu");
-   * await client.concurrencyLimits.delete(limit.id);
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(client: Client) {
+   *   const limit = await client.concurrencyLimits.get("gpu");
+   *   await client.concurrencyLimits.delete(limit.id);
+   * }
    * ```
    */
   async delete(id: string): Promise<void> {
-    await this.#client.request(
+    await this.client.request(
       "DELETE",
       `/concurrency-limits/${segment("id", id)}`,
     );

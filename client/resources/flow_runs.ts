@@ -5,15 +5,19 @@
  * @module
  */
 
-import { AbortError, InvalidArgumentError, TimeoutError } from "../errors.ts";
-import { sleep } from "../_async.ts";
-import { Listing } from "./_paginate.ts";
+import {
+  AbortError,
+  InvalidArgumentError,
+  TimeoutError,
+} from "../../errors.ts";
+import { sleep } from "../../transport/_async.ts";
+import { Listing } from "./listing.ts";
 import {
   displayable,
   renderFlowRun,
   renderListing,
   renderState,
-} from "../jupyter.ts";
+} from "../../jupyter/mod.ts";
 import {
   optionalRecord,
   optionalString,
@@ -24,15 +28,15 @@ import {
   requireWholeNumber,
   segment,
 } from "./_validate.ts";
+import { Resource } from "./resource.ts";
 import {
   type FlowRun,
-  type ResourceClient,
   type State,
   type StateChange,
   type StateInput,
   type StateType,
   TERMINAL_STATE_TYPES,
-} from "./types.ts";
+} from "../../api/mod.ts";
 
 /** What a flow run is made from, besides the flow. */
 export interface FlowRunFields {
@@ -127,23 +131,16 @@ export interface WaitForFlowRunOptions {
  * Flow runs of the current tenant. Reach it as `client.flowRuns`.
  *
  * @example
- * ```ts ignore
- * const run = await client.flowRuns.create({ flowId: flow.id, parameters: { day: "2026-11-22" } });
- * const change = await client.flowRuns.setState(run.id, { version: run.version, state: "RUNNING" });
+ * ```ts
+ * import type { Client, Flow } from "@runplane/client";
+ *
+ * async function example(flow: Flow, client: Client) {
+ *   const run = await client.flowRuns.create({ flowId: flow.id, parameters: { day: "2026-11-22" } });
+ *   const change = await client.flowRuns.setState(run.id, { version: run.version, state: "RUNNING" });
+ * }
  * ```
  */
-export class FlowRuns {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class FlowRuns extends Resource {
   /**
    * Creates a flow run in state `SCHEDULED`, for a flow by id or for the
    * unarchived flow of a version group.
@@ -156,10 +153,14 @@ export class FlowRuns {
    * parameters or context.
    *
    * @example
-   * ```ts ignore
-   * const run = await client.flowRuns.create({ flowId: flow.id, idempotencyKey: "nightly-2026-11-22" });
-   * const again = await client.flowRuns.create({ flowId: flow.id, idempotencyKey: "nightly-2026-11-22" });
-   * console.assert(again.id === run.id);
+   * ```ts
+   * import type { Client, Flow } from "@runplane/client";
+   *
+   * async function example(flow: Flow, client: Client) {
+   *   const run = await client.flowRuns.create({ flowId: flow.id, idempotencyKey: "nightly-2026-11-22" });
+   *   const again = await client.flowRuns.create({ flowId: flow.id, idempotencyKey: "nightly-2026-11-22" });
+   *   console.assert(again.id === run.id);
+   * }
    * ```
    */
   async create(options: CreateFlowRunOptions): Promise<FlowRun> {
@@ -191,7 +192,7 @@ export class FlowRuns {
       );
     }
     return displayable(
-      await this.#client.request<FlowRun>("POST", "/flow-runs", { body }),
+      await this.client.request<FlowRun>("POST", "/flow-runs", { body }),
       renderFlowRun,
     );
   }
@@ -204,14 +205,18 @@ export class FlowRuns {
    * @throws {NotFoundError} When there is no such run in the tenant.
    *
    * @example
-   * ```ts ignore
-   * const run = await client.flowRuns.get(id);
-   * console.log(run.state.type, run.history?.length);
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(id: string, client: Client) {
+   *   const run = await client.flowRuns.get(id);
+   *   console.log(run.state.type, run.history?.length);
+   * }
    * ```
    */
   async get(id: string): Promise<FlowRun> {
     return displayable(
-      await this.#client.request<FlowRun>(
+      await this.client.request<FlowRun>(
         "GET",
         `/flow-runs/${segment("id", id)}`,
       ),
@@ -228,9 +233,13 @@ export class FlowRuns {
    * @throws {InvalidArgumentError} At once, when an option is invalid.
    *
    * @example
-   * ```ts ignore
-   * for await (const run of client.flowRuns.list({ state: "FAILED", limit: 50 })) {
-   *   console.log(run.id);
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(client: Client) {
+   *   for await (const run of client.flowRuns.list({ state: "FAILED", limit: 50 })) {
+   *     console.log(run.id);
+   *   }
    * }
    * ```
    */
@@ -250,7 +259,7 @@ export class FlowRuns {
         : requireWholeNumber("limit", options.limit, 1, 500),
     };
     return new Listing<FlowRun>(
-      this.#client,
+      this.client,
       "/flow-runs",
       query,
       renderListing,
@@ -269,9 +278,13 @@ export class FlowRuns {
    * a terminal state (`"invalid_transition"`).
    *
    * @example
-   * ```ts ignore
-   * const { version } = await client.flowRuns.setState(run.id, { version: run.version, state: "RUNNING" });
-   * await client.flowRuns.setState(run.id, { version, state: { type: "SUCCESS", result: 42 } });
+   * ```ts
+   * import type { Client, FlowRun } from "@runplane/client";
+   *
+   * async function example(client: Client, run: FlowRun) {
+   *   const { version } = await client.flowRuns.setState(run.id, { version: run.version, state: "RUNNING" });
+   *   await client.flowRuns.setState(run.id, { version, state: { type: "SUCCESS", result: 42 } });
+   * }
    * ```
    */
   async setState(
@@ -282,7 +295,7 @@ export class FlowRuns {
     requireObject("options", options);
     const version = requireWholeNumber("version", options.version, 0);
     const state = requireState(options.state);
-    const change = await this.#client.request<StateChange>("POST", path, {
+    const change = await this.client.request<StateChange>("POST", path, {
       body: { version, state },
     });
     displayable(change.state, renderState);
@@ -301,9 +314,13 @@ export class FlowRuns {
    * @throws {AbortError} When `options.signal` aborts.
    *
    * @example
-   * ```ts ignore
-   * const final = await client.flowRuns.wait(run.id, { timeoutMs: 60_000 });
-   * console.log(final.type);
+   * ```ts
+   * import type { Client, FlowRun } from "@runplane/client";
+   *
+   * async function example(client: Client, run: FlowRun) {
+   *   const final = await client.flowRuns.wait(run.id, { timeoutMs: 60_000 });
+   *   console.log(final.type);
+   * }
    * ```
    */
   async wait(id: string, options: WaitForFlowRunOptions = {}): Promise<State> {
@@ -356,19 +373,15 @@ export class FlowRuns {
    * once the run has finished (the server answers 409 then).
    *
    * @example
-   * ```ts ignore
-   * if (!await client.flowRuns.heartbeat(run.id)) console.warn("heartbeat lost");
+   * ```ts
+   * import type { Client, FlowRun } from "@runplane/client";
+   *
+   * async function example(client: Client, run: FlowRun) {
+   *   if (!await client.flowRuns.heartbeat(run.id)) console.warn("heartbeat lost");
+   * }
    * ```
    */
-  async heartbeat(id: string): Promise<boolean> {
-    try {
-      await this.#client.request(
-        "POST",
-        `/flow-runs/${segment("id", id)}/heartbeat`,
-      );
-      return true;
-    } catch {
-      return false;
-    }
+  heartbeat(id: string): Promise<boolean> {
+    return this.heartbeatAt("flow-runs", id);
   }
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { collect } from "./_paginate.ts";
+import { collect } from "./listing.ts";
 import {
   optionalBoolean,
   optionalString,
@@ -12,7 +12,8 @@ import {
   requireString,
   segment,
 } from "./_validate.ts";
-import type { Flow, ResourceClient } from "./types.ts";
+import { Resource } from "./resource.ts";
+import type { Flow } from "../../api/mod.ts";
 
 /** What {@linkcode Flows.register} needs. */
 export interface RegisterFlowOptions {
@@ -46,24 +47,17 @@ export interface ListFlowsOptions {
  * Flows of the current tenant. Reach it as `client.flows`.
  *
  * @example
- * ```ts ignore
- * const v1 = await client.flows.register({ name: "etl", project: project.id });
- * const v2 = await client.flows.register({ name: "etl", project: project.id });
- * console.assert(v2.version === 2 && v2.versionGroupId === v1.versionGroupId);
+ * ```ts
+ * import type { Client, Project } from "@runplane/client";
+ *
+ * async function example(project: Project, client: Client) {
+ *   const v1 = await client.flows.register({ name: "etl", project: project.id });
+ *   const v2 = await client.flows.register({ name: "etl", project: project.id });
+ *   console.assert(v2.version === 2 && v2.versionGroupId === v1.versionGroupId);
+ * }
  * ```
  */
-export class Flows {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class Flows extends Resource {
   /**
    * Registers a flow. A name that exists in the project makes a new version
    * in the same version group and archives the older versions.
@@ -76,8 +70,12 @@ export class Flows {
    * @throws {ConflictError} When the version group belongs to another flow.
    *
    * @example
-   * ```ts ignore
-   * const flow = await client.flows.register({ name: "etl", project: project.id, definition: { steps: 3 } });
+   * ```ts
+   * import type { Client, Project } from "@runplane/client";
+   *
+   * async function example(client: Client, project: Project) {
+   *   const flow = await client.flows.register({ name: "etl", project: project.id, definition: { steps: 3 } });
+   * }
    * ```
    */
   async register(options: RegisterFlowOptions): Promise<Flow> {
@@ -86,7 +84,7 @@ export class Flows {
     requireString("project", options.project);
     optionalString("versionGroupId", options.versionGroupId);
     optionalBoolean("setScheduleActive", options.setScheduleActive);
-    return await this.#client.request<Flow>("POST", "/flows", {
+    return await this.client.request<Flow>("POST", "/flows", {
       body: {
         name: options.name,
         projectId: options.project,
@@ -105,12 +103,16 @@ export class Flows {
    * @throws {NotFoundError} When there is no such flow in the tenant.
    *
    * @example
-   * ```ts ignore
-   * const flow = await client.flows.get(id);
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(id: string, client: Client) {
+   *   const flow = await client.flows.get(id);
+   * }
    * ```
    */
   async get(id: string): Promise<Flow> {
-    return await this.#client.request<Flow>(
+    return await this.client.request<Flow>(
       "GET",
       `/flows/${segment("id", id)}`,
     );
@@ -123,14 +125,18 @@ export class Flows {
    * @returns Every matching flow version.
    *
    * @example
-   * ```ts ignore
-   * const flows = await client.flows.list({ project: project.id });
+   * ```ts
+   * import type { Client, Project } from "@runplane/client";
+   *
+   * async function example(client: Client, project: Project) {
+   *   const flows = await client.flows.list({ project: project.id });
+   * }
    * ```
    */
   async list(options: ListFlowsOptions = {}): Promise<Flow[]> {
     requireObject("options", options);
     const project = optionalString("project", options.project);
-    return await collect<Flow>(this.#client, "/flows", {
+    return await collect<Flow>(this.client, "/flows", {
       projectId: project,
     });
   }
@@ -143,13 +149,17 @@ export class Flows {
    * @throws {NotFoundError} When there is no such flow in the tenant.
    *
    * @example
-   * ```ts ignore
-   * const archived = await client.flows.archive(id);
-   * console.assert(archived.archived);
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(id: string, client: Client) {
+   *   const archived = await client.flows.archive(id);
+   *   console.assert(archived.archived);
+   * }
    * ```
    */
   async archive(id: string): Promise<Flow> {
-    return await this.#client.request<Flow>(
+    return await this.client.request<Flow>(
       "POST",
       `/flows/${segment("id", id)}/archive`,
     );

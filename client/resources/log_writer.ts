@@ -4,15 +4,15 @@
  * @module
  */
 
-import { Client, onClientClose } from "../client.ts";
-import { ApiError, InvalidArgumentError, RunplaneError } from "../errors.ts";
-import { sleep } from "../_async.ts";
-import { retryAfterMs } from "../retry.ts";
+import { onClose } from "../close_hooks.ts";
+import { ApiError, InvalidArgumentError, RunplaneError } from "../../errors.ts";
+import { sleep } from "../../transport/_async.ts";
+import { retryAfterMs } from "../../transport/retry.ts";
 import {
   MAX_MESSAGE_BYTES,
   truncateMessage,
   utf8Length,
-} from "./truncate_message.ts";
+} from "../../api/truncate_message.ts";
 import {
   optionalString,
   requireLogLevel,
@@ -20,7 +20,8 @@ import {
   requireString,
   requireWholeNumber,
 } from "./_validate.ts";
-import type { LogLevel, ResourceClient } from "./types.ts";
+import type { ResourceClient } from "./types.ts";
+import type { LogLevel } from "../../api/mod.ts";
 
 /** Options for {@linkcode LogWriter}. */
 export interface LogWriterOptions {
@@ -93,11 +94,15 @@ interface Batch {
  * idempotency key, so it is never written twice.
  *
  * @example
- * ```ts ignore
- * const writer = client.logs.writer({ flowRunId: run.id });
- * writer.log("info", "Extracted 1,204 rows");
- * writer.log("WARNING", "3 rows had no date");
- * await writer.close();
+ * ```ts
+ * import type { Client, FlowRun } from "@runplane/client";
+ *
+ * async function example(client: Client, run: FlowRun) {
+ *   const writer = client.logs.writer({ flowRunId: run.id });
+ *   writer.log("info", "Extracted 1,204 rows");
+ *   writer.log("WARNING", "3 rows had no date");
+ *   await writer.close();
+ * }
  * ```
  */
 export class LogWriter {
@@ -165,9 +170,7 @@ export class LogWriter {
       options.maxBuffered ?? 10_000,
       1,
     );
-    if (client instanceof Client) {
-      this.#unregister = onClientClose(client, () => this.close());
-    }
+    this.#unregister = onClose(client, () => this.close());
   }
 
   /** How many lines are waiting to be sent. */
@@ -210,8 +213,12 @@ export class LogWriter {
    * @throws {RunplaneError} When the writer is closed.
    *
    * @example
-   * ```ts ignore
-   * writer.log("error", `Cannot load ${path}`);
+   * ```ts
+   * import type { LogWriter } from "@runplane/client";
+   *
+   * async function example(path: string, writer: LogWriter) {
+   *   writer.log("error", `Cannot load ${path}`);
+   * }
    * ```
    */
   log(level: LogLevel | Lowercase<LogLevel> | string, message: string): void {
@@ -248,8 +255,12 @@ export class LogWriter {
    * retries; its lines stay buffered for the next flush.
    *
    * @example
-   * ```ts ignore
-   * await writer.flush();
+   * ```ts
+   * import type { LogWriter } from "@runplane/client";
+   *
+   * async function example(writer: LogWriter) {
+   *   await writer.flush();
+   * }
    * ```
    */
   flush(): Promise<void> {
@@ -266,8 +277,12 @@ export class LogWriter {
    * @throws {ApiError} When the last lines cannot be sent.
    *
    * @example
-   * ```ts ignore
-   * await writer.close();
+   * ```ts
+   * import type { LogWriter } from "@runplane/client";
+   *
+   * async function example(writer: LogWriter) {
+   *   await writer.close();
+   * }
    * ```
    */
   async close(): Promise<void> {

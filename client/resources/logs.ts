@@ -5,9 +5,9 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../errors.ts";
-import { Listing } from "./_paginate.ts";
-import { renderLogs } from "../jupyter.ts";
+import { InvalidArgumentError } from "../../errors.ts";
+import { Listing } from "./listing.ts";
+import { renderLogs } from "../../jupyter/mod.ts";
 import {
   optionalString,
   requireLogLevel,
@@ -17,7 +17,9 @@ import {
   requireWholeNumber,
 } from "./_validate.ts";
 import { LogWriter, type LogWriterOptions } from "./log_writer.ts";
-import type { LogEntry, LogEntryInput, ResourceClient } from "./types.ts";
+import type { LogEntryInput } from "./types.ts";
+import { Resource } from "./resource.ts";
+import type { LogEntry } from "../../api/mod.ts";
 
 /** What {@linkcode Logs.list} filters on. */
 export interface ListLogsOptions {
@@ -43,23 +45,16 @@ export interface WriteLogsOptions {
  * Log lines of runs. Reach it as `client.logs`.
  *
  * @example
- * ```ts ignore
- * await client.logs.write([{ flowRunId: run.id, level: "INFO", message: "Started" }]);
- * for await (const line of client.logs.list({ flowRunId: run.id })) console.log(line.message);
+ * ```ts
+ * import type { Client, FlowRun } from "@runplane/client";
+ *
+ * async function example(client: Client, run: FlowRun) {
+ *   await client.logs.write([{ flowRunId: run.id, level: "INFO", message: "Started" }]);
+ *   for await (const line of client.logs.list({ flowRunId: run.id })) console.log(line.message);
+ * }
  * ```
  */
-export class Logs {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class Logs extends Resource {
   /**
    * Writes 1 to 10,000 lines in one request.
    *
@@ -69,8 +64,12 @@ export class Logs {
    * @throws {InvalidArgumentError} When a line is invalid.
    *
    * @example
-   * ```ts ignore
-   * const written = await client.logs.write([{ flowRunId: run.id, level: "warning", message: "Slow disk" }]);
+   * ```ts
+   * import type { Client, FlowRun } from "@runplane/client";
+   *
+   * async function example(client: Client, run: FlowRun) {
+   *   const written = await client.logs.write([{ flowRunId: run.id, level: "warning", message: "Slow disk" }]);
+   * }
    * ```
    */
   async write(
@@ -112,7 +111,7 @@ export class Logs {
     const dropped = options.dropped === undefined
       ? undefined
       : requireWholeNumber("dropped", options.dropped, 0);
-    const answer = await this.#client.request<{ written: number }>(
+    const answer = await this.client.request<{ written: number }>(
       "POST",
       "/logs",
       { body: { entries: body, dropped } },
@@ -129,8 +128,12 @@ export class Logs {
    * @throws {InvalidArgumentError} At once, when an option is invalid.
    *
    * @example
-   * ```ts ignore
-   * const lines = await Array.fromAsync(client.logs.list({ flowRunId: run.id }));
+   * ```ts
+   * import type { Client, FlowRun } from "@runplane/client";
+   *
+   * async function example(client: Client, run: FlowRun) {
+   *   const lines = await Array.fromAsync(client.logs.list({ flowRunId: run.id }));
+   * }
    * ```
    */
   list(options: ListLogsOptions): Listing<LogEntry> {
@@ -142,7 +145,7 @@ export class Logs {
         ? undefined
         : requireWholeNumber("limit", options.limit, 1, 500),
     };
-    return new Listing<LogEntry>(this.#client, "/logs", query, renderLogs);
+    return new Listing<LogEntry>(this.client, "/logs", query, renderLogs);
   }
 
   /**
@@ -154,12 +157,16 @@ export class Logs {
    * @throws {InvalidArgumentError} When an option is invalid.
    *
    * @example
-   * ```ts ignore
-   * await using writer = client.logs.writer({ flowRunId: run.id, maxBatch: 100 });
-   * writer.log("INFO", "Hello");
+   * ```ts
+   * import type { Client, FlowRun } from "@runplane/client";
+   *
+   * async function example(client: Client, run: FlowRun) {
+   *   await using writer = client.logs.writer({ flowRunId: run.id, maxBatch: 100 });
+   *   writer.log("INFO", "Hello");
+   * }
    * ```
    */
   writer(options: LogWriterOptions): LogWriter {
-    return new LogWriter(this.#client, options);
+    return new LogWriter(this.client, options);
   }
 }

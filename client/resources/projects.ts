@@ -4,10 +4,11 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../errors.ts";
-import { collect } from "./_paginate.ts";
+import { InvalidArgumentError } from "../../errors.ts";
+import { collect } from "./listing.ts";
 import { requireObject, requireString, segment } from "./_validate.ts";
-import type { Project, ResourceClient } from "./types.ts";
+import { Resource } from "./resource.ts";
+import type { Project } from "../../api/mod.ts";
 
 /** What {@linkcode Projects.create} needs. */
 export interface CreateProjectOptions {
@@ -21,23 +22,16 @@ export interface CreateProjectOptions {
  * Projects of the current tenant. Reach it as `client.projects`.
  *
  * @example
- * ```ts ignore
- * const project = await client.projects.create({ name: "churn" });
- * await client.projects.delete(project.id);
+ * ```ts
+ * import type { Client } from "@runplane/client";
+ *
+ * async function example(client: Client) {
+ *   const project = await client.projects.create({ name: "churn" });
+ *   await client.projects.delete(project.id);
+ * }
  * ```
  */
-export class Projects {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class Projects extends Resource {
   /**
    * Creates a project.
    *
@@ -47,8 +41,12 @@ export class Projects {
    * @throws {ConflictError} When the name exists in the tenant.
    *
    * @example
-   * ```ts ignore
-   * const project = await client.projects.create({ name: "churn", description: "Weekly churn model" });
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(client: Client) {
+   *   const project = await client.projects.create({ name: "churn", description: "Weekly churn model" });
+   * }
    * ```
    */
   async create(options: CreateProjectOptions): Promise<Project> {
@@ -60,7 +58,7 @@ export class Projects {
     ) {
       throw new InvalidArgumentError("description must be a string");
     }
-    return await this.#client.request<Project>("POST", "/projects", {
+    return await this.client.request<Project>("POST", "/projects", {
       body: { name: options.name, description: options.description },
     });
   }
@@ -73,13 +71,17 @@ export class Projects {
    * @throws {NotFoundError} When there is no such project in the tenant.
    *
    * @example
-   * ```ts ignore
-   * const project = await client.projects.get(id);
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(id: string, client: Client) {
+   *   const project = await client.projects.get(id);
+   * }
    * ```
    */
   async get(id: string): Promise<Project> {
     const path = `/projects/${segment("id", id)}`;
-    return await this.#client.request<Project>("GET", path);
+    return await this.client.request<Project>("GET", path);
   }
 
   /**
@@ -88,12 +90,16 @@ export class Projects {
    * @returns Every project.
    *
    * @example
-   * ```ts ignore
-   * const names = (await client.projects.list()).map((p) => p.name);
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(client: Client) {
+   *   const names = (await client.projects.list()).map((p) => p.name);
+   * }
    * ```
    */
   list(): Promise<Project[]> {
-    return collect<Project>(this.#client, "/projects");
+    return collect<Project>(this.client, "/projects");
   }
 
   /**
@@ -103,12 +109,16 @@ export class Projects {
    * @throws {NotFoundError} When there is no such project in the tenant.
    *
    * @example
-   * ```ts ignore
-   * await client.projects.delete(id);
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(id: string, client: Client) {
+   *   await client.projects.delete(id);
+   * }
    * ```
    */
   async delete(id: string): Promise<void> {
     const path = `/projects/${segment("id", id)}`;
-    await this.#client.request("DELETE", path);
+    await this.client.request("DELETE", path);
   }
 }

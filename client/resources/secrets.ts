@@ -4,14 +4,13 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../errors.ts";
-import { collect } from "./_paginate.ts";
-import type { ResourceClient, Secret } from "./types.ts";
-
-const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+import { InvalidArgumentError } from "../../errors.ts";
+import { collect } from "./listing.ts";
+import { Resource } from "./resource.ts";
+import { type Secret, SECRET_NAME_PATTERN } from "../../api/mod.ts";
 
 function secretPath(name: unknown): string {
-  if (typeof name !== "string" || !NAME.test(name)) {
+  if (typeof name !== "string" || !SECRET_NAME_PATTERN.test(name)) {
     throw new InvalidArgumentError(
       "Secret name must be 1 to 128 letters, digits, dots, dashes or underscores",
     );
@@ -24,23 +23,16 @@ function secretPath(name: unknown): string {
  * never appear in listings or errors. Reach it as `client.secrets`.
  *
  * @example
- * ```ts ignore
- * await client.secrets.set("db-password", "hunter2hunter2");
- * const password = await client.secrets.get("db-password");
+ * ```ts
+ * import type { Client } from "@runplane/client";
+ *
+ * async function example(client: Client) {
+ *   await client.secrets.set("db-password", "hunter2hunter2");
+ *   const password = await client.secrets.get("db-password");
+ * }
  * ```
  */
-export class Secrets {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class Secrets extends Resource {
   /**
    * Stores a secret value, replacing any earlier one.
    *
@@ -50,8 +42,12 @@ export class Secrets {
    * @throws {InvalidArgumentError} When the name or value is invalid.
    *
    * @example
-   * ```ts ignore
-   * await client.secrets.set("api-key", "sk_live_example");
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(client: Client) {
+   *   await client.secrets.set("api-key", "sk_live_example");
+   * }
    * ```
    */
   async set(name: string, value: string): Promise<Secret> {
@@ -59,7 +55,7 @@ export class Secrets {
     if (typeof value !== "string") {
       throw new InvalidArgumentError("Secret value must be a string");
     }
-    return await this.#client.request<Secret>("PUT", path, {
+    return await this.client.request<Secret>("PUT", path, {
       body: { value },
     });
   }
@@ -72,12 +68,16 @@ export class Secrets {
    * @throws {NotFoundError} When there is no such secret in the tenant.
    *
    * @example
-   * ```ts ignore
-   * const value = await client.secrets.get("api-key");
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(client: Client) {
+   *   const value = await client.secrets.get("api-key");
+   * }
    * ```
    */
   async get(name: string): Promise<string> {
-    const answer = await this.#client.request<{ value: string }>(
+    const answer = await this.client.request<{ value: string }>(
       "GET",
       secretPath(name),
     );
@@ -90,12 +90,16 @@ export class Secrets {
    * @returns The names.
    *
    * @example
-   * ```ts ignore
-   * const names = await client.secrets.list();
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(client: Client) {
+   *   const names = await client.secrets.list();
+   * }
    * ```
    */
   async list(): Promise<string[]> {
-    const items = await collect<Secret>(this.#client, "/secrets");
+    const items = await collect<Secret>(this.client, "/secrets");
     return items.map((item) => item.name);
   }
 
@@ -106,11 +110,15 @@ export class Secrets {
    * @throws {NotFoundError} When there is no such secret in the tenant.
    *
    * @example
-   * ```ts ignore
-   * await client.secrets.delete("api-key");
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(client: Client) {
+   *   await client.secrets.delete("api-key");
+   * }
    * ```
    */
   async delete(name: string): Promise<void> {
-    await this.#client.request("DELETE", secretPath(name));
+    await this.client.request("DELETE", secretPath(name));
   }
 }

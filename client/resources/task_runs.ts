@@ -5,7 +5,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../errors.ts";
+import { InvalidArgumentError } from "../../errors.ts";
 import {
   optionalString,
   requireObject,
@@ -15,15 +15,15 @@ import {
   requireWholeNumber,
   segment,
 } from "./_validate.ts";
+import { Resource } from "./resource.ts";
 import type {
-  ResourceClient,
   State,
   StateChange,
   StateInput,
   StateType,
   TaskRun,
-} from "./types.ts";
-import { displayable, renderState, renderTaskRun } from "../jupyter.ts";
+} from "../../api/mod.ts";
+import { displayable, renderState, renderTaskRun } from "../../jupyter/mod.ts";
 
 /** What {@linkcode TaskRuns.getOrCreate} needs. */
 export interface GetOrCreateTaskRunOptions {
@@ -69,24 +69,17 @@ export interface LatestCachedStatesOptions {
  * Task runs of the current tenant. Reach it as `client.taskRuns`.
  *
  * @example
- * ```ts ignore
- * const task = await client.taskRuns.getOrCreate({ flowRunId: run.id, taskId: "extract", tags: ["db"] });
- * const change = await client.taskRuns.setState(task.id, { version: task.version, state: "RUNNING" });
- * if (change.state.type === "QUEUED") await new Promise((r) => setTimeout(r, change.retryAfterMs));
+ * ```ts
+ * import type { Client, FlowRun } from "@runplane/client";
+ *
+ * async function example(run: FlowRun, client: Client) {
+ *   const task = await client.taskRuns.getOrCreate({ flowRunId: run.id, taskId: "extract", tags: ["db"] });
+ *   const change = await client.taskRuns.setState(task.id, { version: task.version, state: "RUNNING" });
+ *   if (change.state.type === "QUEUED") await new Promise((r) => setTimeout(r, change.retryAfterMs));
+ * }
  * ```
  */
-export class TaskRuns {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class TaskRuns extends Resource {
   /**
    * Creates a task run, or returns the existing one of the same flow run,
    * task id and map index.
@@ -97,8 +90,12 @@ export class TaskRuns {
    * @throws {NotFoundError} When the flow run is not in the tenant.
    *
    * @example
-   * ```ts ignore
-   * const task = await client.taskRuns.getOrCreate({ flowRunId: run.id, taskId: "load", mapIndex: 3 });
+   * ```ts
+   * import type { Client, FlowRun } from "@runplane/client";
+   *
+   * async function example(client: Client, run: FlowRun) {
+   *   const task = await client.taskRuns.getOrCreate({ flowRunId: run.id, taskId: "load", mapIndex: 3 });
+   * }
    * ```
    */
   async getOrCreate(options: GetOrCreateTaskRunOptions): Promise<TaskRun> {
@@ -117,7 +114,7 @@ export class TaskRuns {
         "tags must be an array of non-empty strings",
       );
     }
-    const run = await this.#client.request<TaskRun>("POST", "/task-runs", {
+    const run = await this.client.request<TaskRun>("POST", "/task-runs", {
       body: {
         flowRunId: options.flowRunId,
         taskId: options.taskId,
@@ -136,13 +133,17 @@ export class TaskRuns {
    * @throws {NotFoundError} When there is no such task run in the tenant.
    *
    * @example
-   * ```ts ignore
-   * const task = await client.taskRuns.get(id);
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(id: string, client: Client) {
+   *   const task = await client.taskRuns.get(id);
+   * }
    * ```
    */
   async get(id: string): Promise<TaskRun> {
     return displayable(
-      await this.#client.request<TaskRun>(
+      await this.client.request<TaskRun>(
         "GET",
         `/task-runs/${segment("id", id)}`,
       ),
@@ -161,12 +162,16 @@ export class TaskRuns {
    * @throws {ConflictError} For a stale version or a terminal state.
    *
    * @example
-   * ```ts ignore
-   * await client.taskRuns.setState(task.id, {
-   *   version: task.version,
-   *   state: { type: "SUCCESS", cacheKey: "day-1" },
-   *   cacheFor: 60_000,
-   * });
+   * ```ts
+   * import type { Client, TaskRun } from "@runplane/client";
+   *
+   * async function example(client: Client, task: TaskRun) {
+   *   await client.taskRuns.setState(task.id, {
+   *     version: task.version,
+   *     state: { type: "SUCCESS", cacheKey: "day-1" },
+   *     cacheFor: 60_000,
+   *   });
+   * }
    * ```
    */
   async setState(
@@ -180,7 +185,7 @@ export class TaskRuns {
     const cacheFor = options.cacheFor === undefined
       ? undefined
       : requireWholeNumber("cacheFor", options.cacheFor, 1);
-    const change = await this.#client.request<StateChange>("POST", path, {
+    const change = await this.client.request<StateChange>("POST", path, {
       body: { version, state, cacheFor },
     });
     displayable(change.state, renderState);
@@ -195,20 +200,16 @@ export class TaskRuns {
    * once the task run has finished (the server answers 409 then).
    *
    * @example
-   * ```ts ignore
-   * const alive = await client.taskRuns.heartbeat(task.id);
+   * ```ts
+   * import type { Client, TaskRun } from "@runplane/client";
+   *
+   * async function example(client: Client, task: TaskRun) {
+   *   const alive = await client.taskRuns.heartbeat(task.id);
+   * }
    * ```
    */
-  async heartbeat(id: string): Promise<boolean> {
-    try {
-      await this.#client.request(
-        "POST",
-        `/task-runs/${segment("id", id)}/heartbeat`,
-      );
-      return true;
-    } catch {
-      return false;
-    }
+  heartbeat(id: string): Promise<boolean> {
+    return this.heartbeatAt("task-runs", id);
   }
 
   /**
@@ -219,8 +220,12 @@ export class TaskRuns {
    * @throws {InvalidArgumentError} When an option is invalid.
    *
    * @example
-   * ```ts ignore
-   * const [latest] = await client.taskRuns.latestCachedStates({ taskId: "extract", createdAfter: new Date(Date.now() - 3_600_000) });
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(client: Client) {
+   *   const [latest] = await client.taskRuns.latestCachedStates({ taskId: "extract", createdAfter: new Date(Date.now() - 3_600_000) });
+   * }
    * ```
    */
   async latestCachedStates(
@@ -232,7 +237,7 @@ export class TaskRuns {
       cacheKey: optionalString("cacheKey", options.cacheKey),
       createdAfter: requireTime("createdAfter", options.createdAfter),
     };
-    const answer = await this.#client.request<{ items: State[] }>(
+    const answer = await this.client.request<{ items: State[] }>(
       "GET",
       "/cached-states",
       { query },

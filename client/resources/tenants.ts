@@ -4,11 +4,11 @@
  * @module
  */
 
-import type { Tenant } from "../client.ts";
-import { InvalidArgumentError } from "../errors.ts";
-import { collect } from "./_paginate.ts";
+import { SLUG_PATTERN, type Tenant } from "../../api/mod.ts";
+import { InvalidArgumentError } from "../../errors.ts";
+import { collect } from "./listing.ts";
 import { requireObject, requireString } from "./_validate.ts";
-import type { ResourceClient } from "./types.ts";
+import { Resource } from "./resource.ts";
 
 /** What {@linkcode Tenants.create} needs. */
 export interface CreateTenantOptions {
@@ -18,41 +18,36 @@ export interface CreateTenantOptions {
   name: string;
 }
 
-const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
-
 /**
  * The tenants the caller can use. Reach it as `client.tenants`.
  *
  * @example
- * ```ts ignore
- * const tenant = await client.tenants.create({ slug: "acme", name: "Acme" });
- * const all = await client.tenants.list();
+ * ```ts
+ * import type { Client } from "@runplane/client";
+ *
+ * async function example(client: Client) {
+ *   const tenant = await client.tenants.create({ slug: "acme", name: "Acme" });
+ *   const all = await client.tenants.list();
+ * }
  * ```
  */
-export class Tenants {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class Tenants extends Resource {
   /**
    * Lists the tenants the caller can use.
    *
    * @returns The tenants.
    *
    * @example
-   * ```ts ignore
-   * for (const tenant of await client.tenants.list()) console.log(tenant.slug);
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(client: Client) {
+   *   for (const tenant of await client.tenants.list()) console.log(tenant.slug);
+   * }
    * ```
    */
   list(): Promise<Tenant[]> {
-    return collect<Tenant>(this.#client, "/tenants");
+    return collect<Tenant>(this.client, "/tenants");
   }
 
   /**
@@ -64,19 +59,23 @@ export class Tenants {
    * @throws {ConflictError} When the slug exists.
    *
    * @example
-   * ```ts ignore
-   * const tenant = await admin.tenants.create({ slug: "acme", name: "Acme Inc" });
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(admin: Client) {
+   *   const tenant = await admin.tenants.create({ slug: "acme", name: "Acme Inc" });
+   * }
    * ```
    */
   async create(options: CreateTenantOptions): Promise<Tenant> {
     requireObject("options", options);
-    if (typeof options.slug !== "string" || !SLUG.test(options.slug)) {
+    if (typeof options.slug !== "string" || !SLUG_PATTERN.test(options.slug)) {
       throw new InvalidArgumentError(
         "slug must be 2 to 63 lower-case letters, digits or dashes, starting with a letter or digit",
       );
     }
     requireString("name", options.name);
-    return await this.#client.request<Tenant>("POST", "/tenants", {
+    return await this.client.request<Tenant>("POST", "/tenants", {
       body: { slug: options.slug, name: options.name },
     });
   }
@@ -88,12 +87,16 @@ export class Tenants {
    * @returns The tenant's slug, or `null` when there is none.
    *
    * @example
-   * ```ts ignore
-   * const slug = await client.tenants.defaultSlug();
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(client: Client) {
+   *   const slug = await client.tenants.defaultSlug();
+   * }
    * ```
    */
   async defaultSlug(): Promise<string | null> {
-    const answer = await this.#client.request<{ slug: string | null }>(
+    const answer = await this.client.request<{ slug: string | null }>(
       "GET",
       "/tenants/default",
     );

@@ -5,14 +5,15 @@
  * @module
  */
 
-import type { RequestOptions } from "../client.ts";
+import type { RequestOptions } from "../request_options.ts";
+import type { LogLevel } from "../../api/mod.ts";
 
 /**
  * The part of a {@linkcode Client} that a resource needs: one method that
  * sends a request and parses the answer.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { Projects, type ResourceClient } from "@runplane/client";
  *
  * const fake: ResourceClient = {
@@ -38,150 +39,6 @@ export interface ResourceClient {
   ): Promise<T>;
 }
 
-/**
- * Every state type, in no particular order.
- *
- * @example
- * ```ts
- * import { STATE_TYPES } from "./types.ts";
- *
- * console.assert(STATE_TYPES.includes("RUNNING"));
- * ```
- */
-export const STATE_TYPES = [
-  "SCHEDULED",
-  "PENDING",
-  "RUNNING",
-  "QUEUED",
-  "RETRYING",
-  "SUCCESS",
-  "FAILED",
-  "CANCELLED",
-  "CACHED",
-] as const;
-
-/**
- * The type of a run's state. `SUCCESS`, `FAILED`, `CANCELLED` and `CACHED` are
- * terminal; `RETRYING` is a task run between a failed attempt and the next.
- */
-export type StateType = typeof STATE_TYPES[number];
-
-/**
- * The states that a run never leaves.
- *
- * @example
- * ```ts
- * import { TERMINAL_STATE_TYPES } from "./types.ts";
- *
- * console.assert(TERMINAL_STATE_TYPES.includes("SUCCESS"));
- * ```
- */
-export const TERMINAL_STATE_TYPES: readonly StateType[] = [
-  "SUCCESS",
-  "FAILED",
-  "CANCELLED",
-  "CACHED",
-];
-
-/** A state to propose: the server adds the timestamp. */
-export interface StateInput {
-  /** The state type. */
-  type: StateType;
-  /** A human-readable note. */
-  message?: string;
-  /** The result, any JSON value. */
-  result?: unknown;
-  /** The key the state is cached under, with `cacheFor`. */
-  cacheKey?: string;
-}
-
-/** A run's state as the server stored it. */
-export interface State extends StateInput {
-  /** When the server stored it. */
-  timestamp: string;
-}
-
-/** The answer to a state change. */
-export interface StateChange {
-  /** The state stored; `QUEUED` when a concurrency limit held a task run back. */
-  state: State;
-  /** The run's new version, for the next change. */
-  version: number;
-  /** When the state is `QUEUED`: how long to wait before trying again. */
-  retryAfterMs?: number;
-}
-
-/** A role of a user in a tenant. */
-export type Role = "viewer" | "member" | "admin";
-
-/** A user's membership in a tenant, as {@linkcode Users.create} answers it. */
-export interface User {
-  /** The user's id. */
-  id: string;
-  /** The user's name. */
-  username: string;
-  /** The tenant's slug. */
-  tenant: string;
-  /** The user's role in that tenant. */
-  role: Role;
-}
-
-/** A new API token. */
-export interface ApiToken {
-  /** The token's id. */
-  id: string;
-  /** The token's name. */
-  name: string;
-  /** `"user"`: any of the user's tenants; `"tenant"`: one tenant. */
-  scope: "user" | "tenant";
-  /** The secret token, shown only once. */
-  token: string;
-  /** The user the token acts as. */
-  username?: string;
-  /** The tenant's slug for a `"tenant"` token, else `null`. */
-  tenant?: string | null;
-  /** When the token stops working, or `null` for never. */
-  expiresAt?: string | null;
-}
-
-/** An API token as listed: everything but the secret token. */
-export interface ApiTokenInfo {
-  /** The token's id, for {@linkcode ApiTokens.revoke}. */
-  id: string;
-  /** The token's name. */
-  name: string;
-  /** `"user"`: any of the user's tenants; `"tenant"`: one tenant. */
-  scope: "user" | "tenant";
-  /** The user the token acts as. */
-  username: string;
-  /** The tenant's slug for a `"tenant"` token, else `null`. */
-  tenant: string | null;
-  /** When it was created. */
-  createdAt: string;
-  /** When it stops working, or `null` for never. */
-  expiresAt: string | null;
-}
-
-/** A new keypair for HMAC request signing. */
-export interface AccessKey {
-  /** The public access key id. */
-  accessKey: string;
-  /** The secret key, shown only once. */
-  secretKey: string;
-}
-
-/** A keypair as listed: everything but the secret key. */
-export interface AccessKeyInfo {
-  /** The public access key id, for {@linkcode AccessKeys.revoke}. */
-  accessKey: string;
-  /** The user the keypair acts as. */
-  username: string;
-  /** The tenant's slug. */
-  tenant: string;
-  /** When it was created. */
-  createdAt: string;
-}
-
 /** Which credentials a listing shows, of those the caller may manage. */
 export interface ListCredentialsOptions {
   /** Only those bound to this tenant (by slug). */
@@ -195,145 +52,6 @@ export interface ListCredentialsOptions {
    */
   limit?: number;
 }
-
-/** A project. */
-export interface Project {
-  /** The project's id. */
-  id: string;
-  /** The project's name, unique in its tenant. */
-  name: string;
-  /** The description, or `null`. */
-  description: string | null;
-  /** When it was created. */
-  createdAt: string;
-}
-
-/** One version of a flow. */
-export interface Flow {
-  /** The id of this version. */
-  id: string;
-  /** The flow's name. */
-  name: string;
-  /** The project's id. */
-  projectId: string;
-  /** The version number, from 1. */
-  version: number;
-  /** The id shared by every version of the flow. */
-  versionGroupId: string;
-  /** Whether a newer version replaced this one. */
-  archived: boolean;
-  /** The flow's definition, any JSON value. */
-  definition: unknown;
-  /** Whether the flow's schedule is active. */
-  scheduleActive: boolean;
-  /** When it was registered. */
-  createdAt: string;
-}
-
-/** A run of a flow. */
-export interface FlowRun {
-  /** The run's id. */
-  id: string;
-  /** The id of the flow version it runs. */
-  flowId: string;
-  /** The run's name. */
-  name: string;
-  /** The version for optimistic locking, bumped by every state change. */
-  version: number;
-  /** The current state. */
-  state: State;
-  /** The run's parameters. */
-  parameters: Record<string, unknown>;
-  /** The run's context. */
-  context: Record<string, unknown>;
-  /** When it should start. */
-  scheduledStartTime: string;
-  /** When it was created. */
-  createdAt: string;
-  /** When it last changed. */
-  updatedAt: string;
-  /** The last heartbeat, or `null`. */
-  heartbeatAt: string | null;
-  /** When the run first became `RUNNING`, or `null`. */
-  startTime: string | null;
-  /** When the run reached a terminal state, or `null`. */
-  endTime: string | null;
-  /**
-   * From `startTime` to `endTime` in milliseconds, or `null` until the run
-   * has ended (or when it ended without running, such as a `CACHED` task run).
-   */
-  durationMs: number | null;
-  /** Every state the run had, oldest first; only from {@linkcode FlowRuns.get}. */
-  history?: State[];
-}
-
-/** A run of a task inside a flow run. */
-export interface TaskRun {
-  /** The task run's id. */
-  id: string;
-  /** The flow run's id. */
-  flowRunId: string;
-  /** The task's id. */
-  taskId: string;
-  /** The index in a mapped task, `-1` when not mapped. */
-  mapIndex: number;
-  /** The tags, for concurrency limits. */
-  tags: string[];
-  /** The version for optimistic locking. */
-  version: number;
-  /** The current state. */
-  state: State;
-  /** When it was created. */
-  createdAt: string;
-  /** When it last changed. */
-  updatedAt: string;
-  /** The last heartbeat, or `null`. */
-  heartbeatAt: string | null;
-  /** When the run first became `RUNNING`, or `null`. */
-  startTime: string | null;
-  /** When the run reached a terminal state, or `null`. */
-  endTime: string | null;
-  /**
-   * From `startTime` to `endTime` in milliseconds, or `null` until the run
-   * has ended (or when it ended without running, such as a `CACHED` task run).
-   */
-  durationMs: number | null;
-  /** Every state the task run had, oldest first; only from {@linkcode TaskRuns.get}. */
-  history?: State[];
-}
-
-/** A concurrency limit on a tag. */
-export interface ConcurrencyLimit {
-  /** The limit's id. */
-  id: string;
-  /** The tag it limits. */
-  tag: string;
-  /** How many task runs with the tag may be `RUNNING` at once. */
-  limit: number;
-  /** How many are `RUNNING` now. */
-  active: number;
-}
-
-/** A log level. Methods accept any case. */
-export type LogLevel = "DEBUG" | "INFO" | "WARNING" | "ERROR" | "CRITICAL";
-
-/**
- * Every log level.
- *
- * @example
- * ```ts
- * import { LOG_LEVELS } from "./types.ts";
- *
- * console.assert(LOG_LEVELS.includes("WARNING"));
- * ```
- */
-export const LOG_LEVELS: readonly LogLevel[] = [
-  "DEBUG",
-  "INFO",
-  "WARNING",
-  "ERROR",
-  "CRITICAL",
-];
 
 /** A log line to write. */
 export interface LogEntryInput {
@@ -351,48 +69,6 @@ export interface LogEntryInput {
    * @default {the time the server received it}
    */
   timestamp?: string | Date;
-}
-
-/** A stored log line. */
-export interface LogEntry {
-  /** The line's id. */
-  id: string;
-  /** The flow run's id. */
-  flowRunId: string;
-  /** The task run's id, or `null`. */
-  taskRunId: string | null;
-  /** The level. */
-  level: string;
-  /** The message. */
-  message: string;
-  /** When it happened. */
-  timestamp: string;
-  /** When the server stored it. */
-  createdAt: string;
-}
-
-/** A secret's metadata; the value is never listed. */
-export interface Secret {
-  /** The secret's name. */
-  name: string;
-  /** When it was created. */
-  createdAt: string;
-  /** When its value last changed. */
-  updatedAt: string;
-}
-
-/** An agent that runs work. */
-export interface Agent {
-  /** The agent's id. */
-  id: string;
-  /** The agent's type, such as `"process"`. */
-  type: string;
-  /** The agent's name, or `null`. */
-  name: string | null;
-  /** The agent's labels. */
-  labels: Record<string, string>;
-  /** The last heartbeat. */
-  lastHeartbeat: string;
 }
 
 /** The kinds of object that {@linkcode Client.uiUrl} links to. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../errors.ts";
+import { InvalidArgumentError } from "../../errors.ts";
 import {
   optionalString,
   requireChoice,
@@ -13,7 +13,8 @@ import {
   requireString,
   segment,
 } from "./_validate.ts";
-import type { ResourceClient, Role, User } from "./types.ts";
+import { Resource } from "./resource.ts";
+import type { Role, User } from "../../api/mod.ts";
 
 /** What {@linkcode Users.create} needs. */
 export interface CreateUserOptions {
@@ -71,22 +72,15 @@ function requirePassword(name: string, value: unknown): string {
  * Users and their tenant memberships. Reach it as `client.users`.
  *
  * @example
- * ```ts ignore
- * await admin.users.create({ username: "ada", password: "correct horse", tenant: "acme", role: "member" });
+ * ```ts
+ * import type { Client } from "@runplane/client";
+ *
+ * async function example(admin: Client) {
+ *   await admin.users.create({ username: "ada", password: "correct horse", tenant: "acme", role: "member" });
+ * }
  * ```
  */
-export class Users {
-  #client: ResourceClient;
-
-  /**
-   * Wraps a client; reach the usual instance through the client's getter.
-   *
-   * @param client The client to send through.
-   */
-  constructor(client: ResourceClient) {
-    this.#client = client;
-  }
-
+export class Users extends Resource {
   /**
    * Creates a user with a role in a tenant. To give an existing user a role
    * in a tenant, use {@linkcode Users.addMembership}.
@@ -97,8 +91,12 @@ export class Users {
    * @throws {ConflictError} When the username is taken.
    *
    * @example
-   * ```ts ignore
-   * const user = await admin.users.create({ username: "ada", password: "correct horse", tenant: "acme", role: "viewer" });
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(admin: Client) {
+   *   const user = await admin.users.create({ username: "ada", password: "correct horse", tenant: "acme", role: "viewer" });
+   * }
    * ```
    */
   async create(options: CreateUserOptions): Promise<User> {
@@ -107,7 +105,7 @@ export class Users {
     requirePassword("password", options.password);
     requireString("tenant", options.tenant);
     requireChoice("role", options.role, ROLES);
-    return await this.#client.request<User>("POST", "/users", {
+    return await this.client.request<User>("POST", "/users", {
       body: {
         username: options.username,
         password: options.password,
@@ -127,8 +125,12 @@ export class Users {
    * @throws {NotFoundError} When there is no such user.
    *
    * @example
-   * ```ts ignore
-   * await admin.users.addMembership({ username: "ada", tenant: "globex", role: "viewer" });
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(admin: Client) {
+   *   await admin.users.addMembership({ username: "ada", tenant: "globex", role: "viewer" });
+   * }
    * ```
    */
   async addMembership(options: AddMembershipOptions): Promise<User> {
@@ -136,7 +138,7 @@ export class Users {
     requireString("username", options.username);
     requireString("tenant", options.tenant);
     requireChoice("role", options.role, ROLES);
-    return await this.#client.request<User>("POST", "/users", {
+    return await this.client.request<User>("POST", "/users", {
       body: {
         username: options.username,
         tenant: options.tenant,
@@ -155,13 +157,17 @@ export class Users {
    * @throws {NotFoundError} When the user is not a member of the tenant.
    *
    * @example
-   * ```ts ignore
-   * await admin.users.removeMembership({ username: "ada", tenant: "acme" });
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(admin: Client) {
+   *   await admin.users.removeMembership({ username: "ada", tenant: "acme" });
+   * }
    * ```
    */
   async removeMembership(options: RemoveMembershipOptions): Promise<void> {
     requireObject("options", options);
-    await this.#client.request(
+    await this.client.request(
       "DELETE",
       `/users/${segment("username", options.username)}/memberships/${
         segment("tenant", options.tenant)
@@ -183,8 +189,12 @@ export class Users {
    * @throws {NotFoundError} When there is no such user the caller can see.
    *
    * @example
-   * ```ts ignore
-   * await client.users.setPassword("ada", { currentPassword: "correct horse", password: "battery staple" });
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(client: Client) {
+   *   await client.users.setPassword("ada", { currentPassword: "correct horse", password: "battery staple" });
+   * }
    * ```
    */
   async setPassword(
@@ -195,7 +205,7 @@ export class Users {
     requireObject("options", options);
     requirePassword("password", options.password);
     optionalString("currentPassword", options.currentPassword);
-    await this.#client.request("PUT", path, {
+    await this.client.request("PUT", path, {
       body: {
         password: options.password,
         currentPassword: options.currentPassword,

@@ -10,12 +10,12 @@ import type { Logger } from "../logger.ts";
 import type { RouteContext, Router } from "../router.ts";
 import type { LogInput } from "../store.ts";
 import { Fields } from "../validate.ts";
+import { LOG_LEVELS } from "../../api/mod.ts";
 import {
   MAX_MESSAGE_BYTES,
   truncateMessage,
-} from "../../client/resources/truncate_message.ts";
+} from "../../api/truncate_message.ts";
 
-const LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
 const ID = { max: 64 };
 
 /** Registers `/logs`. */
@@ -34,7 +34,7 @@ async function writeLogs(ctx: RouteContext): Promise<Reply> {
       return {
         flowRunId: entry.string("flowRunId", ID),
         taskRunId: entry.optionalString("taskRunId", ID),
-        level: entry.enumValue("level", LEVELS, true),
+        level: entry.enumValue("level", LOG_LEVELS, true),
         // Cut rather than refused: one long line must not sink its batch.
         // The body limit bounds what arrives.
         message: truncateMessage(

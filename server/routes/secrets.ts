@@ -9,8 +9,8 @@ import { notFound } from "../http_error.ts";
 import type { Reply } from "../idempotency.ts";
 import type { RouteContext, Router } from "../router.ts";
 import { pathParameter } from "../validate.ts";
+import { SECRET_NAME_PATTERN } from "../../api/mod.ts";
 
-const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 const NAME_HINT = "1 to 128 letters, digits and _ . -";
 
 /** Registers `/secrets`. */
@@ -22,7 +22,12 @@ export function registerSecretRoutes(router: Router): void {
 }
 
 function secretName(ctx: RouteContext): string {
-  return pathParameter("name", ctx.param("name"), NAME, NAME_HINT);
+  return pathParameter(
+    "name",
+    ctx.param("name"),
+    SECRET_NAME_PATTERN,
+    NAME_HINT,
+  );
 }
 
 /** The AES-GCM context a secret's value is sealed under. */

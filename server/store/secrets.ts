@@ -5,7 +5,7 @@
  */
 
 import type { Database, Row } from "../db/database.ts";
-import type { SecretInfo, SecretStore } from "../store.ts";
+import type { Secret, SecretStore } from "../store.ts";
 
 /** The secret operations over `db`. */
 export function secretStore(db: Database): SecretStore {
@@ -24,7 +24,7 @@ export function secretStore(db: Database): SecretStore {
           now,
           now,
         );
-        return toSecretInfo(
+        return toSecret(
           (await db.get(
             "SELECT * FROM secrets WHERE tenant_id = ? AND name = ?",
             tenantId,
@@ -46,7 +46,7 @@ export function secretStore(db: Database): SecretStore {
       return (await db.all(
         "SELECT name, created_at, updated_at FROM secrets WHERE tenant_id = ? ORDER BY name",
         tenantId,
-      )).map(toSecretInfo);
+      )).map(toSecret);
     },
 
     async deleteSecret(tenantId, name) {
@@ -59,7 +59,7 @@ export function secretStore(db: Database): SecretStore {
   };
 }
 
-function toSecretInfo(row: Row): SecretInfo {
+function toSecret(row: Row): Secret {
   return {
     name: row.name as string,
     createdAt: row.created_at as string,

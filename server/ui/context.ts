@@ -10,7 +10,7 @@ import {
   requireRole,
   resolveTenant,
   type TenantAccess,
-} from "../auth.ts";
+} from "../authentication.ts";
 import type { Services } from "../router.ts";
 
 /** One UI request, as a page handler sees it. */

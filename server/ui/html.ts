@@ -15,6 +15,8 @@
  * @module
  */
 
+import { escapeHtml } from "../../escape.ts";
+
 /** Markup that is safe to embed as is: only {@linkcode html} makes it. */
 export class SafeHtml {
   /** The markup. */
@@ -40,31 +42,6 @@ export type HtmlValue =
   | null
   | undefined
   | readonly HtmlValue[];
-
-const ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
-/**
- * Escapes text for an element's content or a quoted attribute value.
- *
- * @param text Any text.
- * @returns The text with `& < > " '` replaced by entities.
- *
- * @example
- * ```ts
- * import { escapeHtml } from "./html.ts";
- *
- * console.assert(escapeHtml(`"a" & <b>`) === "&quot;a&quot; &amp; &lt;b&gt;");
- * ```
- */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ESCAPES[char]);
-}
 
 /**
  * A tagged template that escapes every interpolated value, except

@@ -6,7 +6,7 @@
  */
 
 import { html, type HtmlValue, SafeHtml } from "./html.ts";
-import type { State } from "../store.ts";
+import type { State } from "../../api/mod.ts";
 
 /** The headers of every UI response. */
 export const UI_HEADERS: Readonly<Record<string, string>> = {

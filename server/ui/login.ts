@@ -12,16 +12,16 @@
 
 import {
   checkPassword,
+  loginCookieName,
   publicOrigin,
   readCookie,
   requireSameOrigin,
-  sessionCookieName,
-} from "../auth.ts";
+} from "../authentication.ts";
 import { MAX_OPEN_BODY_BYTES, readBody } from "../body.ts";
 import { randomToken, sha256Hex } from "../crypto_box.ts";
 import { HttpError } from "../http_error.ts";
 import type { Services } from "../router.ts";
-import { SESSION_TTL_MS, sessionCookieHeader } from "../routes/auth.ts";
+import { loginCookieHeader, SESSION_TTL_MS } from "../routes/logins.ts";
 import { html } from "./html.ts";
 import { htmlResponse, layout, redirect } from "./layout.ts";
 
@@ -102,7 +102,7 @@ export async function login(
     Date.now() + SESSION_TTL_MS,
   );
   return redirect(next, {
-    "set-cookie": sessionCookieHeader(
+    "set-cookie": loginCookieHeader(
       origin,
       sessionId,
       SESSION_TTL_MS / 1000,
@@ -117,12 +117,12 @@ export async function logout(
   const origin = publicOrigin(url, services);
   requireSameOrigin(request, origin);
   await request.body?.cancel();
-  const sessionId = readCookie(request, sessionCookieName(origin));
+  const sessionId = readCookie(request, loginCookieName(origin));
   if (sessionId !== undefined) {
     await services.store.deleteSession(await sha256Hex(sessionId));
   }
   return redirect("/ui/login", {
-    "set-cookie": sessionCookieHeader(origin, "", 0),
+    "set-cookie": loginCookieHeader(origin, "", 0),
   });
 }
 

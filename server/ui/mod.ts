@@ -19,8 +19,8 @@
  */
 
 import type { Context, Hono } from "hono";
-import { authenticate } from "../auth.ts";
-import { HttpError } from "../http_error.ts";
+import { authenticate } from "../authentication.ts";
+import { HttpError, methodNotAllowed } from "../http_error.ts";
 import type { AppEnv, Services } from "../router.ts";
 import { displayName, type PageHandler, type UiContext } from "./context.ts";
 import { errorPage, redirect, UI_HEADERS } from "./layout.ts";
@@ -128,11 +128,9 @@ export function mountUi(app: Hono<AppEnv>, services: Services): void {
   add("GET", "/ui/:tenant/projects/:id", guarded(projectPage));
 
   for (const [path, known] of methods) {
-    const allow = [...known].join(", ");
-    app.all(path, function methodNotAllowed() {
-      const response = errorPage(405, "Method not allowed");
-      response.headers.set("allow", allow);
-      return response;
+    const allow = [...known];
+    app.all(path, function pageMethodNotAllowed(c) {
+      return failure(methodNotAllowed(allow), c, services);
     });
   }
   app.all("/ui/*", function uiNotFound() {

@@ -7,16 +7,8 @@
 
 import { notFound } from "../http_error.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
-import type {
-  CursorPosition,
-  Flow,
-  LogEntry,
-  Page,
-  State,
-  Store,
-  TaskRun,
-  Tenant,
-} from "../store.ts";
+import type { CursorPosition, Page, Store } from "../store.ts";
+import type { Flow, LogEntry, State, TaskRun, Tenant } from "../../api/mod.ts";
 import {
   displayName,
   type PageHandler,

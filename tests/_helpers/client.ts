@@ -5,7 +5,8 @@
  * @module
  */
 
-import { Client, type ClientOptions } from "../../client/client.ts";
+import { Client } from "../../client/client.ts";
+import type { ClientOptions } from "../../client/client_options.ts";
 import { Credentials } from "../../auth/credentials.ts";
 import type { LoadConfigOptions } from "../../config/config.ts";
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { Credentials } from "../../auth/credentials.ts";
-import { InvalidArgumentError } from "../../client/errors.ts";
+import { InvalidArgumentError } from "../../errors.ts";
 import { loadConfig } from "../../config/config.ts";
 import { Client } from "../../client/client.ts";
-import type { RequestLogEvent } from "../../client/transport.ts";
+import type { RequestLogEvent } from "../../transport/transport.ts";
 import { json, startServer } from "../_helpers/test_server.ts";
 import { rejection, testClient } from "../_helpers/client.ts";
 

@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
 import { Credentials } from "../../auth/credentials.ts";
-import {
-  AuthenticationError,
-  InvalidArgumentError,
-} from "../../client/errors.ts";
+import { AuthenticationError, InvalidArgumentError } from "../../errors.ts";
 import {
   apiError,
   json,

@@ -6,9 +6,11 @@
  * @module
  */
 
-import { Client, type ClientOptions } from "../../client/client.ts";
+import { Client } from "../../client/client.ts";
+import type { ClientOptions } from "../../client/client_options.ts";
 import { Credentials } from "../../auth/credentials.ts";
 import type { LoadConfigOptions } from "../../config/config.ts";
+import { ADMIN_TOKEN } from "../_helpers/admin_token.ts";
 
 export {
   FAULT_KINDS,
@@ -20,7 +22,6 @@ export {
 } from "../_helpers/fault_proxy.ts";
 
 /** The bootstrap admin token of every chaos server. */
-export const ADMIN_TOKEN = "chaos-admin-token-0123456789";
 
 /** A reference server running in its own process. */
 export interface ServerProcess extends AsyncDisposable {
@@ -233,3 +234,5 @@ export async function pool(
     }),
   );
 }
+
+export { ADMIN_TOKEN };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { startServer } from "../../server/mod.ts";
-import type { RequestLogEvent } from "../../client/transport.ts";
+import type { RequestLogEvent } from "../../transport/transport.ts";
 import {
   ADMIN_TOKEN,
   createWorkspace,

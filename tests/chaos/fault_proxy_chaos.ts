@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { startServer } from "../../server/mod.ts";
-import { RunplaneError } from "../../client/errors.ts";
+import { RunplaneError } from "../../errors.ts";
 import type { Client } from "../../client/client.ts";
-import type { FlowRun } from "../../client/resources/types.ts";
-import type { RequestLogEvent } from "../../client/transport.ts";
+import type { FlowRun } from "../../api/mod.ts";
+import type { RequestLogEvent } from "../../transport/transport.ts";
 import {
   ADMIN_TOKEN,
   createWorkspace,

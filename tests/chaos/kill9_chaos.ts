@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { RunplaneError } from "../../client/errors.ts";
+import { RunplaneError } from "../../errors.ts";
 import { createWorkspace, makeClient, spawnServer } from "./_helpers.ts";
 
 const WRITERS = 8;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { main } from "../../cli/mod.ts";
-import { AuthenticationError } from "../../client/errors.ts";
+import { AuthenticationError } from "../../errors.ts";
 import { createTenant, rejectsWith, startTestServer } from "../e2e/_helpers.ts";
 
 /** Runs the CLI in-process with captured output, a given environment and stdin. */

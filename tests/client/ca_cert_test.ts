@@ -3,7 +3,7 @@
 // never turned off. The CA and the server certificate are made with openssl.
 
 import assert from "node:assert/strict";
-import { ConnectionError } from "../../client/errors.ts";
+import { ConnectionError } from "../../errors.ts";
 import { Credentials } from "../../auth/credentials.ts";
 import { rejection, testClient } from "../_helpers/client.ts";
 

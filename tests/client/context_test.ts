@@ -7,7 +7,7 @@ import {
   withRequestClient,
 } from "../../client/context.ts";
 import { Credentials } from "../../auth/credentials.ts";
-import { InvalidArgumentError } from "../../client/errors.ts";
+import { InvalidArgumentError } from "../../errors.ts";
 import { json, startServer } from "../_helpers/test_server.ts";
 import { testClient } from "../_helpers/client.ts";
 import { ROOT, runDeno } from "../_helpers/subprocess.ts";
@@ -171,7 +171,7 @@ Deno.test("getOrCreateClient() and injectClient() create a client from the envir
 Deno.test("getOrCreateClient() throws ConfigError when the environment holds no credentials", async () => {
   const code = `
     import { getOrCreateClient } from "${ROOT}client/context.ts";
-    import { ConfigError } from "${ROOT}client/errors.ts";
+    import { ConfigError } from "${ROOT}errors.ts";
     try {
       getOrCreateClient();
       console.log("created");

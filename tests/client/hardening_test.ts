@@ -12,9 +12,9 @@ import {
   BadRequestError,
   InvalidArgumentError,
   RunplaneError,
-} from "../../client/errors.ts";
+} from "../../errors.ts";
 import { Credentials } from "../../auth/credentials.ts";
-import type { RequestLogEvent } from "../../client/transport.ts";
+import type { RequestLogEvent } from "../../transport/transport.ts";
 import {
   apiError,
   json,

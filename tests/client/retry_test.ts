@@ -3,13 +3,13 @@ import {
   backoffDelay,
   MAX_RETRY_AFTER_MS,
   retryAfterMs,
-} from "../../client/retry.ts";
+} from "../../transport/retry.ts";
 import {
   ApiError,
   ConnectionError,
   isRetriableError,
   TimeoutError,
-} from "../../client/errors.ts";
+} from "../../errors.ts";
 
 Deno.test("backoffDelay() doubles from about half a second, capped near eight, with jitter below the base", () => {
   for (let round = 0; round < 200; round++) {

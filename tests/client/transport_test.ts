@@ -14,11 +14,11 @@ import {
   ServerError,
   TimeoutError,
   UnprocessableEntityError,
-} from "../../client/errors.ts";
+} from "../../errors.ts";
 import { Client } from "../../client/client.ts";
 import { Credentials } from "../../auth/credentials.ts";
-import { VERSION } from "../../client/version.ts";
-import type { RequestLogEvent } from "../../client/transport.ts";
+import { VERSION } from "../../version.ts";
+import type { RequestLogEvent } from "../../transport/transport.ts";
 import {
   apiError,
   dropConnection,

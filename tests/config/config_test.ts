@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { isConfig, loadConfig } from "../../config/config.ts";
-import { ConfigError } from "../../client/errors.ts";
-import { VERSION } from "../../client/version.ts";
+import { ConfigError } from "../../errors.ts";
+import { VERSION } from "../../version.ts";
 import { Credentials } from "../../auth/credentials.ts";
 
 function configError(fn: () => unknown, message: string | RegExp): ConfigError {

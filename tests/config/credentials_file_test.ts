@@ -5,7 +5,7 @@ import {
 } from "../../config/credentials_file.ts";
 import { Credentials } from "../../auth/credentials.ts";
 import { Client } from "../../client/client.ts";
-import { ConfigError, InvalidArgumentError } from "../../client/errors.ts";
+import { ConfigError, InvalidArgumentError } from "../../errors.ts";
 import { json, startServer } from "../_helpers/test_server.ts";
 import { FAST_BACKOFF, rejection } from "../_helpers/client.ts";
 

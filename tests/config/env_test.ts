@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { getEnv } from "../../config/env.ts";
-import { ConfigError } from "../../client/errors.ts";
+import { ConfigError } from "../../errors.ts";
 import { ROOT, runDeno } from "../_helpers/subprocess.ts";
 
 function configError(fn: () => unknown, message: string | RegExp) {

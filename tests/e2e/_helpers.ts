@@ -6,10 +6,12 @@
  */
 
 import { type ServerOptions, startServer } from "../../server/mod.ts";
-import { Client, type ClientOptions } from "../../client/client.ts";
+import { Client } from "../../client/client.ts";
+import type { ClientOptions } from "../../client/client_options.ts";
 import { Credentials, type CredentialsInit } from "../../auth/credentials.ts";
-import type { Role } from "../../client/resources/types.ts";
+import type { Role } from "../../api/mod.ts";
 import { engineOptions } from "../_helpers/engine.ts";
+import { ADMIN_TOKEN } from "../_helpers/admin_token.ts";
 
 /** A running server and its admin client. */
 export interface TestServer extends AsyncDisposable {
@@ -49,7 +51,7 @@ export interface ClientExtras {
 export async function startTestServer(
   options: ServerOptions = {},
 ): Promise<TestServer> {
-  const adminToken = `rpadm_${crypto.randomUUID()}`;
+  const adminToken = ADMIN_TOKEN;
   const server = await startServer({
     port: 0,
     ...(options.databasePath === undefined ? await engineOptions() : {}),

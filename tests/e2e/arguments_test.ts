@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Client } from "../../client/client.ts";
 import { Credentials } from "../../auth/credentials.ts";
-import { InvalidArgumentError } from "../../client/errors.ts";
+import { InvalidArgumentError } from "../../errors.ts";
 
 Deno.test("resource methods reject bad arguments before any request", async () => {
   let requests = 0;

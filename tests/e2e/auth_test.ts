@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AuthenticationError, NotFoundError } from "../../client/errors.ts";
+import { AuthenticationError, NotFoundError } from "../../errors.ts";
 import { Client } from "../../client/client.ts";
 import { Credentials } from "../../auth/credentials.ts";
 import {

@@ -5,7 +5,7 @@ import {
   InvalidArgumentError,
   NotFoundError,
   PermissionDeniedError,
-} from "../../client/errors.ts";
+} from "../../errors.ts";
 import { createTenant, rejectsWith, startTestServer } from "./_helpers.ts";
 
 Deno.test("apiTokens.list() and revoke() manage the caller's tokens", async (t) => {

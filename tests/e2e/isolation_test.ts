@@ -3,7 +3,7 @@ import {
   BadRequestError,
   NotFoundError,
   PermissionDeniedError,
-} from "../../client/errors.ts";
+} from "../../errors.ts";
 import { createTenant, rejectsWith, startTestServer } from "./_helpers.ts";
 
 Deno.test("a second tenant never sees the first tenant's objects", async (t) => {

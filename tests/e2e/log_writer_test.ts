@@ -4,7 +4,7 @@ import {
   RateLimitError,
   RunplaneError,
   ServerError,
-} from "../../client/errors.ts";
+} from "../../errors.ts";
 import { apiError, json, startServer } from "../_helpers/test_server.ts";
 import { testClient } from "../_helpers/client.ts";
 import type { Client } from "../../client/client.ts";

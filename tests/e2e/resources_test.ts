@@ -4,7 +4,7 @@ import {
   InvalidArgumentError,
   NotFoundError,
   TimeoutError,
-} from "../../client/errors.ts";
+} from "../../errors.ts";
 import { Credentials } from "../../auth/credentials.ts";
 import { Client } from "../../client/client.ts";
 import { createTenant, rejectsWith, startTestServer } from "./_helpers.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { loadConfig, type LoadConfigOptions } from "../../config/config.ts";
-import { ConfigError } from "../../client/errors.ts";
+import { ConfigError } from "../../errors.ts";
 
 const KEYS = [
   "ENDPOINT",

@@ -9,7 +9,7 @@ import {
   NotFoundError,
   PermissionDeniedError,
   RunplaneError,
-} from "../../client/errors.ts";
+} from "../../errors.ts";
 import { spawnServer } from "../chaos/_helpers.ts";
 
 /** A value that cannot appear anywhere by chance. */

@@ -8,8 +8,8 @@
 import { type RunplaneServer, startServer } from "../../server/mod.ts";
 import { type SigningKey, signRequest } from "../../auth/hmac.ts";
 import { engineOptions } from "../_helpers/engine.ts";
+import { ADMIN_TOKEN } from "../_helpers/admin_token.ts";
 
-export const ADMIN_TOKEN = "test-admin-token-0123456789";
 export const PASSWORD = "correct horse battery";
 
 /**
@@ -225,3 +225,5 @@ export async function spawnServer(
     },
   };
 }
+
+export { ADMIN_TOKEN };

@@ -6,8 +6,8 @@
  */
 
 import { type RunplaneServer, startServer } from "../../server/mod.ts";
+import { ADMIN_TOKEN } from "../_helpers/admin_token.ts";
 
-export const ADMIN_TOKEN = "ui-test-admin-token-0123456789";
 export const PASSWORD = "correct horse battery";
 
 /** The CSP every UI response carries. */
@@ -207,3 +207,5 @@ export async function seedTenant(
     taskRunId: taskRun.id,
   };
 }
+
+export { ADMIN_TOKEN };

@@ -1,8 +1,9 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { escapeHtml, html, SafeHtml } from "../../server/ui/html.ts";
+import { html, SafeHtml } from "../../server/ui/html.ts";
+import { escapeHtml } from "../../escape.ts";
 import { safeNext } from "../../server/ui/login.ts";
 import { stateBadge } from "../../server/ui/layout.ts";
-import { sessionCookieHeader } from "../../server/routes/auth.ts";
+import { loginCookieHeader } from "../../server/routes/logins.ts";
 
 Deno.test("escapeHtml() replaces the five markup characters", () => {
   equal(
@@ -78,13 +79,13 @@ Deno.test("safeNext() keeps relative /ui/ paths only", () => {
   deepEqual(bad.map(safeNext), bad.map(() => "/ui/"));
 });
 
-Deno.test("sessionCookieHeader() adds Secure and the __Host- prefix over https only", () => {
+Deno.test("loginCookieHeader() adds Secure and the __Host- prefix over https only", () => {
   equal(
-    sessionCookieHeader(new URL("https://runplane.example/ui/login"), "s1", 60),
+    loginCookieHeader(new URL("https://runplane.example/ui/login"), "s1", 60),
     "__Host-runplane_session=s1; HttpOnly; SameSite=Strict; Path=/; Max-Age=60; Secure",
   );
   equal(
-    sessionCookieHeader(new URL("http://127.0.0.1:4200/ui/login"), "s1", 60),
+    loginCookieHeader(new URL("http://127.0.0.1:4200/ui/login"), "s1", 60),
     "runplane_session=s1; HttpOnly; SameSite=Strict; Path=/; Max-Age=60",
   );
 });

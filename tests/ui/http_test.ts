@@ -1,5 +1,6 @@
 import { deepEqual, doesNotMatch, match, ok } from "node:assert/strict";
 import {
+  ADMIN_TOKEN,
   api,
   assertIncludes,
   cookiePair,
@@ -72,7 +73,7 @@ Deno.test("POST /ui/login sets the session cookie and redirects to next", async 
         `${flag} in ${setCookie}`,
       );
     }
-    // Plain http here; sessionCookieHeader() adds Secure over https.
+    // Plain http here; loginCookieHeader() adds Secure over https.
     doesNotMatch(setCookie, /Secure/);
   });
 
@@ -472,7 +473,7 @@ Deno.test("GET /ui pages show tenants, runs, a run, a task run, a flow and a pro
 
   await t.step("the admin token may view any tenant", async () => {
     const page = await ui(server, "/ui/acme/flow-runs", {
-      headers: { authorization: "Bearer ui-test-admin-token-0123456789" },
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     });
     deepEqual(page.status, 200);
   });

@@ -1,5 +1,5 @@
 /**
- * Session login and logout, tenant access tokens with rotating refresh
+ * The cookie login and logout, tenant access tokens with rotating refresh
  * tokens, and `/me`.
  *
  * @module
@@ -7,24 +7,25 @@
 
 import {
   checkPassword,
+  loginCookieName,
   publicOrigin,
   readCookie,
   requireSameOrigin,
   resolveTenant,
-  sessionCookieName,
-} from "../auth.ts";
+} from "../authentication.ts";
 import { randomToken, sha256Hex } from "../crypto_box.ts";
 import { forbidden, notFound, unauthenticated } from "../http_error.ts";
 import type { Reply } from "../idempotency.ts";
 import type { RouteContext, Router } from "../router.ts";
-import type { Tenant, TenantGrant, TokenPair } from "../store.ts";
+import type { TenantGrant, TokenPair } from "../store.ts";
+import type { Tenant } from "../../api/mod.ts";
 
 /** How long a session cookie lasts; the web UI's login uses it too. */
 export const SESSION_TTL_MS = 12 * 60 * 60_000;
 const REFRESH_TTL_MS = 30 * 24 * 60 * 60_000;
 
 /** Registers the `/auth/*` routes and `/me`. */
-export function registerAuthRoutes(router: Router): void {
+export function registerLoginRoutes(router: Router): void {
   router.post("/auth/login", login, { auth: "none", idempotent: false });
   router.post("/auth/logout", logout, { auth: "none", idempotent: false });
   // A retried refresh must get the grant its lost answer carried, not be
@@ -69,7 +70,7 @@ async function login(ctx: RouteContext): Promise<Reply> {
 async function logout(ctx: RouteContext): Promise<Reply> {
   const origin = publicOrigin(ctx.url, ctx.services);
   requireSameOrigin(ctx.request, origin);
-  const sessionId = readCookie(ctx.request, sessionCookieName(origin));
+  const sessionId = readCookie(ctx.request, loginCookieName(origin));
   if (sessionId !== undefined) {
     await ctx.services.store.deleteSession(await sha256Hex(sessionId));
   }
@@ -190,7 +191,7 @@ function sessionCookie(
   value: string,
   maxAgeSeconds: number,
 ): string {
-  return sessionCookieHeader(
+  return loginCookieHeader(
     publicOrigin(ctx.url, ctx.services),
     value,
     maxAgeSeconds,
@@ -206,13 +207,13 @@ function sessionCookie(
  * @param value The session id, or `""` to clear the cookie.
  * @param maxAgeSeconds The cookie's lifetime; `0` clears it.
  */
-export function sessionCookieHeader(
+export function loginCookieHeader(
   origin: URL,
   value: string,
   maxAgeSeconds: number,
 ): string {
   const secure = origin.protocol === "https:" ? "; Secure" : "";
   return `${
-    sessionCookieName(origin)
+    loginCookieName(origin)
   }=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${secure}`;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from "./errors.ts";
+import { InvalidArgumentError } from "../errors.ts";
 
 /** RFC 9110 field values: visible characters, spaces and tabs, no line breaks. */
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;

@@ -1,30 +1,27 @@
 /**
- * Cookie sessions for username and password credentials on `"session"`
+ * The cookie login for username and password credentials on `"session"`
  * endpoints. The first request logs in (`POST /auth/login`); the cookie is
  * kept in memory by this one authenticator, so it is never on disk and never
- * shared between clients. A 401 on an expired session logs in again, once,
+ * shared between clients. A 401 on an expired cookie logs in again, once,
  * and concurrent requests share that one login.
  *
  * @example
  * ```ts ignore
- * import { SessionAuthenticator } from "./session.ts";
+ * import { CookieLoginAuthenticator } from "./cookie_login.ts";
  *
- * const auth = new SessionAuthenticator("alice", "pw", post);
+ * const auth = new CookieLoginAuthenticator("alice", "pw", post);
  * await auth.logout();
  * ```
  *
  * @module
  */
 
-import { AuthenticationError } from "../client/errors.ts";
-import type {
-  Authenticator,
-  AuthPost,
-  OutgoingRequest,
-} from "./authenticator.ts";
+import { AuthenticationError } from "../errors.ts";
+import type { Authenticator, AuthPost } from "./authenticator.ts";
+import type { OutgoingRequest } from "../transport/transport.ts";
 
-/** Logs in for a session cookie and sends it with every request. */
-export class SessionAuthenticator implements Authenticator {
+/** Logs in for a cookie and sends it with every request. */
+export class CookieLoginAuthenticator implements Authenticator {
   #username: string;
   #password: string;
   #post: AuthPost;
@@ -42,21 +39,21 @@ export class SessionAuthenticator implements Authenticator {
     this.#post = post;
   }
 
-  /** Logs in first when there is no session, then sets `Cookie`. */
+  /** Logs in first when there is no cookie, then sets `Cookie`. */
   async authorize(request: OutgoingRequest): Promise<string> {
     const cookie = this.#cookie ?? await this.#loginOnce();
     request.headers.cookie = cookie;
     return cookie;
   }
 
-  /** After a 401: drops the session the request used and logs in again. */
+  /** After a 401: drops the cookie the request used and logs in again. */
   async recover(used: unknown): Promise<boolean> {
     if (this.#cookie === used) this.#cookie = undefined;
     await (this.#cookie ?? this.#loginOnce());
     return true;
   }
 
-  /** Ends the session on the server and forgets the cookie. */
+  /** Ends the cookie login on the server and forgets the cookie. */
   async logout(): Promise<void> {
     const cookie = this.#cookie;
     this.#cookie = undefined;

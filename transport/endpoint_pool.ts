@@ -8,8 +8,7 @@
  * @module
  */
 
-/** The API root below each endpoint. */
-export const API_PREFIX = "/api/v1";
+import { API_PREFIX } from "../api/mod.ts";
 
 /** The endpoints of one list, and which one to try first. */
 export class EndpointPool {

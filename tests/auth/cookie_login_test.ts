@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Credentials } from "../../auth/credentials.ts";
-import { AuthenticationError } from "../../client/errors.ts";
+import { AuthenticationError } from "../../errors.ts";
 import {
   apiError,
   json,

@@ -1,10 +1,11 @@
 /**
- * {@linkcode escapeControl}: text from elsewhere made safe to print on one
- * line of a terminal or a log file.
+ * Text from elsewhere made safe to show: {@linkcode escapeControl} for one
+ * line of a terminal or a log file, {@linkcode escapeHtml} for HTML (the web
+ * view and the notebook renderers share it).
  *
  * @example
  * ```ts
- * import { escapeControl } from "./escape_control.ts";
+ * import { escapeControl } from "./escape.ts";
  *
  * console.assert(escapeControl("a\nb\x1b]52;c;AAAA\x07") === "a\\nb\\u001b]52;c;AAAA\\u0007");
  * ```
@@ -38,3 +39,28 @@ export function escapeControl(text: string): string {
         `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
 }
+
+/**
+ * Escapes text for HTML.
+ *
+ * @param value Any value; `null` and `undefined` show as empty.
+ * @returns Text safe inside an element or a quoted attribute.
+ *
+ * @example
+ * ```ts
+ * import { escapeHtml } from "./escape.ts";
+ *
+ * console.assert(escapeHtml("<b>&") === "&lt;b&gt;&amp;");
+ * ```
+ */
+export function escapeHtml(value: unknown): string {
+  return String(value ?? "").replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]);
+}
+
+const HTML_ENTITIES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};

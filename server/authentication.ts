@@ -1,6 +1,6 @@
 /**
  * Who is calling: turns a request's credentials (bearer token, HTTP Basic,
- * HMAC keypair signature or session cookie) into a {@linkcode Principal}, and
+ * HMAC keypair signature or login cookie) into a {@linkcode Principal}, and
  * a principal plus `X-Runplane-Tenant` into a tenant and a role.
  *
  * Every failure is the same generic 401, so a caller never learns whether the
@@ -23,13 +23,15 @@ import {
 } from "./http_error.ts";
 import type { PasswordChecker } from "./passwords.ts";
 import { clientAddress } from "./serve.ts";
-import { type Role, ROLES, type Store, type Tenant } from "./store.ts";
+import type { Store } from "./store.ts";
+import { type Role, ROLES, type Tenant } from "../api/mod.ts";
 
 /**
- * The session cookie's name; over https it carries the `__Host-` prefix, so
- * a browser takes it only from this very origin, with `Secure` and `Path=/`.
+ * The login cookie's name (kept as `runplane_session`, which browsers
+ * already hold); over https it carries the `__Host-` prefix, so a browser
+ * takes it only from this very origin, with `Secure` and `Path=/`.
  */
-export const SESSION_COOKIE = "runplane_session";
+export const LOGIN_COOKIE = "runplane_session";
 /** How far a signed request's date may be off. */
 const MAX_SKEW_MS = 5 * 60_000;
 /** How long a nonce is remembered: longer than the skew window on both sides. */
@@ -208,11 +210,9 @@ export function publicOrigin(url: URL, services: AuthServices): URL {
   return services.publicUrl ?? url;
 }
 
-/** The session cookie's name at an origin: see {@linkcode SESSION_COOKIE}. */
-export function sessionCookieName(origin: URL): string {
-  return origin.protocol === "https:"
-    ? `__Host-${SESSION_COOKIE}`
-    : SESSION_COOKIE;
+/** The login cookie's name at an origin: see {@linkcode LOGIN_COOKIE}. */
+export function loginCookieName(origin: URL): string {
+  return origin.protocol === "https:" ? `__Host-${LOGIN_COOKIE}` : LOGIN_COOKIE;
 }
 
 /**
@@ -365,7 +365,7 @@ async function fromSessionCookie(
   services: AuthServices,
 ): Promise<Principal | undefined> {
   const origin = publicOrigin(new URL(request.url), services);
-  const sessionId = readCookie(request, sessionCookieName(origin));
+  const sessionId = readCookie(request, loginCookieName(origin));
   if (sessionId === undefined) return undefined;
   const idHash = await sha256Hex(sessionId);
   const userId = await services.store.sessionUser(idHash, Date.now());

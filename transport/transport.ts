@@ -13,17 +13,13 @@ import {
   ConfigError,
   ConnectionError,
   InvalidArgumentError,
-  isRetriableStatus,
+  isRetriableError,
   TimeoutError,
-} from "./errors.ts";
+} from "../errors.ts";
 import { sleep } from "./_async.ts";
 import { backoffDelay, type BackoffOptions, retryAfterMs } from "./retry.ts";
-import {
-  API_PREFIX,
-  type EndpointPool,
-  sharedEndpointPool,
-} from "./endpoint_pool.ts";
-import type { OutgoingRequest } from "../auth/authenticator.ts";
+import { type EndpointPool, sharedEndpointPool } from "./endpoint_pool.ts";
+import { API_PREFIX } from "../api/mod.ts";
 import { redactHeaders } from "./redact.ts";
 import { deadlineSignal } from "./_deadlines.ts";
 
@@ -39,6 +35,22 @@ export type QueryParams = Readonly<
     | readonly (string | number | boolean)[]
   >
 >;
+
+/** One attempt of a request, as it will be sent. */
+export interface OutgoingRequest {
+  /** The method, upper case. */
+  method: string;
+  /** The full URL of this attempt, on this attempt's endpoint. */
+  url: string;
+  /**
+   * The headers to send, by lower-case name; the authenticator adds its
+   * own. A plain record, because `fetch` sends one markedly faster than a
+   * `Headers` object.
+   */
+  headers: Record<string, string>;
+  /** The body bytes, if any. */
+  body?: Uint8Array;
+}
 
 /** One attempt, as reported to a {@linkcode RequestLogger}. Headers are redacted. */
 export interface RequestLogEvent {
@@ -169,9 +181,10 @@ export class Transport {
       } catch (caught) {
         error = caught;
       }
-      const retriable = error instanceof ConnectionError ||
-        error instanceof TimeoutError || error instanceof BodyCutOffError ||
-        (error instanceof ApiError && isRetriableStatus(error.status));
+      // A body cut off mid-way is retried too: the same request may well
+      // arrive whole next time.
+      const retriable = isRetriableError(error) ||
+        error instanceof BodyCutOffError;
       if (!retriable || attempt >= maxRetries) {
         if (error instanceof BodyCutOffError) throw cutOff(call, error);
         throw retriable ? withAttempts(error, attempt + 1) : error;

@@ -13,7 +13,8 @@
  * @module
  */
 
-import { REDACTED } from "../auth/credentials.ts";
+/** Shown in place of every secret. */
+export const REDACTED = "***";
 
 const SENSITIVE = new Set([
   "authorization",

@@ -5,9 +5,13 @@
  * @module
  */
 
-import type { QueryParams } from "../transport.ts";
+import type { QueryParams } from "../../transport/transport.ts";
 import type { ResourceClient } from "./types.ts";
-import { displayable, type MimeBundle, renderListing } from "../jupyter.ts";
+import {
+  displayable,
+  type MimeBundle,
+  renderListing,
+} from "../../jupyter/mod.ts";
 
 /** One page of a listing, as the server answers it. */
 export interface Page<T> {
@@ -25,9 +29,13 @@ export interface Page<T> {
  * @typeParam T The items' type.
  *
  * @example
- * ```ts ignore
- * for await (const run of client.flowRuns.list({ limit: 50 })) console.log(run.id);
- * const lines = await client.logs.list({ flowRunId: run.id }).toArray();
+ * ```ts
+ * import type { Client, FlowRun } from "@runplane/client";
+ *
+ * async function example(run: FlowRun, client: Client) {
+ *   for await (const run of client.flowRuns.list({ limit: 50 })) console.log(run.id);
+ *   const lines = await client.logs.list({ flowRunId: run.id }).toArray();
+ * }
  * ```
  */
 export class Listing<T extends object> implements AsyncIterable<T> {

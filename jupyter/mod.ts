@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * import { JUPYTER_DISPLAY, renderState } from "./jupyter.ts";
+ * import { JUPYTER_DISPLAY, renderState } from "./mod.ts";
  *
  * const bundle = renderState({ type: "RUNNING", timestamp: "2026-11-22T14:43:04Z" });
  * console.assert(bundle["text/plain"] === "RUNNING");
@@ -18,7 +18,11 @@
  * @module
  */
 
-import type { FlowRun, LogEntry, State, TaskRun } from "./resources/types.ts";
+import { escapeHtml } from "../escape.ts";
+
+export { escapeHtml };
+
+import type { FlowRun, LogEntry, State, TaskRun } from "../api/mod.ts";
 
 /** The symbol Deno's Jupyter kernel calls to display a value. */
 export const JUPYTER_DISPLAY: unique symbol = Symbol.for(
@@ -50,31 +54,6 @@ const CELL =
   'style="padding:2px 8px;text-align:left;border-bottom:1px solid #e5e7eb"';
 
 /**
- * Escapes text for HTML.
- *
- * @param value Any value; `null` and `undefined` show as empty.
- * @returns Text safe inside an element or a quoted attribute.
- *
- * @example
- * ```ts
- * import { escapeHtml } from "./jupyter.ts";
- *
- * console.assert(escapeHtml("<b>&") === "&lt;b&gt;&amp;");
- * ```
- */
-export function escapeHtml(value: unknown): string {
-  return String(value ?? "").replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]);
-}
-
-const HTML_ENTITIES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
-/**
  * Attaches a display method to a value, without making it enumerable.
  *
  * @typeParam T The value's type.
@@ -84,7 +63,7 @@ const HTML_ENTITIES: Record<string, string> = {
  *
  * @example
  * ```ts
- * import { displayable, JUPYTER_DISPLAY, renderState } from "./jupyter.ts";
+ * import { displayable, JUPYTER_DISPLAY, renderState } from "./mod.ts";
  *
  * const state = displayable({ type: "SUCCESS", timestamp: "2026-11-22T14:43:04Z" }, renderState);
  * console.assert(JSON.stringify(state) === '{"type":"SUCCESS","timestamp":"2026-11-22T14:43:04Z"}');
@@ -136,7 +115,7 @@ function table(headers: string[], rows: string[][]): string {
  *
  * @example
  * ```ts
- * import { renderState } from "./jupyter.ts";
+ * import { renderState } from "./mod.ts";
  *
  * console.assert(renderState({ type: "FAILED", timestamp: "" })["text/html"].includes("FAILED"));
  * ```
@@ -161,7 +140,7 @@ export function renderState(
  *
  * @example
  * ```ts
- * import { renderTimeline } from "./jupyter.ts";
+ * import { renderTimeline } from "./mod.ts";
  *
  * console.assert(renderTimeline([{ type: "SCHEDULED", timestamp: "t1" }, { type: "RUNNING", timestamp: "t2" }]).includes("&rarr;"));
  * ```
@@ -185,7 +164,7 @@ export function renderTimeline(history: readonly State[]): string {
  *
  * @example
  * ```ts
- * import { renderFlowRun } from "./jupyter.ts";
+ * import { renderFlowRun } from "./mod.ts";
  *
  * const bundle = renderFlowRun({
  *   id: "r1", flowId: "f1", name: "nightly", version: 2,
@@ -225,7 +204,7 @@ export function renderFlowRun(run: FlowRun): MimeBundle {
  *
  * @example
  * ```ts
- * import { renderTaskRun } from "./jupyter.ts";
+ * import { renderTaskRun } from "./mod.ts";
  *
  * const bundle = renderTaskRun({
  *   id: "t1", flowRunId: "r1", taskId: "train", mapIndex: -1, tags: ["gpu"], version: 1,
@@ -261,7 +240,7 @@ export function renderTaskRun(run: TaskRun): MimeBundle {
  *
  * @example
  * ```ts
- * import { renderLogs } from "./jupyter.ts";
+ * import { renderLogs } from "./mod.ts";
  *
  * const bundle = renderLogs([{ id: "1", flowRunId: "r1", taskRunId: null, level: "INFO", message: "<ok>", timestamp: "2026-11-22T14:43:04Z", createdAt: "" }]);
  * console.assert(bundle["text/html"].includes("&lt;ok&gt;"));
@@ -291,7 +270,7 @@ export function renderLogs(entries: readonly LogEntry[]): MimeBundle {
  *
  * @example
  * ```ts
- * import { renderClient } from "./jupyter.ts";
+ * import { renderClient } from "./mod.ts";
  *
  * const bundle = renderClient({ endpoints: ["http://127.0.0.1:4200/"], tenant: "acme", credentials: { mode: "token", token: "***" } });
  * console.assert(bundle["text/plain"].includes("acme"));
@@ -320,7 +299,7 @@ export function renderClient(summary: Record<string, unknown>): MimeBundle {
  *
  * @example
  * ```ts
- * import { renderListing } from "./jupyter.ts";
+ * import { renderListing } from "./mod.ts";
  *
  * const bundle = renderListing([{ id: "p1", name: "churn" }, { id: "p2", name: "ranking" }]);
  * console.assert(bundle["text/plain"].split("\n").length === 2);

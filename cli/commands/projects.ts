@@ -1,0 +1,47 @@
+/**
+ * `runplane tenants` and `runplane projects`.
+ *
+ * @module
+ */
+
+import { formatTable, shown } from "../_output.ts";
+import { type Command, positional, text } from "../command.ts";
+
+/** `tenants`, `projects list` and `projects create`. */
+export const PROJECT_COMMANDS: readonly Command[] = [
+  {
+    name: "tenants",
+    usage: "",
+    async run({ client, print }) {
+      const tenants = await client.tenants.list();
+      print(tenants, () => formatTable(tenants, ["slug", "name", "id"]));
+      return 0;
+    },
+  },
+  {
+    name: "projects list",
+    aliases: ["projects"],
+    usage: "",
+    async run({ client, print }) {
+      const projects = await client.projects.list();
+      print(projects, () => formatTable(projects, ["name", "id", "createdAt"]));
+      return 0;
+    },
+  },
+  {
+    name: "projects create",
+    usage: "<name> [--description D]",
+    flags: { "description": { type: "string" } },
+    async run({ client, args, flags, print }) {
+      const project = await client.projects.create({
+        name: positional(args, "the project's name"),
+        description: text(flags.description),
+      });
+      print(
+        project,
+        () => `Created project ${shown(project.name)} (${shown(project.id)})`,
+      );
+      return 0;
+    },
+  },
+];
