@@ -114,6 +114,7 @@ export function mountUi(app: Hono<AppEnv>, services: Services): void {
   });
 
   // The exact paths first: "login" must not be taken for a tenant's slug.
+  app.get("/", () => Promise.resolve(redirect("/ui/")));
   app.get("/ui", () => Promise.resolve(redirect("/ui/")));
   add("GET", "/ui/login", open(loginPage));
   add("POST", "/ui/login", open(login));

@@ -5,10 +5,18 @@
  * @module
  */
 
-import { notFound } from "../http_error.ts";
+import { invalidParameter, notFound } from "../http_error.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 import type { CursorPosition, Page, Store } from "../store.ts";
-import type { Flow, LogEntry, State, TaskRun, Tenant } from "../../api/mod.ts";
+import {
+  type Flow,
+  type LogEntry,
+  type State,
+  STATE_TYPES,
+  type StateType,
+  type TaskRun,
+  type Tenant,
+} from "../../api/mod.ts";
 import {
   displayName,
   type PageHandler,
@@ -27,7 +35,7 @@ import {
   uiPath,
 } from "./layout.ts";
 
-/** How many runs the runs page lists. */
+/** How many runs a page of the runs list shows. */
 const RECENT_RUNS = 50;
 /**
  * How many log lines a page shows; older ones are a link away. With at most
@@ -80,37 +88,97 @@ export const tenantHome: PageHandler = async function tenantHome(ctx) {
   return redirect(uiPath(tenant.slug, "flow-runs"));
 };
 
-/** `GET /ui/:tenant/flow-runs`: the newest runs. */
+/**
+ * `GET /ui/:tenant/flow-runs`: the runs, newest first, a page at a time,
+ * filtered by `state` (any case) and `flow` (a flow id); `cursor` is where
+ * the next page starts. A filter the page cannot read is a 400 that says so,
+ * never silently ignored.
+ */
 export const flowRunsPage: PageHandler = async function flowRunsPage(ctx) {
   const { tenant } = await pathTenant(ctx);
   const store = ctx.services.store;
-  const { items } = await store.listFlowRuns(tenant.id, {
+  const query = ctx.url.searchParams;
+  const state = stateFilter(query.get("state"));
+  const flowId = query.get("flow") || undefined;
+  const { items, next } = await store.listFlowRuns(tenant.id, {
+    state,
+    flowId,
     limit: RECENT_RUNS,
+    after: decodeCursor(query.get("cursor") || undefined),
   });
   const flows = flowLookup(store, tenant.id);
   const rows = await Promise.all(items.map(async (run) => [
     link(uiPath(tenant.slug, "flow-runs", run.id), run.name),
     stateBadge(run.state),
     flowLink(tenant, run.flowId, await flows(run.flowId)),
+    time(run.startTime),
     duration(run.durationMs),
     time(run.updatedAt),
   ]));
+  const filtered = state !== undefined || flowId !== undefined;
+  const later = encodeCursor(next);
+  const here = uiPath(tenant.slug, "flow-runs");
+  const filters = new URLSearchParams();
+  if (state) filters.set("state", state);
+  if (flowId) filters.set("flow", flowId);
   return page(
     ctx,
     `Flow runs · ${tenant.name}`,
-    [[tenant.name, uiPath(tenant.slug, "flow-runs")]],
+    [[tenant.name, here]],
     html`<h1>Flow runs</h1>
-<p class="muted">The newest ${RECENT_RUNS}, newest first.</p>
-${
-      dataTable(
-        "flow-runs",
-        ["Name", "State", "Flow", "Duration", "Updated"],
-        rows,
-        "No flow runs yet.",
+<form class="filters" method="get" action="${here}">
+  <label>State <select name="state">
+    <option value="">Any</option>${
+      STATE_TYPES.map((type) =>
+        html`<option${type === state ? " selected" : ""}>${type}</option>`
       )
+    }
+  </select></label>
+  ${flowId ? html`<input type="hidden" name="flow" value="${flowId}">` : ""}
+  <button type="submit">Filter</button>
+  ${filtered ? link(here, "Clear filters") : ""}
+</form>
+${
+      rows.length === 0 && !filtered && !query.has("cursor")
+        ? FIRST_RUN
+        : dataTable(
+          "flow-runs",
+          ["Name", "State", "Flow", "Started", "Duration", "Updated"],
+          rows,
+          "No flow runs match these filters.",
+        )
+    }${
+      later === null ? "" : html`<p class="pages">${
+        link(
+          `${here}?${new URLSearchParams([...filters, ["cursor", later]])}`,
+          `Older ${RECENT_RUNS} runs`,
+        )
+      }</p>`
     }`,
   );
 };
+
+/** The runs page of a tenant with no runs yet: how to make the first one. */
+const FIRST_RUN: SafeHtml = html`<div class="empty">
+  <p>No flow runs yet. Run a flow with the SDK and it shows up here:</p>
+  <pre>import { flow } from "jsr:@runplane/client";
+
+const hello = flow("hello", { project: "first" }, () =&gt; "hi");
+await hello.run({}, { client });</pre>
+  <p>The README's quick start shows the whole program.</p>
+</div>`;
+
+/** The `state` query parameter, in any case; a 400 naming the states for another value. */
+function stateFilter(value: string | null): StateType | undefined {
+  if (value === null || value === "") return undefined;
+  const type = value.toUpperCase() as StateType;
+  if (STATE_TYPES.includes(type)) return type;
+  throw invalidParameter(
+    `Unknown state filter: ${
+      JSON.stringify(value.slice(0, 40))
+    } is not one of ${STATE_TYPES.join(", ")}`,
+  );
+}
 
 /** `GET /ui/:tenant/flow-runs/:id`: a run, its timeline, task runs and logs. */
 export const flowRunPage: PageHandler = async function flowRunPage(ctx) {
@@ -189,7 +257,7 @@ export const taskRunPage: PageHandler = async function taskRunPage(ctx) {
       ${details([
         ["Id", html`<code>${taskRun.id}</code>`],
         ["Flow run", link(runPath, run?.name ?? taskRun.flowRunId)],
-        ["Map index", taskRun.mapIndex],
+        ["Map index", mapIndex(taskRun.mapIndex)],
         ["Tags", tags(taskRun.tags)],
         ["Version", taskRun.version],
         ...changeTimes(taskRun),
@@ -312,7 +380,7 @@ function taskRunTable(tenant: Tenant, taskRuns: TaskRun[]): SafeHtml {
     ["Task", "Map index", "Tags", "State", "Duration", "Updated"],
     taskRuns.map((taskRun) => [
       link(uiPath(tenant.slug, "task-runs", taskRun.id), taskRun.taskId),
-      taskRun.mapIndex,
+      mapIndex(taskRun.mapIndex),
       tags(taskRun.tags),
       stateBadge(taskRun.state),
       duration(taskRun.durationMs),
@@ -488,6 +556,11 @@ function changeTimes(
     ["Updated", time(run.updatedAt)],
     ["Heartbeat", time(run.heartbeatAt)],
   ];
+}
+
+/** A task run's map index; `-1` means the task is not mapped. */
+function mapIndex(index: number): HtmlValue {
+  return index === -1 ? html`<span class="muted">—</span>` : index;
 }
 
 function tags(values: string[]): SafeHtml {
