@@ -78,6 +78,8 @@ table.logs td:first-child { width: 13.5rem; white-space: nowrap; }
   dl { grid-template-columns: 1fr; }
   dt { margin-top: .35rem; }
 }
+svg.gantt { display: block; width: 100%; height: auto; background: #fff; border: 1px solid var(--line); }
+svg.gantt text { font: 12px system-ui, sans-serif; fill: var(--fg); }
 .error { color: #b91c1c; background: #fee2e2; padding: .5rem .75rem; border-radius: .25rem; margin: 0; }
 `;
 
@@ -92,6 +94,12 @@ export interface LayoutOptions {
   who?: string;
   /** Whether to offer the logout button (only a cookie session can log out). */
   canLogOut?: boolean;
+  /**
+   * Reload the page every so many seconds (a `<meta http-equiv="refresh">`:
+   * no script, so the page stays within its Content-Security-Policy).
+   * @default {undefined} never
+   */
+  refreshSeconds?: number;
   /** The page's content. */
   body: SafeHtml;
 }
@@ -104,7 +112,10 @@ export function layout(options: LayoutOptions): SafeHtml {
       <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>${options.title} · Runplane</title>
+        <title>${options
+          .title} · Runplane</title>${options.refreshSeconds === undefined
+          ? ""
+          : html`<meta http-equiv="refresh" content="${options.refreshSeconds}">`}
         <style>${STYLESHEET}</style>
       </head>
       <body>

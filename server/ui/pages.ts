@@ -10,12 +10,16 @@ import { decodeCursor, encodeCursor } from "../cursor.ts";
 import type { CursorPosition, Page, Store } from "../store.ts";
 import {
   type Flow,
+  type FlowRun,
+  LOG_LEVELS,
   type LogEntry,
+  type LogLevel,
   type State,
   STATE_TYPES,
   type StateType,
   type TaskRun,
   type Tenant,
+  TERMINAL_STATE_TYPES,
 } from "../../api/mod.ts";
 import {
   displayName,
@@ -51,6 +55,8 @@ const TASK_RUNS = 200;
 const TIMELINE_STATES = 100;
 /** How much of a run's parameters, as JSON, a page shows. */
 const PARAMETERS_PREVIEW = 20_000;
+/** How often the page of an unfinished run reloads itself. */
+const REFRESH_SECONDS = 5;
 /** How many runs a flow page lists. */
 const FLOW_RUNS = 20;
 
@@ -191,6 +197,7 @@ export const flowRunPage: PageHandler = async function flowRunPage(ctx) {
     store.listTaskRuns(tenant.id, run.id, TASK_RUNS + 1),
     store.recentLogs(tenant.id, {
       flowRunId: run.id,
+      levels: levelFilter(ctx),
       limit: LOG_PAGE_LINES,
       before: logCursor(ctx),
     }),
@@ -214,8 +221,10 @@ export const flowRunPage: PageHandler = async function flowRunPage(ctx) {
       ])}
       <h2>Parameters</h2>
       <pre class="parameters">${clip(parameters, PARAMETERS_PREVIEW)}</pre>
-      <h2>State timeline</h2>
+      <h2>State history</h2>
       ${timeline(run.history)}
+      <h2>Timeline</h2>
+      ${gantt(ctx, run, taskRuns.slice(0, TASK_RUNS))}
       <h2>Task runs</h2>
       ${taskRuns.length > TASK_RUNS
         ? html`<p class="muted">The first ${TASK_RUNS} task runs.</p>`
@@ -224,6 +233,7 @@ export const flowRunPage: PageHandler = async function flowRunPage(ctx) {
       <h2>Logs</h2>
       ${logTable(ctx, tenant, logs)}
     `,
+    { refreshSeconds: live(run) },
   );
 };
 
@@ -238,6 +248,7 @@ export const taskRunPage: PageHandler = async function taskRunPage(ctx) {
     store.recentLogs(tenant.id, {
       flowRunId: taskRun.flowRunId,
       taskRunId: taskRun.id,
+      levels: levelFilter(ctx),
       limit: LOG_PAGE_LINES,
       before: logCursor(ctx),
     }),
@@ -262,11 +273,12 @@ export const taskRunPage: PageHandler = async function taskRunPage(ctx) {
         ["Version", taskRun.version],
         ...changeTimes(taskRun),
       ])}
-      <h2>State timeline</h2>
+      <h2>State history</h2>
       ${timeline(taskRun.history)}
       <h2>Logs</h2>
       ${logTable(ctx, tenant, logs)}
     `,
+    { refreshSeconds: live(taskRun) },
   );
 };
 
@@ -355,6 +367,7 @@ function page(
   title: string,
   crumbs: Array<[string, string]>,
   body: SafeHtml,
+  options: { refreshSeconds?: number } = {},
 ): Response {
   const trail = [
     link("/ui/", "Tenants"),
@@ -369,6 +382,7 @@ function page(
     who: displayName(ctx.principal),
     canLogOut: ctx.principal.kind === "user" &&
       ctx.principal.via === "session",
+    refreshSeconds: options.refreshSeconds,
     body: html`<nav class="crumbs">${trail}</nav>
 ${body}`,
   }));
@@ -388,6 +402,31 @@ function taskRunTable(tenant: Tenant, taskRuns: TaskRun[]): SafeHtml {
     ]),
     "No task runs.",
   );
+}
+
+/**
+ * The `level` query parameter, in any case: that level and every more severe
+ * one. A 400 names the levels for another value.
+ */
+function levelFilter(ctx: UiContext): LogLevel[] | undefined {
+  const value = ctx.url.searchParams.get("level");
+  if (value === null || value === "") return undefined;
+  const index = LOG_LEVELS.indexOf(value.toUpperCase() as LogLevel);
+  if (index === -1) {
+    throw invalidParameter(
+      `Unknown log level filter: ${
+        JSON.stringify(value.slice(0, 40))
+      } is not one of ${LOG_LEVELS.join(", ")}`,
+    );
+  }
+  return LOG_LEVELS.slice(index);
+}
+
+/** How often a page of an unfinished run reloads itself, or `undefined` for a finished one. */
+function live(run: { state: Pick<State, "type"> }): number | undefined {
+  return TERMINAL_STATE_TYPES.includes(run.state.type)
+    ? undefined
+    : REFRESH_SECONDS;
 }
 
 /** The `logs` query parameter: where the older page of log lines starts. */
@@ -420,15 +459,36 @@ function logTable(
   );
   const older = encodeCursor(logs.next);
   const newest = ctx.url.searchParams.has("logs");
-  return html`${table}${
+  const level = levelFilter(ctx)?.[0];
+  const here = level === undefined
+    ? ctx.url.pathname
+    : `${ctx.url.pathname}?level=${level}`;
+  const form =
+    html`<form class="filters" method="get" action="${ctx.url.pathname}">
+  <label>Level <select name="level">
+    <option value="">Any</option>${
+      LOG_LEVELS.map((name) =>
+        html`
+          <option value="${name}" ${name === level
+            ? " selected"
+            : ""}>${name} and above</option>
+        `
+      )
+    }
+  </select></label>
+  <button type="submit">Filter</button>
+</form>`;
+  return html`${form}${table}${
     older === null && !newest
       ? ""
       : html`<p class="pages">${
         older === null ? "" : link(
-          `${ctx.url.pathname}?logs=${encodeURIComponent(older)}`,
+          `${here}${here.includes("?") ? "&" : "?"}logs=${
+            encodeURIComponent(older)
+          }`,
           `Older ${LOG_PAGE_LINES} lines`,
         )
-      } ${newest ? link(ctx.url.pathname, "Newest lines") : ""}</p>`
+      } ${newest ? link(here, "Newest lines") : ""}</p>`
   }`;
 }
 
@@ -504,21 +564,125 @@ function dataTable(
   `;
 }
 
-/** A run's states, oldest first, with their times and messages. */
+/**
+ * A run's states, oldest first, with their times, how long the run stayed in
+ * each (until the next state, or until now for the current one of an
+ * unfinished run) and their messages.
+ */
 function timeline(history: State[]): SafeHtml {
+  const shown = history.slice(-TIMELINE_STATES);
+  const now = Date.now();
+  const stayed = (state: State, index: number) => {
+    const next = shown[index + 1];
+    if (next === undefined && TERMINAL_STATE_TYPES.includes(state.type)) {
+      return "";
+    }
+    const until = next === undefined ? now : Date.parse(next.timestamp);
+    const ms = until - Date.parse(state.timestamp);
+    return Number.isFinite(ms)
+      ? html`
+        <span class="stayed">for ${duration(
+          Math.max(0, ms),
+        )}${next === undefined ? " so far" : ""}</span>
+      `
+      : "";
+  };
   return html`${
     history.length > TIMELINE_STATES
       ? html`<p class="muted">The newest ${TIMELINE_STATES} states.</p>`
       : ""
   }<ol class="timeline">${
-    history.slice(-TIMELINE_STATES).map((state) =>
+    shown.map((state, index) =>
       html`<li>${stateBadge(state)} ${time(state.timestamp)}${
+        stayed(state, index)
+      }${
         state.message === undefined || state.message === "" ? "" : html`
           <span class="message">${clip(state.message, MESSAGE_PREVIEW)}</span>
         `
       }</li>`
     )
   }</ol>`;
+}
+
+/** Bar colours of the timeline picture, as the badges' text colours. */
+const STATE_FILLS: Readonly<Record<StateType, string>> = {
+  SCHEDULED: "#64748b",
+  PENDING: "#d97706",
+  RUNNING: "#2563eb",
+  QUEUED: "#7c3aed",
+  RETRYING: "#ea580c",
+  SUCCESS: "#16a34a",
+  FAILED: "#dc2626",
+  CANCELLED: "#6b7280",
+  CACHED: "#0d9488",
+};
+
+/**
+ * The timeline picture: one bar per started task run, from its start to its
+ * end (or to now while it runs, or to the flow run's end when that ended
+ * first), coloured by its state, on one time axis.
+ * Server-rendered SVG, so it needs no script.
+ */
+function gantt(
+  ctx: UiContext,
+  run: Pick<FlowRun, "endTime">,
+  taskRuns: TaskRun[],
+): SafeHtml {
+  const started = taskRuns.filter((taskRun) => taskRun.startTime !== null);
+  if (started.length === 0) {
+    return html`<p class="empty">No task run has started.</p>`;
+  }
+  const now = Date.now();
+  const spans = started.map((taskRun) => {
+    const from = Date.parse(taskRun.startTime!);
+    const end = taskRun.endTime ?? run.endTime;
+    const to = end === null ? now : Date.parse(end);
+    return { taskRun, from, to: Math.max(from, to) };
+  });
+  const first = Math.min(...spans.map((span) => span.from));
+  const last = Math.max(...spans.map((span) => span.to));
+  const total = Math.max(1, last - first);
+  const [labelWidth, barsWidth, row] = [180, 600, 22];
+  const height = spans.length * row + 24;
+  const tenant = ctx.params.tenant ?? "";
+  return html`
+    <svg class="gantt" role="img" viewBox="0 0 ${labelWidth + barsWidth +
+      10} ${height}"
+      aria-label="Task runs over time, ${(total / 1000).toFixed(
+        1,
+      )} s in all">${spans.map(({ taskRun, from, to }, index) => {
+        const x = labelWidth + ((from - first) / total) * barsWidth;
+        const width = Math.max(2, ((to - from) / total) * barsWidth);
+        const y = index * row + 4;
+        const label = taskRun.mapIndex === -1
+          ? taskRun.taskId
+          : `${taskRun.taskId}[${taskRun.mapIndex}]`;
+        return html`
+          <a
+            href="${uiPath(
+              tenant,
+              "task-runs",
+              taskRun.id,
+            )}"><text x="4" y="${y + 13}">${label.slice(
+              0,
+              24,
+            )}</text><rect x="${x.toFixed(1)}" y="${y}" width="${width.toFixed(
+              1,
+            )}" height="${row -
+              6}" rx="3" fill="${STATE_FILLS[
+                taskRun.state.type
+              ]}" data-state="${taskRun.state.type}"><title>${label}: ${taskRun
+              .state.type}, ${((to - from) / 1000).toFixed(
+                1,
+              )} s</title></rect></a>
+        `;
+      })}<text x="${labelWidth}" y="${height -
+        4}" class="axis">0 s</text><text x="${labelWidth +
+        barsWidth}" y="${height -
+        4}" text-anchor="end" class="axis">${(total / 1000).toFixed(
+          1,
+        )} s</text></svg>
+  `;
 }
 
 /** Names and values, as a definition list. */

@@ -218,6 +218,17 @@ Deno.test({
       });
       equal((await loadRow.locator("td").nth(1).innerText()).trim(), "3");
 
+      // The timeline picture: one bar per started task run, by state.
+      deepEqual(
+        await page.locator("svg.gantt rect").evaluateAll((bars) =>
+          bars.map((bar) =>
+            (bar as unknown as { getAttribute(name: string): string })
+              .getAttribute("data-state")
+          )
+        ),
+        ["RUNNING"],
+      );
+
       const logRows = await page.locator("table.logs tbody tr")
         .allInnerTexts();
       equal(logRows.length, 2);
