@@ -65,6 +65,8 @@ form.login label { display: grid; gap: .25rem; }
 input { font: inherit; padding: .4rem .5rem; border: 1px solid #cbd5e1; border-radius: .25rem; }
 button { font: inherit; padding: .4rem .9rem; border: 0; border-radius: .25rem; background: #1d4ed8; color: #fff; cursor: pointer; }
 header button { background: transparent; border: 1px solid #475569; color: #f8fafc; padding: .15rem .6rem; }
+h1 form.action { margin: 0 0 0 auto; }
+h1 form.action button { font-size: .85rem; background: #b91c1c; }
 form.filters { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: 0 0 1rem; }
 select { font: inherit; padding: .35rem .4rem; border: 1px solid #cbd5e1; border-radius: .25rem; background: #fff; }
 td time { white-space: nowrap; }

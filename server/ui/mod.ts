@@ -32,6 +32,7 @@ import {
   logout,
 } from "./login.ts";
 import {
+  cancelFlowRun,
   flowPage,
   flowRunPage,
   flowRunsPage,
@@ -123,6 +124,7 @@ export function mountUi(app: Hono<AppEnv>, services: Services): void {
   add("GET", "/ui/:tenant", guarded(tenantHome));
   add("GET", "/ui/:tenant/flow-runs", guarded(flowRunsPage));
   add("GET", "/ui/:tenant/flow-runs/:id", guarded(flowRunPage));
+  add("POST", "/ui/:tenant/flow-runs/:id/cancel", guarded(cancelFlowRun));
   add("GET", "/ui/:tenant/task-runs/:id", guarded(taskRunPage));
   add("GET", "/ui/:tenant/logs/:id", guarded(logLinePage));
   add("GET", "/ui/:tenant/flows/:id", guarded(flowPage));

@@ -6,14 +6,25 @@
  */
 
 import { invalidParameter, notFound } from "../http_error.ts";
+import {
+  publicOrigin,
+  requireRole,
+  requireSameOrigin,
+} from "../authentication.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
-import type { CursorPosition, Page, Store } from "../store.ts";
+import {
+  type CursorPosition,
+  type Page,
+  type Store,
+  StoreError,
+} from "../store.ts";
 import {
   type Flow,
   type FlowRun,
   LOG_LEVELS,
   type LogEntry,
   type LogLevel,
+  ROLES,
   type State,
   STATE_TYPES,
   type StateType,
@@ -188,7 +199,8 @@ function stateFilter(value: string | null): StateType | undefined {
 
 /** `GET /ui/:tenant/flow-runs/:id`: a run, its timeline, task runs and logs. */
 export const flowRunPage: PageHandler = async function flowRunPage(ctx) {
-  const { tenant } = await pathTenant(ctx);
+  const { tenant, role } = await pathTenant(ctx);
+  const canChange = () => ROLES.indexOf(role) >= ROLES.indexOf("member");
   const store = ctx.services.store;
   const run = await store.flowRun(tenant.id, ctx.params.id ?? "");
   if (!run) throw notFound("Flow run");
@@ -211,7 +223,19 @@ export const flowRunPage: PageHandler = async function flowRunPage(ctx) {
       ["Flow runs", uiPath(tenant.slug, "flow-runs")],
     ],
     html`
-      <h1><span class="name">${run.name}</span> ${stateBadge(run.state)}</h1>
+      <h1><span class="name">${run.name}</span> ${stateBadge(
+        run.state,
+      )}${live(run) !== undefined && canChange()
+        ? html`
+          <form class="action" method="post"
+            action="${uiPath(
+              tenant.slug,
+              "flow-runs",
+              run.id,
+              "cancel",
+            )}"><button type="submit">Cancel run</button></form>
+        `
+        : ""}</h1>
       ${details([
         ["Id", html`<code>${run.id}</code>`],
         ["Flow", flowLink(tenant, run.flowId, flow)],
@@ -235,6 +259,32 @@ export const flowRunPage: PageHandler = async function flowRunPage(ctx) {
     `,
     { refreshSeconds: live(run) },
   );
+};
+
+/**
+ * `POST /ui/:tenant/flow-runs/:id/cancel`: a member cancels an unfinished
+ * run, then sees its page again. Refused across sites as the login form is
+ * (a browser sends Basic credentials to any site). A run that ended or
+ * changed meanwhile is left as it is: its page shows what happened.
+ */
+export const cancelFlowRun: PageHandler = async function cancelFlowRun(ctx) {
+  requireSameOrigin(ctx.request, publicOrigin(ctx.url, ctx.services));
+  const { tenant, role } = await pathTenant(ctx);
+  requireRole(role, "member");
+  const store = ctx.services.store;
+  const run = await store.flowRun(tenant.id, ctx.params.id ?? "");
+  if (!run) throw notFound("Flow run");
+  if (live(run) !== undefined) {
+    try {
+      await store.setFlowRunState(tenant.id, run.id, run.version, {
+        type: "CANCELLED",
+        message: `Cancelled by ${displayName(ctx.principal)} in the web view`,
+      });
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+    }
+  }
+  return redirect(uiPath(tenant.slug, "flow-runs", run.id));
 };
 
 /** `GET /ui/:tenant/task-runs/:id`: a task run and its newest log lines. */

@@ -110,3 +110,51 @@ Deno.test("flowRunPage() filters log lines by level and above", async (t) => {
     assertIncludes(page.text, "CRITICAL");
   });
 });
+
+Deno.test("cancelFlowRun() lets a member cancel an unfinished run from its page", async (t) => {
+  await using server = await uiTestServer();
+  const seeded = await seedTenant(server, "acme");
+  const path = `/ui/acme/flow-runs/${seeded.runId}`;
+  const member = {
+    authorization: `Basic ${btoa(`member-acme:${PASSWORD}`)}`,
+  };
+  const cancel = (headers: Record<string, string>) =>
+    ui(server, `${path}/cancel`, { method: "POST", headers });
+  const state = async () =>
+    (await api(server, "GET", `/flow-runs/${seeded.runId}`, {
+      token: seeded.memberToken,
+    })).state.type;
+
+  await t.step("a member sees the button, a viewer does not", async () => {
+    assertIncludes(
+      (await ui(server, path, { headers: member })).text,
+      `action="${path}/cancel"`,
+    );
+    doesNotMatch((await ui(server, path, { headers: viewer })).text, /cancel"/);
+  });
+
+  await t.step("another site's form is refused", async () => {
+    const page = await cancel({ ...member, origin: "https://evil.example" });
+    deepEqual(page.status, 403);
+    deepEqual(await state(), "RUNNING");
+  });
+
+  await t.step("a viewer is refused", async () => {
+    const page = await cancel({ ...viewer, origin: server.url.origin });
+    deepEqual(page.status, 403);
+    deepEqual(await state(), "RUNNING");
+  });
+
+  await t.step(
+    "a member's cancel lands back on the cancelled run",
+    async () => {
+      const page = await cancel({ ...member, origin: server.url.origin });
+      deepEqual(page.status, 303);
+      deepEqual(page.headers.get("location"), path);
+      deepEqual(await state(), "CANCELLED");
+      const after = await ui(server, path, { headers: member });
+      assertIncludes(after.text, "in the web view");
+      doesNotMatch(after.text, /Cancel run/);
+    },
+  );
+});
