@@ -6,6 +6,7 @@
  */
 
 import { invalidParameter, notFound } from "../http_error.ts";
+import { STATE_COLOURS } from "../../state_colours.ts";
 import {
   publicOrigin,
   requireRole,
@@ -654,19 +655,6 @@ function timeline(history: State[]): SafeHtml {
   }</ol>`;
 }
 
-/** Bar colours of the timeline picture, as the badges' text colours. */
-const STATE_FILLS: Readonly<Record<StateType, string>> = {
-  SCHEDULED: "#64748b",
-  PENDING: "#d97706",
-  RUNNING: "#2563eb",
-  QUEUED: "#7c3aed",
-  RETRYING: "#ea580c",
-  SUCCESS: "#16a34a",
-  FAILED: "#dc2626",
-  CANCELLED: "#6b7280",
-  CACHED: "#0d9488",
-};
-
 /**
  * The timeline picture: one bar per started task run, from its start to its
  * end (or to now while it runs, or to the flow run's end when that ended
@@ -719,7 +707,7 @@ function gantt(
             )}</text><rect x="${x.toFixed(1)}" y="${y}" width="${width.toFixed(
               1,
             )}" height="${row -
-              6}" rx="3" fill="${STATE_FILLS[
+              6}" rx="3" fill="${STATE_COLOURS[
                 taskRun.state.type
               ]}" data-state="${taskRun.state.type}"><title>${label}: ${taskRun
               .state.type}, ${((to - from) / 1000).toFixed(
