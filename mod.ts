@@ -14,18 +14,41 @@
  *   this process while the runner records states, heartbeats, logs, tag
  *   limits, retries and cached results, and run scheduled runs as an agent.
  *
- * @example
+ * @example Run a flow against a server
  * ```ts
- * import { Client, Credentials, getActiveClient } from "./mod.ts";
+ * import { Client, Credentials, flow, task } from "./mod.ts";
+ * import { startServer } from "./server/mod.ts";
  *
+ * // A throw-away local server; point `endpoints` at yours instead.
+ * await using server = await startServer({
+ *   port: 0,
+ *   databasePath: ":memory:",
+ *   adminToken: "admin-example",
+ *   quiet: true,
+ * });
+ * const endpoints = server.url.href;
+ * await using admin = new Client({
+ *   credentials: new Credentials({ token: "admin-example" }),
+ *   config: { endpoints, envFile: false, env: {} },
+ * });
+ * await admin.tenants.create({ slug: "acme", name: "Acme" });
+ *
+ * // A client for one tenant; every call is typed.
  * await using client = new Client({
- *   credentials: new Credentials({ token: "rp_example" }),
- *   config: { endpoints: "http://127.0.0.1:4200", envFile: false, env: {} },
+ *   credentials: new Credentials({ token: "admin-example" }),
+ *   config: { endpoints, tenant: "acme", envFile: false, env: {} },
  * });
- * await client.session(() => {
- *   console.assert(getActiveClient() === client);
- * });
- * console.assert(!String(client).includes("rp_example"));
+ * const square = task("square", (x: number) => x * x);
+ * const sumOfSquares = flow(
+ *   "sum-of-squares",
+ *   { project: "examples" },
+ *   async ({ n }: { n: number }) => {
+ *     const squares = await square.map([...Array(n).keys()]);
+ *     return squares.reduce((sum, value) => sum + value, 0);
+ *   },
+ * );
+ * const total: number = await sumOfSquares.run({ n: 4 }, { client });
+ * console.log(`sum of squares: ${total}`); // sum of squares: 14
  * ```
  *
  * @module

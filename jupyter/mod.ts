@@ -19,6 +19,7 @@
  */
 
 import { escapeHtml } from "../escape.ts";
+import { STATE_COLOURS } from "../state_colours.ts";
 
 export { escapeHtml };
 
@@ -36,18 +37,6 @@ export interface MimeBundle {
   /** A plain-text summary. */
   "text/plain": string;
 }
-
-const STATE_COLOURS: Record<string, string> = {
-  SCHEDULED: "#64748b",
-  PENDING: "#d97706",
-  RUNNING: "#2563eb",
-  QUEUED: "#7c3aed",
-  RETRYING: "#ea580c",
-  SUCCESS: "#16a34a",
-  FAILED: "#dc2626",
-  CANCELLED: "#475569",
-  CACHED: "#0d9488",
-};
 
 const TABLE = 'style="border-collapse:collapse;font:13px system-ui,sans-serif"';
 const CELL =

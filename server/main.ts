@@ -81,7 +81,10 @@ export async function main(args: string[]): Promise<void> {
   });
   Deno.stdout.writeSync(
     new TextEncoder().encode(
-      `Runplane server listening on ${server.url.href}\n`,
+      `Runplane server listening on ${server.url.href}\n` +
+        `Web view: ${new URL("/ui/", server.url).href}\n` +
+        "First user: POST /api/v1/users with the admin token " +
+        "(see the README's server section)\n",
     ),
   );
   const stop = async () => {

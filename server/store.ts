@@ -19,6 +19,7 @@ import type {
   Flow,
   FlowRun,
   LogEntry,
+  LogLevel,
   Project,
   Role,
   Secret,
@@ -445,6 +446,8 @@ export interface LogStore {
     filter: {
       flowRunId: string;
       taskRunId?: string;
+      /** Only lines at these levels (every level when absent). */
+      levels?: readonly LogLevel[];
       limit: number;
       before?: CursorPosition;
     },

@@ -24,7 +24,10 @@ const ENTRIES = [
 
 /** Each layer, bottom first, with the paths (from the root) it holds. */
 const LAYERS: readonly { name: string; paths: readonly string[] }[] = [
-  { name: "base", paths: ["errors.ts", "version.ts", "escape.ts"] },
+  {
+    name: "base",
+    paths: ["errors.ts", "version.ts", "escape.ts", "state_colours.ts"],
+  },
   { name: "contract", paths: ["api/"] },
   { name: "transport", paths: ["transport/"] },
   { name: "auth", paths: ["auth/"] },

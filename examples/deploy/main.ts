@@ -12,13 +12,52 @@
  * ```
  *
  * Routes: `/whoami`, `/projects`, `/report` (loads `report.ts` on first use).
+ * A request needs a tenant: a tenant-bound token, or an `X-Runplane-Tenant`
+ * header, which the gateway passes on. A Runplane error becomes the
+ * gateway's own answer with the same status (a bad token is 401, not 500),
+ * with a message saying what the request needs.
  *
  * @module
  */
 
-import { Credentials, getActiveClient, withRequestClient } from "../../mod.ts";
+import {
+  ApiError,
+  Credentials,
+  getActiveClient,
+  withRequestClient,
+} from "../../mod.ts";
+
+/** What to tell a caller about a Runplane error, by its code. */
+const NEEDS: Readonly<Record<string, string>> = {
+  tenant_required:
+    "Send X-Runplane-Tenant: <tenant slug>, or use a token bound to one tenant",
+  unauthenticated:
+    "Send Authorization: Bearer <your Runplane token>; this one was refused",
+};
+
+/** A Runplane error as this gateway's answer, with the same status. */
+function errorResponse(error: ApiError): Response {
+  const status = error.status >= 400 && error.status < 600 ? error.status : 502;
+  return Response.json(
+    {
+      error: NEEDS[error.code ?? ""] ?? error.message,
+      code: error.code,
+      requestId: error.requestId,
+    },
+    { status },
+  );
+}
 
 async function handle(request: Request): Promise<Response> {
+  try {
+    return await route(request);
+  } catch (error) {
+    if (error instanceof ApiError) return errorResponse(error);
+    throw error;
+  }
+}
+
+async function route(request: Request): Promise<Response> {
   const client = getActiveClient();
   if (client === undefined) {
     return Response.json(
@@ -50,7 +89,13 @@ export default {
       const match = /^Bearer (.+)$/.exec(
         request.headers.get("authorization") ?? "",
       );
-      return match ? new Credentials({ token: match[1] }) : undefined;
+      const tenant = request.headers.get("x-runplane-tenant");
+      return match
+        ? new Credentials({
+          token: match[1],
+          extraHeaders: tenant ? { "x-runplane-tenant": tenant } : {},
+        })
+        : undefined;
     },
   }),
 } satisfies Deno.ServeDefaultExport;

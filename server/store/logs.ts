@@ -13,9 +13,16 @@
  */
 
 import type { Database, Row } from "../db/database.ts";
+import { LOG_LEVELS } from "../../api/mod.ts";
 import { uuidV7 } from "../ids.ts";
 import { type LogEntry, type LogStore, StoreError } from "../store.ts";
 import { toPage } from "./rows.ts";
+
+/**
+ * One placeholder per level, so a level filter is one constant statement;
+ * the slots a filter leaves unused are `NULL`, which `IN` never matches.
+ */
+const LEVEL_SLOTS = LOG_LEVELS.map(() => "?").join(", ");
 
 /** The log operations over `db`. */
 export function logStore(db: Database): LogStore {
@@ -100,6 +107,7 @@ export function logStore(db: Database): LogStore {
         await db.all(
           `SELECT * FROM logs WHERE tenant_id = ? AND flow_run_id = ?
              AND (? IS NULL OR task_run_id = ?)
+             AND level IN (${LEVEL_SLOTS})
              AND (? IS NULL OR seq < ?
                OR (seq = ? AND rowid < (SELECT rowid FROM logs WHERE id = ?)))
            ORDER BY seq DESC, rowid DESC LIMIT ?`,
@@ -107,6 +115,7 @@ export function logStore(db: Database): LogStore {
           filter.flowRunId,
           filter.taskRunId ?? null,
           filter.taskRunId ?? null,
+          ...LOG_LEVELS.map((_, i) => (filter.levels ?? LOG_LEVELS)[i] ?? null),
           filter.before?.key ?? null,
           filter.before?.key ?? null,
           filter.before?.key ?? null,

@@ -65,6 +65,23 @@ form.login label { display: grid; gap: .25rem; }
 input { font: inherit; padding: .4rem .5rem; border: 1px solid #cbd5e1; border-radius: .25rem; }
 button { font: inherit; padding: .4rem .9rem; border: 0; border-radius: .25rem; background: #1d4ed8; color: #fff; cursor: pointer; }
 header button { background: transparent; border: 1px solid #475569; color: #f8fafc; padding: .15rem .6rem; }
+h1 form.action { margin: 0 0 0 auto; }
+h1 form.action button { font-size: .85rem; background: #b91c1c; }
+form.filters { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: 0 0 1rem; }
+select { font: inherit; padding: .35rem .4rem; border: 1px solid #cbd5e1; border-radius: .25rem; background: #fff; }
+td time { white-space: nowrap; }
+table.logs td { font: 12.5px/1.45 ui-monospace, monospace; }
+table.logs td:first-child { width: 13.5rem; white-space: nowrap; }
+/* At a phone's width a wide table scrolls by itself; the page never does. */
+@media (max-width: 40rem) {
+  main { padding: 1rem .75rem; }
+  header { padding: .6rem .75rem; }
+  table { display: block; overflow-x: auto; }
+  dl { grid-template-columns: 1fr; }
+  dt { margin-top: .35rem; }
+}
+svg.gantt { display: block; width: 100%; height: auto; background: #fff; border: 1px solid var(--line); }
+svg.gantt text { font: 12px system-ui, sans-serif; fill: var(--fg); }
 .error { color: #b91c1c; background: #fee2e2; padding: .5rem .75rem; border-radius: .25rem; margin: 0; }
 `;
 
@@ -79,6 +96,12 @@ export interface LayoutOptions {
   who?: string;
   /** Whether to offer the logout button (only a cookie session can log out). */
   canLogOut?: boolean;
+  /**
+   * Reload the page every so many seconds (a `<meta http-equiv="refresh">`:
+   * no script, so the page stays within its Content-Security-Policy).
+   * @default {undefined} never
+   */
+  refreshSeconds?: number;
   /** The page's content. */
   body: SafeHtml;
 }
@@ -91,7 +114,10 @@ export function layout(options: LayoutOptions): SafeHtml {
       <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>${options.title} · Runplane</title>
+        <title>${options
+          .title} · Runplane</title>${options.refreshSeconds === undefined
+          ? ""
+          : html`<meta http-equiv="refresh" content="${options.refreshSeconds}">`}
         <style>${STYLESHEET}</style>
       </head>
       <body>

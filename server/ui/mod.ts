@@ -32,6 +32,7 @@ import {
   logout,
 } from "./login.ts";
 import {
+  cancelFlowRun,
   flowPage,
   flowRunPage,
   flowRunsPage,
@@ -114,6 +115,7 @@ export function mountUi(app: Hono<AppEnv>, services: Services): void {
   });
 
   // The exact paths first: "login" must not be taken for a tenant's slug.
+  app.get("/", () => Promise.resolve(redirect("/ui/")));
   app.get("/ui", () => Promise.resolve(redirect("/ui/")));
   add("GET", "/ui/login", open(loginPage));
   add("POST", "/ui/login", open(login));
@@ -122,6 +124,7 @@ export function mountUi(app: Hono<AppEnv>, services: Services): void {
   add("GET", "/ui/:tenant", guarded(tenantHome));
   add("GET", "/ui/:tenant/flow-runs", guarded(flowRunsPage));
   add("GET", "/ui/:tenant/flow-runs/:id", guarded(flowRunPage));
+  add("POST", "/ui/:tenant/flow-runs/:id/cancel", guarded(cancelFlowRun));
   add("GET", "/ui/:tenant/task-runs/:id", guarded(taskRunPage));
   add("GET", "/ui/:tenant/logs/:id", guarded(logLinePage));
   add("GET", "/ui/:tenant/flows/:id", guarded(flowPage));

@@ -5,10 +5,34 @@
  * @module
  */
 
-import { notFound } from "../http_error.ts";
+import { invalidParameter, notFound } from "../http_error.ts";
+import { STATE_COLOURS } from "../../state_colours.ts";
+import {
+  publicOrigin,
+  requireRole,
+  requireSameOrigin,
+} from "../authentication.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
-import type { CursorPosition, Page, Store } from "../store.ts";
-import type { Flow, LogEntry, State, TaskRun, Tenant } from "../../api/mod.ts";
+import {
+  type CursorPosition,
+  type Page,
+  type Store,
+  StoreError,
+} from "../store.ts";
+import {
+  type Flow,
+  type FlowRun,
+  LOG_LEVELS,
+  type LogEntry,
+  type LogLevel,
+  ROLES,
+  type State,
+  STATE_TYPES,
+  type StateType,
+  type TaskRun,
+  type Tenant,
+  TERMINAL_STATE_TYPES,
+} from "../../api/mod.ts";
 import {
   displayName,
   type PageHandler,
@@ -27,7 +51,7 @@ import {
   uiPath,
 } from "./layout.ts";
 
-/** How many runs the runs page lists. */
+/** How many runs a page of the runs list shows. */
 const RECENT_RUNS = 50;
 /**
  * How many log lines a page shows; older ones are a link away. With at most
@@ -43,6 +67,8 @@ const TASK_RUNS = 200;
 const TIMELINE_STATES = 100;
 /** How much of a run's parameters, as JSON, a page shows. */
 const PARAMETERS_PREVIEW = 20_000;
+/** How often the page of an unfinished run reloads itself. */
+const REFRESH_SECONDS = 5;
 /** How many runs a flow page lists. */
 const FLOW_RUNS = 20;
 
@@ -80,41 +106,102 @@ export const tenantHome: PageHandler = async function tenantHome(ctx) {
   return redirect(uiPath(tenant.slug, "flow-runs"));
 };
 
-/** `GET /ui/:tenant/flow-runs`: the newest runs. */
+/**
+ * `GET /ui/:tenant/flow-runs`: the runs, newest first, a page at a time,
+ * filtered by `state` (any case) and `flow` (a flow id); `cursor` is where
+ * the next page starts. A filter the page cannot read is a 400 that says so,
+ * never silently ignored.
+ */
 export const flowRunsPage: PageHandler = async function flowRunsPage(ctx) {
   const { tenant } = await pathTenant(ctx);
   const store = ctx.services.store;
-  const { items } = await store.listFlowRuns(tenant.id, {
+  const query = ctx.url.searchParams;
+  const state = stateFilter(query.get("state"));
+  const flowId = query.get("flow") || undefined;
+  const { items, next } = await store.listFlowRuns(tenant.id, {
+    state,
+    flowId,
     limit: RECENT_RUNS,
+    after: decodeCursor(query.get("cursor") || undefined),
   });
   const flows = flowLookup(store, tenant.id);
   const rows = await Promise.all(items.map(async (run) => [
     link(uiPath(tenant.slug, "flow-runs", run.id), run.name),
     stateBadge(run.state),
     flowLink(tenant, run.flowId, await flows(run.flowId)),
+    time(run.startTime),
     duration(run.durationMs),
     time(run.updatedAt),
   ]));
+  const filtered = state !== undefined || flowId !== undefined;
+  const later = encodeCursor(next);
+  const here = uiPath(tenant.slug, "flow-runs");
+  const filters = new URLSearchParams();
+  if (state) filters.set("state", state);
+  if (flowId) filters.set("flow", flowId);
   return page(
     ctx,
     `Flow runs · ${tenant.name}`,
-    [[tenant.name, uiPath(tenant.slug, "flow-runs")]],
+    [[tenant.name, here]],
     html`<h1>Flow runs</h1>
-<p class="muted">The newest ${RECENT_RUNS}, newest first.</p>
-${
-      dataTable(
-        "flow-runs",
-        ["Name", "State", "Flow", "Duration", "Updated"],
-        rows,
-        "No flow runs yet.",
+<form class="filters" method="get" action="${here}">
+  <label>State <select name="state">
+    <option value="">Any</option>${
+      STATE_TYPES.map((type) =>
+        html`<option${type === state ? " selected" : ""}>${type}</option>`
       )
+    }
+  </select></label>
+  ${flowId ? html`<input type="hidden" name="flow" value="${flowId}">` : ""}
+  <button type="submit">Filter</button>
+  ${filtered ? link(here, "Clear filters") : ""}
+</form>
+${
+      rows.length === 0 && !filtered && !query.has("cursor")
+        ? FIRST_RUN
+        : dataTable(
+          "flow-runs",
+          ["Name", "State", "Flow", "Started", "Duration", "Updated"],
+          rows,
+          "No flow runs match these filters.",
+        )
+    }${
+      later === null ? "" : html`<p class="pages">${
+        link(
+          `${here}?${new URLSearchParams([...filters, ["cursor", later]])}`,
+          `Older ${RECENT_RUNS} runs`,
+        )
+      }</p>`
     }`,
   );
 };
 
+/** The runs page of a tenant with no runs yet: how to make the first one. */
+const FIRST_RUN: SafeHtml = html`<div class="empty">
+  <p>No flow runs yet. Run a flow with the SDK and it shows up here:</p>
+  <pre>import { flow } from "jsr:@runplane/client";
+
+const hello = flow("hello", { project: "first" }, () =&gt; "hi");
+await hello.run({}, { client });</pre>
+  <p>The README's quick start shows the whole program.</p>
+</div>`;
+
+/** The `state` query parameter, in any case; a 400 naming the states for another value. */
+function stateFilter(value: string | null): StateType | undefined {
+  if (value === null || value === "") return undefined;
+  const type = value.toUpperCase() as StateType;
+  if (STATE_TYPES.includes(type)) return type;
+  throw invalidParameter(
+    `Unknown state filter: ${
+      JSON.stringify(value.slice(0, 40))
+    } is not one of ${STATE_TYPES.join(", ")}`,
+  );
+}
+
 /** `GET /ui/:tenant/flow-runs/:id`: a run, its timeline, task runs and logs. */
 export const flowRunPage: PageHandler = async function flowRunPage(ctx) {
-  const { tenant } = await pathTenant(ctx);
+  const { tenant, role } = await pathTenant(ctx);
+  const canChange = () => ROLES.indexOf(role) >= ROLES.indexOf("member");
   const store = ctx.services.store;
   const run = await store.flowRun(tenant.id, ctx.params.id ?? "");
   if (!run) throw notFound("Flow run");
@@ -123,6 +210,7 @@ export const flowRunPage: PageHandler = async function flowRunPage(ctx) {
     store.listTaskRuns(tenant.id, run.id, TASK_RUNS + 1),
     store.recentLogs(tenant.id, {
       flowRunId: run.id,
+      levels: levelFilter(ctx),
       limit: LOG_PAGE_LINES,
       before: logCursor(ctx),
     }),
@@ -136,7 +224,19 @@ export const flowRunPage: PageHandler = async function flowRunPage(ctx) {
       ["Flow runs", uiPath(tenant.slug, "flow-runs")],
     ],
     html`
-      <h1><span class="name">${run.name}</span> ${stateBadge(run.state)}</h1>
+      <h1><span class="name">${run.name}</span> ${stateBadge(
+        run.state,
+      )}${live(run) !== undefined && canChange()
+        ? html`
+          <form class="action" method="post"
+            action="${uiPath(
+              tenant.slug,
+              "flow-runs",
+              run.id,
+              "cancel",
+            )}"><button type="submit">Cancel run</button></form>
+        `
+        : ""}</h1>
       ${details([
         ["Id", html`<code>${run.id}</code>`],
         ["Flow", flowLink(tenant, run.flowId, flow)],
@@ -146,8 +246,10 @@ export const flowRunPage: PageHandler = async function flowRunPage(ctx) {
       ])}
       <h2>Parameters</h2>
       <pre class="parameters">${clip(parameters, PARAMETERS_PREVIEW)}</pre>
-      <h2>State timeline</h2>
+      <h2>State history</h2>
       ${timeline(run.history)}
+      <h2>Timeline</h2>
+      ${gantt(ctx, run, taskRuns.slice(0, TASK_RUNS))}
       <h2>Task runs</h2>
       ${taskRuns.length > TASK_RUNS
         ? html`<p class="muted">The first ${TASK_RUNS} task runs.</p>`
@@ -156,7 +258,34 @@ export const flowRunPage: PageHandler = async function flowRunPage(ctx) {
       <h2>Logs</h2>
       ${logTable(ctx, tenant, logs)}
     `,
+    { refreshSeconds: live(run) },
   );
+};
+
+/**
+ * `POST /ui/:tenant/flow-runs/:id/cancel`: a member cancels an unfinished
+ * run, then sees its page again. Refused across sites as the login form is
+ * (a browser sends Basic credentials to any site). A run that ended or
+ * changed meanwhile is left as it is: its page shows what happened.
+ */
+export const cancelFlowRun: PageHandler = async function cancelFlowRun(ctx) {
+  requireSameOrigin(ctx.request, publicOrigin(ctx.url, ctx.services));
+  const { tenant, role } = await pathTenant(ctx);
+  requireRole(role, "member");
+  const store = ctx.services.store;
+  const run = await store.flowRun(tenant.id, ctx.params.id ?? "");
+  if (!run) throw notFound("Flow run");
+  if (live(run) !== undefined) {
+    try {
+      await store.setFlowRunState(tenant.id, run.id, run.version, {
+        type: "CANCELLED",
+        message: `Cancelled by ${displayName(ctx.principal)} in the web view`,
+      });
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+    }
+  }
+  return redirect(uiPath(tenant.slug, "flow-runs", run.id));
 };
 
 /** `GET /ui/:tenant/task-runs/:id`: a task run and its newest log lines. */
@@ -170,6 +299,7 @@ export const taskRunPage: PageHandler = async function taskRunPage(ctx) {
     store.recentLogs(tenant.id, {
       flowRunId: taskRun.flowRunId,
       taskRunId: taskRun.id,
+      levels: levelFilter(ctx),
       limit: LOG_PAGE_LINES,
       before: logCursor(ctx),
     }),
@@ -189,16 +319,17 @@ export const taskRunPage: PageHandler = async function taskRunPage(ctx) {
       ${details([
         ["Id", html`<code>${taskRun.id}</code>`],
         ["Flow run", link(runPath, run?.name ?? taskRun.flowRunId)],
-        ["Map index", taskRun.mapIndex],
+        ["Map index", mapIndex(taskRun.mapIndex)],
         ["Tags", tags(taskRun.tags)],
         ["Version", taskRun.version],
         ...changeTimes(taskRun),
       ])}
-      <h2>State timeline</h2>
+      <h2>State history</h2>
       ${timeline(taskRun.history)}
       <h2>Logs</h2>
       ${logTable(ctx, tenant, logs)}
     `,
+    { refreshSeconds: live(taskRun) },
   );
 };
 
@@ -287,6 +418,7 @@ function page(
   title: string,
   crumbs: Array<[string, string]>,
   body: SafeHtml,
+  options: { refreshSeconds?: number } = {},
 ): Response {
   const trail = [
     link("/ui/", "Tenants"),
@@ -301,6 +433,7 @@ function page(
     who: displayName(ctx.principal),
     canLogOut: ctx.principal.kind === "user" &&
       ctx.principal.via === "session",
+    refreshSeconds: options.refreshSeconds,
     body: html`<nav class="crumbs">${trail}</nav>
 ${body}`,
   }));
@@ -312,7 +445,7 @@ function taskRunTable(tenant: Tenant, taskRuns: TaskRun[]): SafeHtml {
     ["Task", "Map index", "Tags", "State", "Duration", "Updated"],
     taskRuns.map((taskRun) => [
       link(uiPath(tenant.slug, "task-runs", taskRun.id), taskRun.taskId),
-      taskRun.mapIndex,
+      mapIndex(taskRun.mapIndex),
       tags(taskRun.tags),
       stateBadge(taskRun.state),
       duration(taskRun.durationMs),
@@ -320,6 +453,31 @@ function taskRunTable(tenant: Tenant, taskRuns: TaskRun[]): SafeHtml {
     ]),
     "No task runs.",
   );
+}
+
+/**
+ * The `level` query parameter, in any case: that level and every more severe
+ * one. A 400 names the levels for another value.
+ */
+function levelFilter(ctx: UiContext): LogLevel[] | undefined {
+  const value = ctx.url.searchParams.get("level");
+  if (value === null || value === "") return undefined;
+  const index = LOG_LEVELS.indexOf(value.toUpperCase() as LogLevel);
+  if (index === -1) {
+    throw invalidParameter(
+      `Unknown log level filter: ${
+        JSON.stringify(value.slice(0, 40))
+      } is not one of ${LOG_LEVELS.join(", ")}`,
+    );
+  }
+  return LOG_LEVELS.slice(index);
+}
+
+/** How often a page of an unfinished run reloads itself, or `undefined` for a finished one. */
+function live(run: { state: Pick<State, "type"> }): number | undefined {
+  return TERMINAL_STATE_TYPES.includes(run.state.type)
+    ? undefined
+    : REFRESH_SECONDS;
 }
 
 /** The `logs` query parameter: where the older page of log lines starts. */
@@ -352,15 +510,36 @@ function logTable(
   );
   const older = encodeCursor(logs.next);
   const newest = ctx.url.searchParams.has("logs");
-  return html`${table}${
+  const level = levelFilter(ctx)?.[0];
+  const here = level === undefined
+    ? ctx.url.pathname
+    : `${ctx.url.pathname}?level=${level}`;
+  const form =
+    html`<form class="filters" method="get" action="${ctx.url.pathname}">
+  <label>Level <select name="level">
+    <option value="">Any</option>${
+      LOG_LEVELS.map((name) =>
+        html`
+          <option value="${name}" ${name === level
+            ? " selected"
+            : ""}>${name} and above</option>
+        `
+      )
+    }
+  </select></label>
+  <button type="submit">Filter</button>
+</form>`;
+  return html`${form}${table}${
     older === null && !newest
       ? ""
       : html`<p class="pages">${
         older === null ? "" : link(
-          `${ctx.url.pathname}?logs=${encodeURIComponent(older)}`,
+          `${here}${here.includes("?") ? "&" : "?"}logs=${
+            encodeURIComponent(older)
+          }`,
           `Older ${LOG_PAGE_LINES} lines`,
         )
-      } ${newest ? link(ctx.url.pathname, "Newest lines") : ""}</p>`
+      } ${newest ? link(here, "Newest lines") : ""}</p>`
   }`;
 }
 
@@ -436,21 +615,112 @@ function dataTable(
   `;
 }
 
-/** A run's states, oldest first, with their times and messages. */
+/**
+ * A run's states, oldest first, with their times, how long the run stayed in
+ * each (until the next state, or until now for the current one of an
+ * unfinished run) and their messages.
+ */
 function timeline(history: State[]): SafeHtml {
+  const shown = history.slice(-TIMELINE_STATES);
+  const now = Date.now();
+  const stayed = (state: State, index: number) => {
+    const next = shown[index + 1];
+    if (next === undefined && TERMINAL_STATE_TYPES.includes(state.type)) {
+      return "";
+    }
+    const until = next === undefined ? now : Date.parse(next.timestamp);
+    const ms = until - Date.parse(state.timestamp);
+    return Number.isFinite(ms)
+      ? html`
+        <span class="stayed">for ${duration(
+          Math.max(0, ms),
+        )}${next === undefined ? " so far" : ""}</span>
+      `
+      : "";
+  };
   return html`${
     history.length > TIMELINE_STATES
       ? html`<p class="muted">The newest ${TIMELINE_STATES} states.</p>`
       : ""
   }<ol class="timeline">${
-    history.slice(-TIMELINE_STATES).map((state) =>
+    shown.map((state, index) =>
       html`<li>${stateBadge(state)} ${time(state.timestamp)}${
+        stayed(state, index)
+      }${
         state.message === undefined || state.message === "" ? "" : html`
           <span class="message">${clip(state.message, MESSAGE_PREVIEW)}</span>
         `
       }</li>`
     )
   }</ol>`;
+}
+
+/**
+ * The timeline picture: one bar per started task run, from its start to its
+ * end (or to now while it runs, or to the flow run's end when that ended
+ * first), coloured by its state, on one time axis.
+ * Server-rendered SVG, so it needs no script.
+ */
+function gantt(
+  ctx: UiContext,
+  run: Pick<FlowRun, "endTime">,
+  taskRuns: TaskRun[],
+): SafeHtml {
+  const started = taskRuns.filter((taskRun) => taskRun.startTime !== null);
+  if (started.length === 0) {
+    return html`<p class="empty">No task run has started.</p>`;
+  }
+  const now = Date.now();
+  const spans = started.map((taskRun) => {
+    const from = Date.parse(taskRun.startTime!);
+    const end = taskRun.endTime ?? run.endTime;
+    const to = end === null ? now : Date.parse(end);
+    return { taskRun, from, to: Math.max(from, to) };
+  });
+  const first = Math.min(...spans.map((span) => span.from));
+  const last = Math.max(...spans.map((span) => span.to));
+  const total = Math.max(1, last - first);
+  const [labelWidth, barsWidth, row] = [180, 600, 22];
+  const height = spans.length * row + 24;
+  const tenant = ctx.params.tenant ?? "";
+  return html`
+    <svg class="gantt" role="img" viewBox="0 0 ${labelWidth + barsWidth +
+      10} ${height}"
+      aria-label="Task runs over time, ${(total / 1000).toFixed(
+        1,
+      )} s in all">${spans.map(({ taskRun, from, to }, index) => {
+        const x = labelWidth + ((from - first) / total) * barsWidth;
+        const width = Math.max(2, ((to - from) / total) * barsWidth);
+        const y = index * row + 4;
+        const label = taskRun.mapIndex === -1
+          ? taskRun.taskId
+          : `${taskRun.taskId}[${taskRun.mapIndex}]`;
+        return html`
+          <a
+            href="${uiPath(
+              tenant,
+              "task-runs",
+              taskRun.id,
+            )}"><text x="4" y="${y + 13}">${label.slice(
+              0,
+              24,
+            )}</text><rect x="${x.toFixed(1)}" y="${y}" width="${width.toFixed(
+              1,
+            )}" height="${row -
+              6}" rx="3" fill="${STATE_COLOURS[
+                taskRun.state.type
+              ]}" data-state="${taskRun.state.type}"><title>${label}: ${taskRun
+              .state.type}, ${((to - from) / 1000).toFixed(
+                1,
+              )} s</title></rect></a>
+        `;
+      })}<text x="${labelWidth}" y="${height -
+        4}" class="axis">0 s</text><text x="${labelWidth +
+        barsWidth}" y="${height -
+        4}" text-anchor="end" class="axis">${(total / 1000).toFixed(
+          1,
+        )} s</text></svg>
+  `;
 }
 
 /** Names and values, as a definition list. */
@@ -488,6 +758,11 @@ function changeTimes(
     ["Updated", time(run.updatedAt)],
     ["Heartbeat", time(run.heartbeatAt)],
   ];
+}
+
+/** A task run's map index; `-1` means the task is not mapped. */
+function mapIndex(index: number): HtmlValue {
+  return index === -1 ? html`<span class="muted">—</span>` : index;
 }
 
 function tags(values: string[]): SafeHtml {

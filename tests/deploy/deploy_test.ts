@@ -99,3 +99,49 @@ Deno.test("the Deploy gateway answers every concurrent request with its own call
     await gateway.stop();
   }
 });
+
+Deno.test("the Deploy gateway answers a Runplane error with its status and what the request needs", async (t) => {
+  await using server = await startTestServer();
+  const tenant = await createTenant(server, "member");
+  await tenant.client.projects.create({ name: "gateway-project" });
+  const { token: userToken } = await server.admin.apiTokens.create({
+    name: "gateway",
+    scope: "user",
+    username: tenant.username,
+  });
+  const gateway = await startGateway(server.url.href);
+  const call = async (headers: Record<string, string>) => {
+    const response = await fetch(`${gateway.url}/projects`, { headers });
+    return { status: response.status, body: await response.json() };
+  };
+  try {
+    await t.step("a bad token is 401, not 500", async () => {
+      const { status, body } = await call({
+        authorization: "Bearer rp_not-a-token",
+      });
+      assert.equal(status, 401);
+      assert.match(body.error, /Authorization: Bearer/);
+      assert.equal(body.code, "unauthenticated");
+    });
+
+    await t.step("a token of no one tenant needs a tenant", async () => {
+      const { status, body } = await call({
+        authorization: `Bearer ${userToken}`,
+      });
+      assert.equal(status, 400);
+      assert.match(body.error, /X-Runplane-Tenant/);
+      assert.equal(body.code, "tenant_required");
+    });
+
+    await t.step("X-Runplane-Tenant is passed on", async () => {
+      const { status, body } = await call({
+        authorization: `Bearer ${userToken}`,
+        "x-runplane-tenant": tenant.slug,
+      });
+      assert.equal(status, 200);
+      assert.deepEqual(body, ["gateway-project"]);
+    });
+  } finally {
+    await gateway.stop();
+  }
+});

@@ -133,6 +133,15 @@ Deno.test({
       );
       assert.match(runs[0], /duration<\/td><td[^>]*>\d+(\.\d)? m?s</);
 
+      const about = html.find((h) => h.includes("open in the web view"));
+      assert.ok(about, "the run's flow, parameters and web link");
+      assert.match(about, /Flow <b>nightly<\/b> v1/);
+      assert.match(about, /<code>\{&quot;epochs&quot;:3\}<\/code>/);
+      assert.match(
+        about,
+        /href="http:\/\/127\.0\.0\.1:\d+\/ui\/research\/flow-runs\/[0-9a-f-]{36}"/,
+      );
+
       const taskRun = html.find((h) => h.includes("<code>fit</code>"));
       assert.ok(taskRun, "the task run renders as HTML");
       assert.match(taskRun, />SUCCESS</);

@@ -94,6 +94,11 @@ export function postLogin(
   });
 }
 
+/** The `Authorization` header of a seeded user, by name, with {@linkcode PASSWORD}. */
+export function basicAuth(username: string): { authorization: string } {
+  return { authorization: `Basic ${btoa(`${username}:${PASSWORD}`)}` };
+}
+
 /** Fails unless `text` contains `part`, showing a little of the text. */
 export function assertIncludes(text: string, part: string): void {
   if (!text.includes(part)) {

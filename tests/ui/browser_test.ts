@@ -211,11 +211,23 @@ Deno.test({
       const cells = (await extractRow.locator("td").allInnerTexts()).map((
         cell,
       ) => cell.trim());
-      deepEqual(cells.slice(0, 4), ["extract", "-1", "io", "RUNNING"]);
+      // An unmapped task (map index -1) shows a dash.
+      deepEqual(cells.slice(0, 4), ["extract", "—", "io", "RUNNING"]);
       const loadRow = page.locator("table.task-runs tbody tr", {
         hasText: "load",
       });
       equal((await loadRow.locator("td").nth(1).innerText()).trim(), "3");
+
+      // The timeline picture: one bar per started task run, by state.
+      deepEqual(
+        await page.locator("svg.gantt rect").evaluateAll((bars) =>
+          bars.map((bar) =>
+            (bar as unknown as { getAttribute(name: string): string })
+              .getAttribute("data-state")
+          )
+        ),
+        ["RUNNING"],
+      );
 
       const logRows = await page.locator("table.logs tbody tr")
         .allInnerTexts();
@@ -250,6 +262,43 @@ Deno.test({
         await page.locator(`a[href="/ui/acme/flow-runs/${run.id}"]`).count() >
           0,
       );
+
+      // The runs list filters by state through its form, at a phone's width.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(new URL("/ui/acme/flow-runs", server.url).href);
+      await page.selectOption('form.filters select[name="state"]', "RUNNING");
+      await Promise.all([
+        page.waitForURL(/state=RUNNING/),
+        page.click('form.filters button[type="submit"]'),
+      ]);
+      equal(
+        (await page.locator("p.empty").innerText()).trim(),
+        "No flow runs match these filters.",
+      );
+      await page.selectOption('form.filters select[name="state"]', "FAILED");
+      await Promise.all([
+        page.waitForURL(/state=FAILED/),
+        page.click('form.filters button[type="submit"]'),
+      ]);
+      const listed = await page.locator("table.flow-runs tbody tr")
+        .allInnerTexts();
+      equal(listed.length, 1);
+      match(listed[0], /nightly-2026-01-02\s+FAILED/);
+      for (const path of [target, page.url()]) {
+        await page.goto(path);
+        // The page itself never scrolls sideways; a wide table scrolls alone.
+        const overflow = await page.evaluate(() => {
+          const root = (globalThis as unknown as {
+            document: {
+              documentElement: { scrollWidth: number; clientWidth: number };
+            };
+          }).document.documentElement;
+          return root.scrollWidth - root.clientWidth;
+        });
+        ok(overflow <= 0, `${path} is ${overflow}px wider than a phone`);
+      }
+      await page.screenshot({ path: `${folder}/flow-runs-phone.png` });
+      await page.setViewportSize({ width: 1200, height: 900 });
 
       // Logging out ends the session: the run page asks for a login again.
       await Promise.all([
