@@ -11,6 +11,7 @@ import { type Command, positional, text } from "../command.ts";
 export const PROJECT_COMMANDS: readonly Command[] = [
   {
     name: "tenants",
+    aliases: ["tenants list"],
     usage: "",
     async run({ client, print }) {
       const tenants = await client.tenants.list();

@@ -7,6 +7,7 @@
 
 import {
   AbortError,
+  ConflictError,
   InvalidArgumentError,
   TimeoutError,
 } from "../../errors.ts";
@@ -98,6 +99,12 @@ export interface SetFlowRunStateOptions {
   version: number;
   /** The new state, or just its type. */
   state: StateInput | StateType;
+}
+
+/** Options for {@linkcode FlowRuns.cancel}. */
+export interface CancelFlowRunOptions {
+  /** Why, stored as the `CANCELLED` state's message. */
+  message?: string;
 }
 
 /** Options for {@linkcode FlowRuns.wait}. */
@@ -300,6 +307,50 @@ export class FlowRuns extends Resource {
     });
     displayable(change.state, renderState);
     return change;
+  }
+
+  /**
+   * Cancels a run: reads its version and sets it `CANCELLED`, reading again
+   * when another writer changed it in between. A runner serving the run sees
+   * the change at its next heartbeat and aborts.
+   *
+   * @param id The run's id.
+   * @param options An optional message for the `CANCELLED` state.
+   * @returns The stored `CANCELLED` state and the new version.
+   * @throws {NotFoundError} When there is no such run in the tenant.
+   * @throws {ConflictError} When the run has already finished
+   * (`code` `"invalid_transition"`).
+   *
+   * @example
+   * ```ts
+   * import type { Client, FlowRun } from "@runplane/client";
+   *
+   * async function example(client: Client, run: FlowRun) {
+   *   const { state } = await client.flowRuns.cancel(run.id, { message: "wrong day" });
+   *   console.assert(state.type === "CANCELLED");
+   * }
+   * ```
+   */
+  async cancel(
+    id: string,
+    options: CancelFlowRunOptions = {},
+  ): Promise<StateChange> {
+    requireObject("options", options);
+    const message = optionalString("message", options.message);
+    // Bounded: each retry means another writer moved the run meanwhile.
+    for (let attempt = 1;; attempt++) {
+      const { version } = await this.get(id);
+      try {
+        return await this.setState(id, {
+          version,
+          state: { type: "CANCELLED", message },
+        });
+      } catch (error) {
+        const stale = error instanceof ConflictError &&
+          error.code === "stale_version";
+        if (!stale || attempt === 5) throw error;
+      }
+    }
   }
 
   /**
