@@ -132,6 +132,25 @@ Deno.test("runplane projects and flow-runs commands work as tables and as JSON",
     );
     const got = await cli(["flow-runs", "get", run.id], env);
     assert.match(got.stdout, new RegExp(`nightly\\s+${run.id}\\s+RUNNING`));
+
+    const running = await cli(
+      ["flow-runs", "list", "--state", "Running", "--json"],
+      env,
+    );
+    assert.equal(running.code, 0, running.stderr);
+    assert.equal(JSON.parse(running.stdout).length, 1, "--state in any case");
+
+    const cancelled = await cli(["flow-runs", "cancel", run.id], env);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    assert.equal(
+      cancelled.stdout,
+      `${run.id}: CANCELLED, version ${run.version + 2}\n`,
+    );
+    const none = await cli(
+      ["flow-runs", "list", "--state", "running", "--json"],
+      env,
+    );
+    assert.deepEqual(JSON.parse(none.stdout), []);
   });
 });
 
