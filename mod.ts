@@ -189,7 +189,12 @@ export {
   Agents,
   type RegisterAgentOptions,
 } from "./client/resources/agents.ts";
-export { Listing, type Page } from "./client/resources/listing.ts";
+export {
+  Listing,
+  ListPage,
+  type Page,
+  type ToArrayOptions,
+} from "./client/resources/listing.ts";
 export {
   flow,
   type FlowDefinition,

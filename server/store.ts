@@ -335,6 +335,16 @@ export interface FlowStore {
   ): Promise<Flow>;
   flow(tenantId: string, id: string): Promise<Flow | undefined>;
   listFlows(tenantId: string, projectId?: string): Promise<Flow[]>;
+  /** Flow versions, oldest first, a page at a time, by project and name. */
+  pageFlows(
+    tenantId: string,
+    filter: {
+      projectId?: string;
+      name?: string;
+      limit: number;
+      after?: CursorPosition;
+    },
+  ): Promise<Page<Flow>>;
   archiveFlow(tenantId: string, id: string): Promise<Flow | undefined>;
 }
 
@@ -360,6 +370,12 @@ export interface RunStore {
       versionGroupId?: string;
       state?: StateType;
       scheduledBefore?: string;
+      /** Only runs of this exact name. */
+      name?: string;
+      /** Only runs created at or after this ISO time. */
+      createdAfter?: string;
+      /** Only runs created before this ISO time. */
+      createdBefore?: string;
       limit: number;
       after?: CursorPosition;
     },

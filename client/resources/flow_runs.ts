@@ -85,8 +85,15 @@ export interface ListFlowRunsOptions {
    * `state: "SCHEDULED"`, the runs that are due.
    */
   scheduledBefore?: string | Date;
+  /** Only runs of this exact name. */
+  name?: string;
+  /** Only runs created at or after this time. */
+  createdAfter?: string | Date;
+  /** Only runs created before this time. */
+  createdBefore?: string | Date;
   /**
-   * The page size, 1 to 500.
+   * The page size, 1 to 500: what one `await` gives, not a total (bound a
+   * total with `toArray({ maxItems })`).
    *
    * @default {100}
    */
@@ -232,11 +239,12 @@ export class FlowRuns extends Resource {
   }
 
   /**
-   * Lists flow runs, newest first, fetching page after page as the loop
-   * asks for more.
+   * Lists flow runs, newest first: `await` it for the first page, or walk
+   * every run with `for await`, fetching page after page as the loop asks.
    *
-   * @param options Filters, and the page size.
-   * @returns The runs, as an async iterable; `toArray()` collects them.
+   * @param options Filters (state, flow, name, creation time), and the page
+   * size.
+   * @returns The runs, as a {@linkcode Listing}; `toArray()` collects them.
    * @throws {InvalidArgumentError} At once, when an option is invalid.
    *
    * @example
@@ -261,6 +269,13 @@ export class FlowRuns extends Resource {
       scheduledBefore: options.scheduledBefore === undefined
         ? undefined
         : requireTime("scheduledBefore", options.scheduledBefore),
+      name: optionalString("name", options.name),
+      createdAfter: options.createdAfter === undefined
+        ? undefined
+        : requireTime("createdAfter", options.createdAfter),
+      createdBefore: options.createdBefore === undefined
+        ? undefined
+        : requireTime("createdBefore", options.createdBefore),
       limit: options.limit === undefined
         ? undefined
         : requireWholeNumber("limit", options.limit, 1, 500),

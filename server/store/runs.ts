@@ -206,6 +206,8 @@ export function runStore(db: Database): RunStore {
            AND (? IS NULL OR flow_id IN (
              SELECT id FROM flows WHERE tenant_id = ? AND version_group_id = ?))
            AND (? IS NULL OR scheduled_start_time <= ?)
+           AND (? IS NULL OR name = ?)
+           AND (? IS NULL OR created_at >= ?) AND (? IS NULL OR created_at < ?)
            AND (? IS NULL OR seq < ?)
          ORDER BY seq DESC LIMIT ?`,
         tenantId,
@@ -218,6 +220,12 @@ export function runStore(db: Database): RunStore {
         filter.versionGroupId ?? null,
         filter.scheduledBefore ?? null,
         filter.scheduledBefore ?? null,
+        filter.name ?? null,
+        filter.name ?? null,
+        filter.createdAfter ?? null,
+        filter.createdAfter ?? null,
+        filter.createdBefore ?? null,
+        filter.createdBefore ?? null,
         filter.after?.key ?? null,
         filter.after?.key ?? null,
         filter.limit + 1,

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { ConflictError, NotFoundError } from "../../errors.ts";
+import {
+  ConflictError,
+  InvalidArgumentError,
+  NotFoundError,
+} from "../../errors.ts";
 import { createTenant, rejectsWith, startTestServer } from "./_helpers.ts";
 
 Deno.test("projects.getOrCreate() and flowRuns.cancel() against the reference server", async (t) => {
@@ -47,6 +51,136 @@ Deno.test("projects.getOrCreate() and flowRuns.cancel() against the reference se
       assert.equal((await client.flowRuns.get(run.id)).state.type, "CANCELLED");
       await rejectsWith(client.flowRuns.cancel(run.id), ConflictError);
       await rejectsWith(client.flowRuns.cancel("no-such-run"), NotFoundError);
+    },
+  );
+});
+
+Deno.test("Listing gives a page when awaited, every item when iterated, and a bounded array", async (t) => {
+  await using server = await startTestServer();
+  const tenant = await createTenant(server, "member");
+  const project = await tenant.client.projects.create({ name: "p" });
+  const train = await tenant.client.flows.register({
+    name: "train",
+    project: project.id,
+  });
+  const score = await tenant.client.flows.register({
+    name: "score",
+    project: project.id,
+  });
+  const before = new Date().toISOString();
+  const ids: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const run = await tenant.client.flowRuns.create({
+      flowId: i < 7 ? train.id : score.id,
+      runName: `run-${i}`,
+    });
+    ids.unshift(run.id);
+  }
+  const { token } = await server.admin.apiTokens.create({
+    name: "counted",
+    scope: "tenant",
+    username: tenant.username,
+    tenant: tenant.slug,
+  });
+  const paths: string[] = [];
+  // Counts the requests, which still go over a real socket.
+  const client = server.client({ token }, {
+    fetch: (input: string | URL | Request, init?: RequestInit) => {
+      paths.push(
+        new URL(input instanceof Request ? input.url : input).pathname,
+      );
+      return fetch(input, init);
+    },
+  });
+
+  await t.step(
+    "await list() gives one page, and getNextPage() the next",
+    async () => {
+      const page = await client.flowRuns.list({ limit: 4 });
+      assert.deepEqual(page.items.map((run) => run.id), ids.slice(0, 4));
+      assert.ok(page.hasNextPage() && typeof page.nextCursor === "string");
+      const second = await page.getNextPage();
+      assert.deepEqual(second.items.map((run) => run.id), ids.slice(4, 8));
+      const last = await second.getNextPage();
+      assert.deepEqual(last.items.map((run) => run.id), ids.slice(8));
+      assert.equal(last.hasNextPage(), false);
+      assert.equal(last.nextCursor, null);
+      await assert.rejects(last.getNextPage(), RangeError);
+    },
+  );
+
+  await t.step("for await walks every item across pages", async () => {
+    const walked: string[] = [];
+    for await (const run of client.flowRuns.list({ limit: 3 })) {
+      walked.push(run.id);
+    }
+    assert.deepEqual(walked, ids);
+  });
+
+  await t.step(
+    "toArray({ maxItems }) fetches only the pages it needs",
+    async () => {
+      paths.length = 0;
+      const two = await client.flowRuns.list({ limit: 2 }).toArray({
+        maxItems: 2,
+      });
+      assert.deepEqual(two.map((run) => run.id), ids.slice(0, 2));
+      assert.equal(paths.length, 1, "one request for one page");
+      assert.equal(
+        (await client.flowRuns.list({ limit: 3 }).toArray()).length,
+        10,
+      );
+      await rejectsWith(
+        client.flowRuns.list().toArray({ maxItems: -1 }),
+        InvalidArgumentError,
+      );
+    },
+  );
+
+  await t.step(
+    "flow runs filter by flow, state, name and creation time",
+    async () => {
+      const byFlow = await client.flowRuns.list({ flowId: score.id }).toArray();
+      assert.deepEqual(byFlow.map((run) => run.id), ids.slice(0, 3));
+      const named = await client.flowRuns.list({ name: "run-4" }).toArray();
+      assert.deepEqual(named.map((run) => run.name), ["run-4"]);
+      const scheduled = await client.flowRuns.list({ state: "SCHEDULED" })
+        .toArray();
+      assert.equal(scheduled.length, 10);
+      const after = new Date(Date.now() + 60_000);
+      assert.deepEqual(
+        await client.flowRuns.list({ createdAfter: after }).toArray(),
+        [],
+      );
+      assert.equal(
+        (await client.flowRuns.list({ createdAfter: before }).toArray()).length,
+        10,
+      );
+      assert.deepEqual(
+        await client.flowRuns.list({ createdBefore: before }).toArray(),
+        [],
+      );
+      assert.equal(
+        (await client.flowRuns.list({ createdBefore: after }).toArray()).length,
+        10,
+      );
+    },
+  );
+
+  await t.step(
+    "flows.list({ name }) finds a flow by name, and the server pages flows",
+    async () => {
+      const found = await client.flows.list({ name: "score" });
+      assert.deepEqual(found.map((flow) => flow.id), [score.id]);
+      const response = await fetch(
+        new URL("/api/v1/flows?limit=1", server.url),
+        { headers: { authorization: `Bearer ${token}` } },
+      );
+      const page = await response.json();
+      assert.equal(page.items.length, 1);
+      assert.equal(typeof page.nextCursor, "string");
+      const all = await client.flows.list();
+      assert.deepEqual(all.map((flow) => flow.name), ["train", "score"]);
     },
   );
 });
