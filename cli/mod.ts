@@ -76,7 +76,7 @@ ${
   ).join("\n")
 }
 
-  --version        the version of runplane
+  help
 
 Options for every command:
   --endpoint URL   API endpoint(s), comma-separated (else RUNPLANE_ENDPOINT)
@@ -84,6 +84,7 @@ Options for every command:
   --json           machine-readable output
   --debug          print stack traces of errors
   --help           this text (also: runplane help)
+  --version        the version of runplane (as the only argument)
 
 Credentials come from RUNPLANE_TOKEN, RUNPLANE_USERNAME/RUNPLANE_PASSWORD,
 RUNPLANE_ACCESS_KEY/RUNPLANE_SECRET_KEY, or the file saved by 'login'.`;

@@ -345,3 +345,91 @@ Deno.test("runplane as a process: a clear error line, no stack trace, and a live
     assert.match(screen, /✓ SUCCESS after \d+\.\ds/);
   });
 });
+
+Deno.test("runplane login takes the token on stdin or at a hidden prompt, never on the command line", async (t) => {
+  await withSetup(async (_server, tenant, env) => {
+    const saved = { RUNPLANE_ENDPOINT: env.RUNPLANE_ENDPOINT };
+
+    await t.step("a token piped on stdin logs in", async () => {
+      const home = await Deno.makeTempDir();
+      try {
+        const login = await cli(["login"], { ...saved, RUNPLANE_HOME: home }, {
+          stdin: `${env.RUNPLANE_TOKEN}\n`,
+        });
+        assert.equal(login.code, 0, login.stderr);
+        assert.ok(!login.stdout.includes(env.RUNPLANE_TOKEN));
+        const tenants = await cli(["tenants", "--json"], {
+          ...saved,
+          RUNPLANE_HOME: home,
+        });
+        assert.equal(JSON.parse(tenants.stdout)[0].slug, tenant.slug);
+        const empty = await cli(["login"], { ...saved, RUNPLANE_HOME: home });
+        assert.equal(empty.code, 2);
+        assert.match(empty.stderr, /^error: login needs a token/);
+      } finally {
+        await Deno.remove(home, { recursive: true });
+      }
+    });
+
+    await t.step(
+      "a token typed at the prompt on a terminal is not echoed",
+      async () => {
+        const hasScript = await new Deno.Command("sh", {
+          args: ["-c", "command -v script"],
+          stdout: "null",
+        }).output();
+        if (!hasScript.success) return;
+        const home = await Deno.makeTempDir();
+        const command = [
+          Deno.execPath(),
+          "run",
+          "--allow-net=127.0.0.1",
+          "--allow-env",
+          "--allow-read",
+          "--allow-write",
+          CLI,
+          "login",
+        ].map((part) => `'${part}'`).join(" ");
+        const child = new Deno.Command("script", {
+          args: ["-qec", command, "/dev/null"],
+          env: { ...saved, RUNPLANE_HOME: home, NO_COLOR: "1" },
+          stdin: "piped",
+          stdout: "piped",
+          stderr: "piped",
+        }).spawn();
+        try {
+          const decoder = new TextDecoder();
+          let screen = "";
+          const reader = child.stdout.getReader();
+          // Types only once the prompt shows, as a person would.
+          for (let i = 0; i < 1_000 && !screen.includes("Token: "); i++) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            screen += decoder.decode(value);
+          }
+          assert.ok(screen.includes("Token: "), screen);
+          const writer = child.stdin.getWriter();
+          await writer.write(
+            new TextEncoder().encode(`${env.RUNPLANE_TOKEN}\r`),
+          );
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            screen += decoder.decode(value);
+          }
+          await writer.close().catch(() => {});
+          const status = await child.status;
+          await child.stderr.cancel();
+          assert.equal(status.code, 0, screen);
+          assert.match(screen, /Logged in \(token\)/);
+          assert.ok(
+            !screen.includes(env.RUNPLANE_TOKEN),
+            "the token is echoed",
+          );
+        } finally {
+          await Deno.remove(home, { recursive: true });
+        }
+      },
+    );
+  });
+});
