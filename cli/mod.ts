@@ -75,7 +75,6 @@ ${
     `  ${command.name}${command.usage ? ` ${command.usage}` : ""}`
   ).join("\n")
 }
-
   help
 
 Options for every command:
