@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { main } from "../../cli/mod.ts";
+import { hasScript, spawnCliOnTerminal } from "../_helpers/terminal.ts";
 import {
   createTenant,
   startTestServer,
@@ -297,11 +298,7 @@ Deno.test("runplane as a process: a clear error line, no stack trace, and a live
     assert.ok(!stderr.includes(" at "), "no stack trace");
 
     // A pseudo-terminal through script(1), where the status line is drawn.
-    const hasScript = await new Deno.Command("sh", {
-      args: ["-c", "command -v script"],
-      stdout: "null",
-    }).output();
-    if (!hasScript.success) return;
+    if (!await hasScript()) return;
     const project = await tenant.client.projects.create({ name: "tty" });
     const flow = await tenant.client.flows.register({
       name: "f",
@@ -374,29 +371,13 @@ Deno.test("runplane login takes the token on stdin or at a hidden prompt, never 
     await t.step(
       "a token typed at the prompt on a terminal is not echoed",
       async () => {
-        const hasScript = await new Deno.Command("sh", {
-          args: ["-c", "command -v script"],
-          stdout: "null",
-        }).output();
-        if (!hasScript.success) return;
+        if (!await hasScript()) return;
         const home = await Deno.makeTempDir();
-        const command = [
-          Deno.execPath(),
-          "run",
-          "--allow-net=127.0.0.1",
-          "--allow-env",
-          "--allow-read",
-          "--allow-write",
-          CLI,
-          "login",
-        ].map((part) => `'${part}'`).join(" ");
-        const child = new Deno.Command("script", {
-          args: ["-qec", command, "/dev/null"],
-          env: { ...saved, RUNPLANE_HOME: home, NO_COLOR: "1" },
-          stdin: "piped",
-          stdout: "piped",
-          stderr: "piped",
-        }).spawn();
+        const child = spawnCliOnTerminal(["login"], {
+          ...saved,
+          RUNPLANE_HOME: home,
+          NO_COLOR: "1",
+        });
         try {
           const decoder = new TextDecoder();
           let screen = "";

@@ -1,3 +1,4 @@
+import { hasScript } from "../_helpers/terminal.ts";
 import assert from "node:assert/strict";
 import { main } from "../../cli/mod.ts";
 import { AuthenticationError } from "../../errors.ts";
@@ -247,11 +248,7 @@ Deno.test("runplane escapes control characters in server text, except with --jso
 
 Deno.test("runplane users set-password asks on a terminal without echoing", async () => {
   // A pseudo-terminal through script(1).
-  const hasScript = await new Deno.Command("sh", {
-    args: ["-c", "command -v script"],
-    stdout: "null",
-  }).output();
-  if (!hasScript.success) return;
+  if (!await hasScript()) return;
   await using server = await startTestServer();
   const tenant = await createTenant(server, "member");
   const command = [
