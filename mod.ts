@@ -161,6 +161,7 @@ export {
   type RegisterFlowOptions,
 } from "./client/resources/flows.ts";
 export {
+  type CancelFlowRunOptions,
   type CreateFlowRunOptions,
   type FlowRunFields,
   FlowRuns,
@@ -171,6 +172,7 @@ export {
 export {
   type GetOrCreateTaskRunOptions,
   type LatestCachedStatesOptions,
+  type ListTaskRunsOptions,
   type SetTaskRunStateOptions,
   TaskRuns,
 } from "./client/resources/task_runs.ts";

@@ -403,12 +403,14 @@ export interface RunStore {
   ): Promise<TaskRunWithHistory | undefined>;
   /**
    * The task runs of a flow run, oldest first (ties by task id, then map
-   * index), at most `limit`; empty for an unknown run or another tenant's.
+   * index), at most `limit` after skipping `offset`; empty for an unknown
+   * run or another tenant's.
    */
   listTaskRuns(
     tenantId: string,
     flowRunId: string,
     limit: number,
+    offset?: number,
   ): Promise<TaskRun[]>;
   /** Sets a task run's state; `RUNNING` over a tag's limit stores `QUEUED`. */
   setTaskRunState(

@@ -124,6 +124,24 @@ export const FLOW_RUN_COMMANDS: readonly Command[] = [
     },
   },
   {
+    name: "task-runs list",
+    aliases: ["task-runs"],
+    usage: "--flow-run-id F",
+    flags: { "flow-run-id": { type: "string" } },
+    async run({ client, flags, print }) {
+      const flowRunId = text(flags["flow-run-id"]);
+      if (flowRunId === undefined) {
+        throw new UsageError("task-runs list needs --flow-run-id");
+      }
+      const tasks = await client.taskRuns.list({ flowRunId }).toArray();
+      print(
+        tasks,
+        () => formatTable(tasks, ["taskId", "mapIndex", "id", "state"]),
+      );
+      return 0;
+    },
+  },
+  {
     name: "flow-runs cancel",
     usage: "<id> [--message M]",
     flags: { "message": { type: "string" } },

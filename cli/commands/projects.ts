@@ -7,7 +7,7 @@
 import { formatTable, shown } from "../_output.ts";
 import { type Command, positional, text } from "../command.ts";
 
-/** `tenants`, `projects list` and `projects create`. */
+/** `tenants`, `projects list|create` and `flows list|get`. */
 export const PROJECT_COMMANDS: readonly Command[] = [
   {
     name: "tenants",
@@ -42,6 +42,32 @@ export const PROJECT_COMMANDS: readonly Command[] = [
         project,
         () => `Created project ${shown(project.name)} (${shown(project.id)})`,
       );
+      return 0;
+    },
+  },
+  {
+    name: "flows list",
+    aliases: ["flows"],
+    usage: "[--project-id P] [--name N]",
+    flags: { "project-id": { type: "string" }, "name": { type: "string" } },
+    async run({ client, flags, print }) {
+      const flows = await client.flows.list({
+        project: text(flags["project-id"]),
+        name: text(flags.name),
+      });
+      print(
+        flows,
+        () => formatTable(flows, ["name", "version", "id", "archived"]),
+      );
+      return 0;
+    },
+  },
+  {
+    name: "flows get",
+    usage: "<id>",
+    async run({ client, args, print }) {
+      const flow = await client.flows.get(positional(args, "the flow's id"));
+      print(flow, () => formatTable([flow], ["name", "version", "id"]));
       return 0;
     },
   },

@@ -335,13 +335,14 @@ export function runStore(db: Database): RunStore {
       return { ...toTaskRun(row), history: await history("task", id) };
     },
 
-    async listTaskRuns(tenantId, flowRunId, limit) {
+    async listTaskRuns(tenantId, flowRunId, limit, offset = 0) {
       return (await db.all(
         `SELECT * FROM task_runs WHERE tenant_id = ? AND flow_run_id = ?
-         ORDER BY created_at, task_id, map_index LIMIT ?`,
+         ORDER BY created_at, task_id, map_index, id LIMIT ? OFFSET ?`,
         tenantId,
         flowRunId,
         limit,
+        offset,
       )).map(toTaskRun);
     },
 

@@ -141,6 +141,30 @@ Deno.test("runplane projects and flow-runs commands work as tables and as JSON",
     assert.equal(running.code, 0, running.stderr);
     assert.equal(JSON.parse(running.stdout).length, 1, "--state in any case");
 
+    const flows = await cli(
+      ["flows", "list", "--name", "train", "--json"],
+      env,
+    );
+    assert.deepEqual(
+      JSON.parse(flows.stdout).map((f: { id: string }) => f.id),
+      [flow.id],
+    );
+    const oneFlow = await cli(["flows", "get", flow.id], env);
+    assert.match(oneFlow.stdout, new RegExp(`train\\s+1\\s+${flow.id}`));
+    const task = await tenant.client.taskRuns.getOrCreate({
+      flowRunId: run.id,
+      taskId: "fit",
+    });
+    const tasks = await cli(
+      ["task-runs", "list", "--flow-run-id", run.id, "--json"],
+      env,
+    );
+    assert.equal(tasks.code, 0, tasks.stderr);
+    assert.deepEqual(
+      JSON.parse(tasks.stdout).map((t: { id: string }) => t.id),
+      [task.id],
+    );
+
     const cancelled = await cli(["flow-runs", "cancel", run.id], env);
     assert.equal(cancelled.code, 0, cancelled.stderr);
     assert.equal(

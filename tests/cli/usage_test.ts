@@ -57,7 +57,7 @@ Deno.test("runplane usage needs no credentials", async (t) => {
       for (
         const args of [
           ["flow-runs"],
-          ["flows"],
+          ["users"],
           ["fly"],
           ["tenants", "--x"],
           [],

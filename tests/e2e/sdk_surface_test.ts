@@ -184,3 +184,49 @@ Deno.test("Listing gives a page when awaited, every item when iterated, and a bo
     },
   );
 });
+
+Deno.test("taskRuns.list() pages a flow run's task runs, oldest first", async (t) => {
+  await using server = await startTestServer();
+  const { client } = await createTenant(server, "member");
+  const other = await createTenant(server, "member");
+  const project = await client.projects.create({ name: "p" });
+  const flow = await client.flows.register({ name: "f", project: project.id });
+  const run = await client.flowRuns.create({ flowId: flow.id });
+  const ids: string[] = [];
+  // Names in order too, so a tie in creation time cannot reorder them.
+  for (const taskId of ["a-extract", "b-train", "c-score"]) {
+    ids.push(
+      (await client.taskRuns.getOrCreate({
+        flowRunId: run.id,
+        taskId,
+      })).id,
+    );
+  }
+
+  await t.step(
+    "a page when awaited, every task run when iterated",
+    async () => {
+      const page = await client.taskRuns.list({ flowRunId: run.id, limit: 2 });
+      assert.deepEqual(page.items.map((task) => task.id), ids.slice(0, 2));
+      assert.ok(page.hasNextPage());
+      const rest = await page.getNextPage();
+      assert.deepEqual(rest.items.map((task) => task.id), ids.slice(2));
+      assert.equal(rest.hasNextPage(), false);
+      const all = await client.taskRuns.list({ flowRunId: run.id, limit: 1 })
+        .toArray();
+      assert.deepEqual(all.map((task) => task.id), ids);
+    },
+  );
+
+  await t.step("another tenant's run lists nothing", async () => {
+    const page = await other.client.taskRuns.list({ flowRunId: run.id });
+    assert.deepEqual(page.items, []);
+  });
+
+  await t.step("flowRunId is required", () => {
+    assert.throws(
+      () => client.taskRuns.list({} as { flowRunId: string }),
+      InvalidArgumentError,
+    );
+  });
+});
