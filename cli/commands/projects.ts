@@ -5,9 +5,9 @@
  */
 
 import { formatTable, shown } from "../_output.ts";
-import { type Command, positional, text } from "../command.ts";
+import { type Command, positional, text, UsageError } from "../command.ts";
 
-/** `tenants`, `projects list|create` and `flows list|get`. */
+/** `tenants list|create`, `projects list|create|delete`, `flows list|get`. */
 export const PROJECT_COMMANDS: readonly Command[] = [
   {
     name: "tenants",
@@ -16,6 +16,24 @@ export const PROJECT_COMMANDS: readonly Command[] = [
     async run({ client, print }) {
       const tenants = await client.tenants.list();
       print(tenants, () => formatTable(tenants, ["slug", "name", "id"]));
+      return 0;
+    },
+  },
+  {
+    name: "tenants create",
+    usage: "<slug> --name N",
+    flags: { "name": { type: "string" } },
+    async run({ client, args, flags, print }) {
+      const slug = positional(args, "the tenant's slug");
+      const name = text(flags.name);
+      if (name === undefined) {
+        throw new UsageError("tenants create needs --name");
+      }
+      const tenant = await client.tenants.create({ slug, name });
+      print(
+        tenant,
+        () => `Created tenant ${shown(tenant.slug)} (${shown(tenant.id)})`,
+      );
       return 0;
     },
   },
@@ -42,6 +60,16 @@ export const PROJECT_COMMANDS: readonly Command[] = [
         project,
         () => `Created project ${shown(project.name)} (${shown(project.id)})`,
       );
+      return 0;
+    },
+  },
+  {
+    name: "projects delete",
+    usage: "<id>",
+    async run({ client, args, print }) {
+      const id = positional(args, "the project's id");
+      await client.projects.delete(id);
+      print({ deleted: id }, () => `Deleted project ${shown(id)}`);
       return 0;
     },
   },

@@ -193,6 +193,35 @@ Deno.test("runplane secrets set reads the value from stdin, and list shows names
     const list = await cli(["secrets", "list", "--json"], env);
     assert.deepEqual(JSON.parse(list.stdout), ["db-password"]);
     assert.ok(!list.stdout.includes("hunter2"));
+
+    const got = await cli(["secrets", "get", "db-password"], env);
+    assert.equal(got.stdout, "hunter2-SECRET\n");
+    const deleted = await cli(["secrets", "delete", "db-password"], env);
+    assert.equal(deleted.stdout, "Deleted secret db-password\n");
+    assert.deepEqual(await tenant.client.secrets.list(), []);
+  });
+});
+
+Deno.test("runplane tenants create and projects delete", async () => {
+  await withSetup(async (server, _tenant, env) => {
+    const admin = { ...env, RUNPLANE_TOKEN: server.adminToken };
+    const created = await cli(
+      ["tenants", "create", "acme", "--name", "Acme", "--json"],
+      admin,
+    );
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(JSON.parse(created.stdout).slug, "acme");
+    const missing = await cli(["tenants", "create", "acme2"], admin);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^error: tenants create needs --name/);
+
+    const project = JSON.parse(
+      (await cli(["projects", "create", "gone", "--json"], env)).stdout,
+    );
+    const deleted = await cli(["projects", "delete", project.id], env);
+    assert.equal(deleted.stdout, `Deleted project ${project.id}\n`);
+    const left = await cli(["projects", "list", "--json"], env);
+    assert.deepEqual(JSON.parse(left.stdout), []);
   });
 });
 
