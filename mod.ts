@@ -184,6 +184,7 @@ export {
   type RegisterFlowOptions,
 } from "./client/resources/flows.ts";
 export {
+  type CancelFlowRunOptions,
   type CreateFlowRunOptions,
   type FlowRunFields,
   FlowRuns,
@@ -194,6 +195,7 @@ export {
 export {
   type GetOrCreateTaskRunOptions,
   type LatestCachedStatesOptions,
+  type ListTaskRunsOptions,
   type SetTaskRunStateOptions,
   TaskRuns,
 } from "./client/resources/task_runs.ts";
@@ -212,7 +214,12 @@ export {
   Agents,
   type RegisterAgentOptions,
 } from "./client/resources/agents.ts";
-export { Listing, type Page } from "./client/resources/listing.ts";
+export {
+  Listing,
+  ListPage,
+  type Page,
+  type ToArrayOptions,
+} from "./client/resources/listing.ts";
 export {
   flow,
   type FlowDefinition,

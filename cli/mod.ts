@@ -26,7 +26,8 @@
 
 import { parseArgs } from "node:util";
 import { Client } from "../client/client.ts";
-import { RunplaneError } from "../errors.ts";
+import { ConfigError, RunplaneError } from "../errors.ts";
+import { VERSION } from "../version.ts";
 import { Credentials } from "../auth/credentials.ts";
 import type { LoadConfigOptions } from "../config/config.ts";
 import { type Output, shown } from "./_output.ts";
@@ -74,13 +75,15 @@ ${
     `  ${command.name}${command.usage ? ` ${command.usage}` : ""}`
   ).join("\n")
 }
+  help
 
 Options for every command:
   --endpoint URL   API endpoint(s), comma-separated (else RUNPLANE_ENDPOINT)
   --tenant SLUG    tenant (else RUNPLANE_TENANT)
   --json           machine-readable output
   --debug          print stack traces of errors
-  --help           this text
+  --help           this text (also: runplane help)
+  --version        the version of runplane (as the only argument)
 
 Credentials come from RUNPLANE_TOKEN, RUNPLANE_USERNAME/RUNPLANE_PASSWORD,
 RUNPLANE_ACCESS_KEY/RUNPLANE_SECRET_KEY, or the file saved by 'login'.`;
@@ -115,6 +118,11 @@ export async function main(
     (io.readStdin === undefined && Deno.stdin.isTerminal()
       ? hiddenPrompt
       : stdinLines(streams.readStdin));
+  // Before the parse: `set-state` takes `--version N`, the run's version.
+  if (args[0] === "--version" || args[0] === "version") {
+    streams.stdout(`runplane ${VERSION}\n`);
+    return 0;
+  }
   const raw = BY_NAME.get(args[0]);
   if (raw?.rawArgs) {
     return await run(raw, args.slice(1), {}, streams);
@@ -128,9 +136,13 @@ export async function main(
       strict: true,
     });
     flags = parsed.values as Flags;
-    if (flags.help || parsed.positionals.length === 0) {
+    if (flags.help || parsed.positionals[0] === "help") {
       streams.stdout(USAGE + "\n");
-      return flags.help ? 0 : 2;
+      return 0;
+    }
+    if (parsed.positionals.length === 0) {
+      streams.stderr(USAGE + "\n");
+      return 2;
     }
     const [first, second, ...rest] = parsed.positionals;
     const command = BY_NAME.get(`${first} ${second ?? ""}`.trim());
@@ -147,7 +159,10 @@ export async function main(
     if (flags.debug && error instanceof Error && error.stack) {
       streams.stderr(error.stack + "\n");
     }
-    return error instanceof UsageError || isParseError(error) ? 2 : 1;
+    const usage = error instanceof UsageError || isParseError(error);
+    // Usage mistakes show what is valid, on stderr so scripts see only results.
+    if (usage) streams.stderr(USAGE + "\n");
+    return usage ? 2 : 1;
   }
 }
 
@@ -188,6 +203,12 @@ async function run(
 }
 
 function describe(error: unknown): string {
+  if (
+    error instanceof ConfigError && error.message.startsWith("No credentials")
+  ) {
+    // The library's advice (saveCredentials()) is for code; here it is login.
+    return `No credentials found: run runplane login, or set RUNPLANE_TOKEN (or RUNPLANE_USERNAME and RUNPLANE_PASSWORD, or RUNPLANE_ACCESS_KEY and RUNPLANE_SECRET_KEY)`;
+  }
   if (error instanceof RunplaneError || error instanceof UsageError) {
     return error.message;
   }

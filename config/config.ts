@@ -306,7 +306,11 @@ function oneOf<T extends string>(
     throw new ConfigError(
       `Invalid ${raw.source}: expected ${
         allowed.map((a) => `"${a}"`).join(" or ")
-      }, got ${JSON.stringify(String(raw.value)).slice(0, 40)}`,
+      }, got ${
+        // String() throws for an object whose toString is not a function.
+        typeof raw.value === "string"
+          ? JSON.stringify(raw.value).slice(0, 40)
+          : `a value of type ${typeof raw.value}`}`,
     );
   }
   return value as T;

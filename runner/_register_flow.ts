@@ -5,8 +5,7 @@
  */
 
 import type { Client } from "../client/client.ts";
-import { ConflictError } from "../errors.ts";
-import type { Flow, Project } from "../api/mod.ts";
+import type { Flow } from "../api/mod.ts";
 import type { FlowSpec } from "./_flow_spec.ts";
 
 const registered = new WeakMap<Client, Map<FlowSpec, Promise<Flow>>>();
@@ -34,15 +33,19 @@ export function registerFlow(
 }
 
 async function lookUp(client: Client, spec: FlowSpec): Promise<Flow> {
-  const project = await findOrCreateProject(client, spec.options.project);
+  const project = await client.projects.getOrCreate({
+    name: spec.options.project,
+  });
   const definition = {
     description: spec.options.description,
     heartbeatIntervalMs: spec.options.heartbeatIntervalMs,
     logPrints: spec.options.logPrints,
   };
-  const current = (await client.flows.list({ project: project.id })).find(
-    (flow) => flow.name === spec.name && !flow.archived,
-  );
+  const versions = await client.flows.list({
+    project: project.id,
+    name: spec.name,
+  });
+  const current = versions.find((flow) => !flow.archived);
   if (
     current !== undefined &&
     canonical(current.definition) === canonical(definition)
@@ -54,25 +57,6 @@ async function lookUp(client: Client, spec: FlowSpec): Promise<Flow> {
     project: project.id,
     definition,
   });
-}
-
-async function findOrCreateProject(
-  client: Client,
-  name: string,
-): Promise<Project> {
-  const find = async () =>
-    (await client.projects.list()).find((project) => project.name === name);
-  const found = await find();
-  if (found !== undefined) return found;
-  try {
-    return await client.projects.create({ name });
-  } catch (error) {
-    // Another process created it first.
-    if (!(error instanceof ConflictError)) throw error;
-    const created = await find();
-    if (created === undefined) throw error;
-    return created;
-  }
 }
 
 /** JSON with object keys sorted, to compare definitions. */

@@ -336,6 +336,16 @@ export interface FlowStore {
   ): Promise<Flow>;
   flow(tenantId: string, id: string): Promise<Flow | undefined>;
   listFlows(tenantId: string, projectId?: string): Promise<Flow[]>;
+  /** Flow versions, oldest first, a page at a time, by project and name. */
+  pageFlows(
+    tenantId: string,
+    filter: {
+      projectId?: string;
+      name?: string;
+      limit: number;
+      after?: CursorPosition;
+    },
+  ): Promise<Page<Flow>>;
   archiveFlow(tenantId: string, id: string): Promise<Flow | undefined>;
 }
 
@@ -361,6 +371,12 @@ export interface RunStore {
       versionGroupId?: string;
       state?: StateType;
       scheduledBefore?: string;
+      /** Only runs of this exact name. */
+      name?: string;
+      /** Only runs created at or after this ISO time. */
+      createdAfter?: string;
+      /** Only runs created before this ISO time. */
+      createdBefore?: string;
       limit: number;
       after?: CursorPosition;
     },
@@ -388,12 +404,14 @@ export interface RunStore {
   ): Promise<TaskRunWithHistory | undefined>;
   /**
    * The task runs of a flow run, oldest first (ties by task id, then map
-   * index), at most `limit`; empty for an unknown run or another tenant's.
+   * index), at most `limit` after skipping `offset`; empty for an unknown
+   * run or another tenant's.
    */
   listTaskRuns(
     tenantId: string,
     flowRunId: string,
     limit: number,
+    offset?: number,
   ): Promise<TaskRun[]>;
   /** Sets a task run's state; `RUNNING` over a tag's limit stores `QUEUED`. */
   setTaskRunState(

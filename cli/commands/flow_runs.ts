@@ -1,5 +1,5 @@
 /**
- * `runplane flow-runs ...`: list, get, create, set the state of and watch
+ * `runplane flow-runs ...`: list, get, create, set the state of, cancel and watch
  * flow runs.
  *
  * @module
@@ -37,7 +37,8 @@ export const FLOW_RUN_COMMANDS: readonly Command[] = [
       for await (
         const run of client.flowRuns.list({
           flowId: text(flags["flow-id"]),
-          state: text(flags.state) as StateType | undefined,
+          // Any case, as everywhere a state is typed: `--state failed`.
+          state: text(flags.state)?.toUpperCase() as StateType | undefined,
           limit: Math.min(limit, 500),
         })
       ) {
@@ -119,6 +120,37 @@ export const FLOW_RUN_COMMANDS: readonly Command[] = [
             shown(change.state.type)
           }, version ${change.version}`,
       );
+      return 0;
+    },
+  },
+  {
+    name: "task-runs list",
+    aliases: ["task-runs"],
+    usage: "--flow-run-id F",
+    flags: { "flow-run-id": { type: "string" } },
+    async run({ client, flags, print }) {
+      const flowRunId = text(flags["flow-run-id"]);
+      if (flowRunId === undefined) {
+        throw new UsageError("task-runs list needs --flow-run-id");
+      }
+      const tasks = await client.taskRuns.list({ flowRunId }).toArray();
+      print(
+        tasks,
+        () => formatTable(tasks, ["taskId", "mapIndex", "id", "state"]),
+      );
+      return 0;
+    },
+  },
+  {
+    name: "flow-runs cancel",
+    usage: "<id> [--message M]",
+    flags: { "message": { type: "string" } },
+    async run({ client, args, flags, print }) {
+      const id = positional(args, "the run's id");
+      const change = await client.flowRuns.cancel(id, {
+        message: text(flags.message),
+      });
+      print(change, () => `${shown(id)}: CANCELLED, version ${change.version}`);
       return 0;
     },
   },

@@ -15,7 +15,8 @@ import { type Command, text, UsageError } from "../command.ts";
 export const LOGIN_COMMANDS: readonly Command[] = [{
   name: "login",
   usage:
-    "--token T | --username U [--password P] | --access-key A [--secret-key S]",
+    "[--token T | --username U [--password P] | --access-key A [--secret-key S]]\n" +
+    "                  (no flag: the token at a hidden prompt, or on stdin)",
   flags: {
     "token": { type: "string" },
     "username": { type: "string" },
@@ -38,9 +39,14 @@ export const LOGIN_COMMANDS: readonly Command[] = [{
         secretKey: text(flags["secret-key"]) ?? (await io.readStdin()).trim(),
       });
     } else {
-      throw new UsageError(
-        "login needs --token, --username (password on stdin or --password), or --access-key (secret key on stdin or --secret-key)",
-      );
+      // Off the command line, which `deno task` echoes and CI logs keep.
+      const token = (await io.promptSecret!("Token: ")).trim();
+      if (token === "") {
+        throw new UsageError(
+          "login needs a token: type it at the prompt, pipe it on stdin, or pass --token, --username or --access-key",
+        );
+      }
+      credentials = new Credentials({ token });
     }
     const config = loadConfig(configOptions);
     await using client = new Client({ credentials, config });

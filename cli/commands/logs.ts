@@ -49,6 +49,27 @@ export const LOG_AND_SECRET_COMMANDS: readonly Command[] = [
     },
   },
   {
+    name: "secrets get",
+    usage: "<name>",
+    async run({ client, args, print }) {
+      const name = positional(args, "the secret's name");
+      const value = await client.secrets.get(name);
+      // Asked for by name, so shown; escaped like all server text.
+      print({ name, value }, () => shown(value));
+      return 0;
+    },
+  },
+  {
+    name: "secrets delete",
+    usage: "<name>",
+    async run({ client, args, print }) {
+      const name = positional(args, "the secret's name");
+      await client.secrets.delete(name);
+      print({ deleted: name }, () => `Deleted secret ${shown(name)}`);
+      return 0;
+    },
+  },
+  {
     name: "secrets list",
     aliases: ["secrets"],
     usage: "",

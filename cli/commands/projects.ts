@@ -5,16 +5,35 @@
  */
 
 import { formatTable, shown } from "../_output.ts";
-import { type Command, positional, text } from "../command.ts";
+import { type Command, positional, text, UsageError } from "../command.ts";
 
-/** `tenants`, `projects list` and `projects create`. */
+/** `tenants list|create`, `projects list|create|delete`, `flows list|get`. */
 export const PROJECT_COMMANDS: readonly Command[] = [
   {
     name: "tenants",
+    aliases: ["tenants list"],
     usage: "",
     async run({ client, print }) {
       const tenants = await client.tenants.list();
       print(tenants, () => formatTable(tenants, ["slug", "name", "id"]));
+      return 0;
+    },
+  },
+  {
+    name: "tenants create",
+    usage: "<slug> --name N",
+    flags: { "name": { type: "string" } },
+    async run({ client, args, flags, print }) {
+      const slug = positional(args, "the tenant's slug");
+      const name = text(flags.name);
+      if (name === undefined) {
+        throw new UsageError("tenants create needs --name");
+      }
+      const tenant = await client.tenants.create({ slug, name });
+      print(
+        tenant,
+        () => `Created tenant ${shown(tenant.slug)} (${shown(tenant.id)})`,
+      );
       return 0;
     },
   },
@@ -41,6 +60,42 @@ export const PROJECT_COMMANDS: readonly Command[] = [
         project,
         () => `Created project ${shown(project.name)} (${shown(project.id)})`,
       );
+      return 0;
+    },
+  },
+  {
+    name: "projects delete",
+    usage: "<id>",
+    async run({ client, args, print }) {
+      const id = positional(args, "the project's id");
+      await client.projects.delete(id);
+      print({ deleted: id }, () => `Deleted project ${shown(id)}`);
+      return 0;
+    },
+  },
+  {
+    name: "flows list",
+    aliases: ["flows"],
+    usage: "[--project-id P] [--name N]",
+    flags: { "project-id": { type: "string" }, "name": { type: "string" } },
+    async run({ client, flags, print }) {
+      const flows = await client.flows.list({
+        project: text(flags["project-id"]),
+        name: text(flags.name),
+      });
+      print(
+        flows,
+        () => formatTable(flows, ["name", "version", "id", "archived"]),
+      );
+      return 0;
+    },
+  },
+  {
+    name: "flows get",
+    usage: "<id>",
+    async run({ client, args, print }) {
+      const flow = await client.flows.get(positional(args, "the flow's id"));
+      print(flow, () => formatTable([flow], ["name", "version", "id"]));
       return 0;
     },
   },

@@ -7,6 +7,7 @@
 
 import {
   AbortError,
+  ConflictError,
   InvalidArgumentError,
   TimeoutError,
 } from "../../errors.ts";
@@ -84,8 +85,15 @@ export interface ListFlowRunsOptions {
    * `state: "SCHEDULED"`, the runs that are due.
    */
   scheduledBefore?: string | Date;
+  /** Only runs of this exact name. */
+  name?: string;
+  /** Only runs created at or after this time. */
+  createdAfter?: string | Date;
+  /** Only runs created before this time. */
+  createdBefore?: string | Date;
   /**
-   * The page size, 1 to 500.
+   * The page size, 1 to 500: what one `await` gives, not a total (bound a
+   * total with `toArray({ maxItems })`).
    *
    * @default {100}
    */
@@ -98,6 +106,12 @@ export interface SetFlowRunStateOptions {
   version: number;
   /** The new state, or just its type. */
   state: StateInput | StateType;
+}
+
+/** Options for {@linkcode FlowRuns.cancel}. */
+export interface CancelFlowRunOptions {
+  /** Why, stored as the `CANCELLED` state's message. */
+  message?: string;
 }
 
 /** Options for {@linkcode FlowRuns.wait}. */
@@ -225,11 +239,12 @@ export class FlowRuns extends Resource {
   }
 
   /**
-   * Lists flow runs, newest first, fetching page after page as the loop
-   * asks for more.
+   * Lists flow runs, newest first: `await` it for the first page, or walk
+   * every run with `for await`, fetching page after page as the loop asks.
    *
-   * @param options Filters, and the page size.
-   * @returns The runs, as an async iterable; `toArray()` collects them.
+   * @param options Filters (state, flow, name, creation time), and the page
+   * size.
+   * @returns The runs, as a {@linkcode Listing}; `toArray()` collects them.
    * @throws {InvalidArgumentError} At once, when an option is invalid.
    *
    * @example
@@ -254,6 +269,13 @@ export class FlowRuns extends Resource {
       scheduledBefore: options.scheduledBefore === undefined
         ? undefined
         : requireTime("scheduledBefore", options.scheduledBefore),
+      name: optionalString("name", options.name),
+      createdAfter: options.createdAfter === undefined
+        ? undefined
+        : requireTime("createdAfter", options.createdAfter),
+      createdBefore: options.createdBefore === undefined
+        ? undefined
+        : requireTime("createdBefore", options.createdBefore),
       limit: options.limit === undefined
         ? undefined
         : requireWholeNumber("limit", options.limit, 1, 500),
@@ -300,6 +322,50 @@ export class FlowRuns extends Resource {
     });
     displayable(change.state, renderState);
     return change;
+  }
+
+  /**
+   * Cancels a run: reads its version and sets it `CANCELLED`, reading again
+   * when another writer changed it in between. A runner serving the run sees
+   * the change at its next heartbeat and aborts.
+   *
+   * @param id The run's id.
+   * @param options An optional message for the `CANCELLED` state.
+   * @returns The stored `CANCELLED` state and the new version.
+   * @throws {NotFoundError} When there is no such run in the tenant.
+   * @throws {ConflictError} When the run has already finished
+   * (`code` `"invalid_transition"`).
+   *
+   * @example
+   * ```ts
+   * import type { Client, FlowRun } from "@runplane/client";
+   *
+   * async function example(client: Client, run: FlowRun) {
+   *   const { state } = await client.flowRuns.cancel(run.id, { message: "wrong day" });
+   *   console.assert(state.type === "CANCELLED");
+   * }
+   * ```
+   */
+  async cancel(
+    id: string,
+    options: CancelFlowRunOptions = {},
+  ): Promise<StateChange> {
+    requireObject("options", options);
+    const message = optionalString("message", options.message);
+    // Bounded: each retry means another writer moved the run meanwhile.
+    for (let attempt = 1;; attempt++) {
+      const { version } = await this.get(id);
+      try {
+        return await this.setState(id, {
+          version,
+          state: { type: "CANCELLED", message },
+        });
+      } catch (error) {
+        const stale = error instanceof ConflictError &&
+          error.code === "stale_version";
+        if (!stale || attempt === 5) throw error;
+      }
+    }
   }
 
   /**

@@ -41,6 +41,8 @@ export interface RegisterFlowOptions {
 export interface ListFlowsOptions {
   /** Only the flows of this project (its id). */
   project?: string;
+  /** Only the versions of the flow of this exact name, to find it by name. */
+  name?: string;
 }
 
 /**
@@ -121,7 +123,7 @@ export class Flows extends Resource {
   /**
    * Lists the tenant's flows, archived versions included.
    *
-   * @param options An optional project id to filter on.
+   * @param options An optional project id and flow name to filter on.
    * @returns Every matching flow version.
    *
    * @example
@@ -135,9 +137,9 @@ export class Flows extends Resource {
    */
   async list(options: ListFlowsOptions = {}): Promise<Flow[]> {
     requireObject("options", options);
-    const project = optionalString("project", options.project);
     return await collect<Flow>(this.client, "/flows", {
-      projectId: project,
+      projectId: optionalString("project", options.project),
+      name: optionalString("name", options.name),
     });
   }
 

@@ -7,6 +7,7 @@
 
 import type { QueryParams } from "../../transport/transport.ts";
 import type { ResourceClient } from "./types.ts";
+import { requireWholeNumber } from "./_validate.ts";
 import {
   displayable,
   type MimeBundle,
@@ -21,10 +22,74 @@ export interface Page<T> {
   nextCursor?: string | null;
 }
 
+/** Options for {@linkcode Listing.toArray}. */
+export interface ToArrayOptions {
+  /**
+   * Stops after this many items, fetching no page beyond the one that holds
+   * the last of them.
+   *
+   * @default {every item}
+   */
+  maxItems?: number;
+}
+
 /**
- * Every item of a listing, one page at a time, as an async iterable; or all
- * of them at once with {@linkcode Listing.toArray}, an array that notebooks
- * display as a table.
+ * One page of a listing: its items, and the way to the next page.
+ *
+ * @typeParam T The items' type.
+ */
+export class ListPage<T extends object> {
+  /** The items of this page, at most the listing's `limit`. */
+  readonly items: T[];
+  /** The cursor of the next page, or `null` after the last. */
+  readonly nextCursor: string | null;
+  #next: (cursor: string) => Promise<ListPage<T>>;
+
+  /**
+   * Made by {@linkcode Listing}; not meant to be built by hand.
+   *
+   * @param page What the server answered.
+   * @param next Fetches the page at a cursor.
+   */
+  constructor(
+    page: Page<T>,
+    next: (cursor: string) => Promise<ListPage<T>>,
+  ) {
+    this.items = page.items;
+    this.nextCursor = page.nextCursor ?? null;
+    this.#next = next;
+  }
+
+  /**
+   * Whether another page follows.
+   *
+   * @returns `true` when {@linkcode ListPage.getNextPage} has a page to fetch.
+   */
+  hasNextPage(): boolean {
+    return this.nextCursor !== null;
+  }
+
+  /**
+   * Fetches the next page, with the same filters and page size.
+   *
+   * @returns The next page.
+   * @throws {RangeError} After the last page.
+   */
+  getNextPage(): Promise<ListPage<T>> {
+    if (this.nextCursor === null) {
+      return Promise.reject(new RangeError("No next page: this is the last"));
+    }
+    return this.#next(this.nextCursor);
+  }
+}
+
+/**
+ * A listing, in the three ways the best SDKs offer one: `await` it for its
+ * first page ({@linkcode ListPage}: `items`, `nextCursor`, `hasNextPage()`,
+ * `getNextPage()`); walk every item across pages with `for await`; or collect
+ * them with {@linkcode Listing.toArray} (`{ maxItems }` bounds it), an array
+ * that notebooks display as a table. The query's `limit` is the page size,
+ * never a total.
  *
  * @typeParam T The items' type.
  *
@@ -33,20 +98,24 @@ export interface Page<T> {
  * import type { Client, FlowRun } from "@runplane/client";
  *
  * async function example(run: FlowRun, client: Client) {
+ *   const page = await client.flowRuns.list({ state: "FAILED", limit: 20 });
+ *   if (page.hasNextPage()) console.log((await page.getNextPage()).items);
  *   for await (const run of client.flowRuns.list({ limit: 50 })) console.log(run.id);
+ *   const newest = await client.flowRuns.list().toArray({ maxItems: 10 });
  *   const lines = await client.logs.list({ flowRunId: run.id }).toArray();
  * }
  * ```
  */
-export class Listing<T extends object> implements AsyncIterable<T> {
+export class Listing<T extends object>
+  implements AsyncIterable<T>, PromiseLike<ListPage<T>> {
   #client: ResourceClient;
   #path: string;
   #query: QueryParams;
   #render: (items: T[]) => MimeBundle;
 
   /**
-   * Nothing is sent until the first item is asked for; `query.limit` is the
-   * page size.
+   * Nothing is sent until the first item or page is asked for; `query.limit`
+   * is the page size.
    *
    * @param client The client to send through.
    * @param path The listing's path.
@@ -65,25 +134,54 @@ export class Listing<T extends object> implements AsyncIterable<T> {
     this.#render = render;
   }
 
+  /**
+   * Fetches the first page when awaited.
+   *
+   * @param onfulfilled Called with the first page.
+   * @param onrejected Called with the error.
+   * @returns What the callback returns.
+   */
+  then<A = ListPage<T>, B = never>(
+    onfulfilled?: ((page: ListPage<T>) => A | PromiseLike<A>) | null,
+    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    return this.#page(undefined).then(onfulfilled, onrejected);
+  }
+
   /** Yields every item, fetching a page whenever the last one runs out. */
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.#client.request<Page<T>>("GET", this.#path, {
-        query: cursor === undefined ? this.#query : { ...this.#query, cursor },
-      });
+    let page: ListPage<T> | undefined = await this.#page(undefined);
+    while (page !== undefined) {
       yield* page.items;
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor !== undefined);
+      page = page.hasNextPage() ? await page.getNextPage() : undefined;
+    }
   }
 
   /**
-   * Every item, in one array.
+   * Every item, or the first `maxItems`, in one array.
    *
+   * @param options An optional bound on the number of items.
    * @returns The items.
+   * @throws {InvalidArgumentError} When `maxItems` is not a whole number.
    */
-  async toArray(): Promise<T[]> {
-    return displayable(await Array.fromAsync(this), this.#render);
+  async toArray(options: ToArrayOptions = {}): Promise<T[]> {
+    const max = options.maxItems === undefined
+      ? Infinity
+      : requireWholeNumber("maxItems", options.maxItems, 0);
+    const items: T[] = [];
+    if (max > 0) {
+      for await (const item of this) {
+        if (items.push(item) >= max) break;
+      }
+    }
+    return displayable(items, this.#render);
+  }
+
+  async #page(cursor: string | undefined): Promise<ListPage<T>> {
+    const page = await this.#client.request<Page<T>>("GET", this.#path, {
+      query: cursor === undefined ? this.#query : { ...this.#query, cursor },
+    });
+    return new ListPage(page, (next) => this.#page(next));
   }
 }
 

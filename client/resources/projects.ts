@@ -4,7 +4,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from "../../errors.ts";
+import { ConflictError, InvalidArgumentError } from "../../errors.ts";
 import { collect } from "./listing.ts";
 import { requireObject, requireString, segment } from "./_validate.ts";
 import { Resource } from "./resource.ts";
@@ -61,6 +61,44 @@ export class Projects extends Resource {
     return await this.client.request<Project>("POST", "/projects", {
       body: { name: options.name, description: options.description },
     });
+  }
+
+  /**
+   * The project of this name, created (with `description`) when the tenant
+   * has none. Two callers racing to create it both get the one project.
+   *
+   * @param options The name, and a description used only when creating.
+   * @returns The existing or new project.
+   * @throws {InvalidArgumentError} When an option is invalid.
+   *
+   * @example
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(client: Client) {
+   *   const project = await client.projects.getOrCreate({ name: "churn" });
+   * }
+   * ```
+   */
+  async getOrCreate(options: CreateProjectOptions): Promise<Project> {
+    requireObject("options", options);
+    requireString("name", options.name);
+    const existing = await this.#find(options.name);
+    if (existing !== undefined) return existing;
+    try {
+      return await this.create(options);
+    } catch (error) {
+      // Another caller created it between the lookup and the create.
+      const raced = error instanceof ConflictError
+        ? await this.#find(options.name)
+        : undefined;
+      if (raced === undefined) throw error;
+      return raced;
+    }
+  }
+
+  async #find(name: string): Promise<Project | undefined> {
+    return (await this.list()).find((project) => project.name === name);
   }
 
   /**

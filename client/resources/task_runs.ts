@@ -16,6 +16,7 @@ import {
   segment,
 } from "./_validate.ts";
 import { Resource } from "./resource.ts";
+import { Listing } from "./listing.ts";
 import type {
   State,
   StateChange,
@@ -43,6 +44,18 @@ export interface GetOrCreateTaskRunOptions {
    * @default {[]}
    */
   tags?: string[];
+}
+
+/** What {@linkcode TaskRuns.list} lists. */
+export interface ListTaskRunsOptions {
+  /** The flow run whose task runs to list. */
+  flowRunId: string;
+  /**
+   * The page size, 1 to 500.
+   *
+   * @default {100}
+   */
+  limit?: number;
 }
 
 /** A state change of a task run. */
@@ -149,6 +162,36 @@ export class TaskRuns extends Resource {
       ),
       renderTaskRun,
     );
+  }
+
+  /**
+   * Lists a flow run's task runs, oldest first: `await` it for the first
+   * page, or walk every task run with `for await`.
+   *
+   * @param options The flow run, and the page size.
+   * @returns The task runs, as a {@linkcode Listing}.
+   * @throws {InvalidArgumentError} At once, when an option is invalid.
+   *
+   * @example
+   * ```ts
+   * import type { Client, FlowRun } from "@runplane/client";
+   *
+   * async function example(client: Client, run: FlowRun) {
+   *   for await (const task of client.taskRuns.list({ flowRunId: run.id })) {
+   *     console.log(task.taskId, task.state.type);
+   *   }
+   * }
+   * ```
+   */
+  list(options: ListTaskRunsOptions): Listing<TaskRun> {
+    requireObject("options", options);
+    const query = {
+      flowRunId: requireString("flowRunId", options.flowRunId),
+      limit: options.limit === undefined
+        ? undefined
+        : requireWholeNumber("limit", options.limit, 1, 500),
+    };
+    return new Listing<TaskRun>(this.client, "/task-runs", query);
   }
 
   /**

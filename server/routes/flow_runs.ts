@@ -53,6 +53,9 @@ async function listFlowRuns(ctx: RouteContext): Promise<Reply> {
     versionGroupId: ctx.query.optionalString("versionGroupId", 128),
     state: ctx.query.optionalEnum("state", STATE_TYPES),
     scheduledBefore: ctx.query.optionalIsoDate("scheduledBefore"),
+    name: ctx.query.optionalString("name", 200),
+    createdAfter: ctx.query.optionalIsoDate("createdAfter"),
+    createdBefore: ctx.query.optionalIsoDate("createdBefore"),
     limit: ctx.query.wholeNumber("limit", 1, 500, 100),
     after: decodeCursor(ctx.query.optionalString("cursor", 200)),
   });

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { decodeCursor, encodeCursor } from "../cursor.ts";
 import { notFound } from "../http_error.ts";
 import type { Reply } from "../idempotency.ts";
 import type { RouteContext, Router } from "../router.ts";
@@ -73,9 +74,16 @@ async function createFlow(ctx: RouteContext): Promise<Reply> {
 
 async function listFlows(ctx: RouteContext): Promise<Reply> {
   const { tenant } = await ctx.tenant();
-  const projectId = ctx.query.optionalString("projectId", 64);
-  const items = await ctx.services.store.listFlows(tenant.id, projectId);
-  return { status: 200, body: { items, nextCursor: null } };
+  const page = await ctx.services.store.pageFlows(tenant.id, {
+    projectId: ctx.query.optionalString("projectId", 64),
+    name: ctx.query.optionalString("name", 200),
+    limit: ctx.query.wholeNumber("limit", 1, 500, 100),
+    after: decodeCursor(ctx.query.optionalString("cursor", 200)),
+  });
+  return {
+    status: 200,
+    body: { items: page.items, nextCursor: encodeCursor(page.next) },
+  };
 }
 
 async function getFlow(ctx: RouteContext): Promise<Reply> {

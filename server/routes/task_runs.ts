@@ -4,7 +4,8 @@
  * @module
  */
 
-import { notFound } from "../http_error.ts";
+import { decodeCursor, encodeCursor } from "../cursor.ts";
+import { invalidParameter, notFound } from "../http_error.ts";
 import type { Reply } from "../idempotency.ts";
 import type { RouteContext, Router } from "../router.ts";
 import { DAY_MS, readState, RUN_ID } from "./_run_fields.ts";
@@ -15,6 +16,7 @@ const MAX_CACHE_FOR_MS = 3650 * DAY_MS;
 /** Registers `/task-runs` and `/cached-states`. */
 export function registerTaskRunRoutes(router: Router): void {
   router.post("/task-runs", createTaskRun);
+  router.get("/task-runs", listTaskRuns);
   router.get("/task-runs/:id", getTaskRun);
   router.post("/task-runs/:id/state", setTaskRunState);
   router.post("/task-runs/:id/heartbeat", heartbeatTaskRun);
@@ -35,6 +37,32 @@ async function createTaskRun(ctx: RouteContext): Promise<Reply> {
     },
   );
   return { status: created ? 201 : 200, body: taskRun };
+}
+
+async function listTaskRuns(ctx: RouteContext): Promise<Reply> {
+  const { tenant } = await ctx.tenant();
+  const flowRunId = ctx.query.optionalString("flowRunId", RUN_ID.max);
+  if (flowRunId === undefined) {
+    throw invalidParameter(
+      "flowRunId is required: the id of the flow run whose task runs to list",
+    );
+  }
+  const limit = ctx.query.wholeNumber("limit", 1, 500, 100);
+  // A task run has no insertion sequence: the cursor's key is the offset in
+  // the run's order, which only grows at its end as tasks start.
+  const offset = decodeCursor(ctx.query.optionalString("cursor", 200))?.key ??
+    0;
+  const rows = await ctx.services.store.listTaskRuns(
+    tenant.id,
+    flowRunId,
+    limit + 1,
+    offset,
+  );
+  const items = rows.slice(0, limit);
+  const next = rows.length > limit
+    ? { key: offset + limit, id: items.at(-1)!.id }
+    : null;
+  return { status: 200, body: { items, nextCursor: encodeCursor(next) } };
 }
 
 async function getTaskRun(ctx: RouteContext): Promise<Reply> {

@@ -6,6 +6,7 @@
 
 import type { Database, Row } from "../db/database.ts";
 import { uuidV7 } from "../ids.ts";
+import { toPage } from "./rows.ts";
 import {
   type Flow,
   type FlowStore,
@@ -161,6 +162,24 @@ export function flowStore(db: Database): FlowStore {
         projectId ?? null,
         projectId ?? null,
       )).map(toFlow);
+    },
+
+    async pageFlows(tenantId, filter) {
+      const rows = await db.all(
+        `SELECT * FROM flows WHERE tenant_id = ?
+           AND (? IS NULL OR project_id = ?) AND (? IS NULL OR name = ?)
+           AND (? IS NULL OR seq > ?)
+         ORDER BY seq LIMIT ?`,
+        tenantId,
+        filter.projectId ?? null,
+        filter.projectId ?? null,
+        filter.name ?? null,
+        filter.name ?? null,
+        filter.after?.key ?? null,
+        filter.after?.key ?? null,
+        filter.limit + 1,
+      );
+      return toPage(rows, filter.limit, toFlow);
     },
 
     async archiveFlow(tenantId, id) {

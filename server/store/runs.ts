@@ -206,6 +206,8 @@ export function runStore(db: Database): RunStore {
            AND (? IS NULL OR flow_id IN (
              SELECT id FROM flows WHERE tenant_id = ? AND version_group_id = ?))
            AND (? IS NULL OR scheduled_start_time <= ?)
+           AND (? IS NULL OR name = ?)
+           AND (? IS NULL OR created_at >= ?) AND (? IS NULL OR created_at < ?)
            AND (? IS NULL OR seq < ?)
          ORDER BY seq DESC LIMIT ?`,
         tenantId,
@@ -218,6 +220,12 @@ export function runStore(db: Database): RunStore {
         filter.versionGroupId ?? null,
         filter.scheduledBefore ?? null,
         filter.scheduledBefore ?? null,
+        filter.name ?? null,
+        filter.name ?? null,
+        filter.createdAfter ?? null,
+        filter.createdAfter ?? null,
+        filter.createdBefore ?? null,
+        filter.createdBefore ?? null,
         filter.after?.key ?? null,
         filter.after?.key ?? null,
         filter.limit + 1,
@@ -327,13 +335,14 @@ export function runStore(db: Database): RunStore {
       return { ...toTaskRun(row), history: await history("task", id) };
     },
 
-    async listTaskRuns(tenantId, flowRunId, limit) {
+    async listTaskRuns(tenantId, flowRunId, limit, offset = 0) {
       return (await db.all(
         `SELECT * FROM task_runs WHERE tenant_id = ? AND flow_run_id = ?
-         ORDER BY created_at, task_id, map_index LIMIT ?`,
+         ORDER BY created_at, task_id, map_index, id LIMIT ? OFFSET ?`,
         tenantId,
         flowRunId,
         limit,
+        offset,
       )).map(toTaskRun);
     },
 

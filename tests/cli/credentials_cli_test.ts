@@ -1,3 +1,4 @@
+import { hasScript, spawnCliOnTerminal } from "../_helpers/terminal.ts";
 import assert from "node:assert/strict";
 import { main } from "../../cli/mod.ts";
 import { AuthenticationError } from "../../errors.ts";
@@ -247,34 +248,13 @@ Deno.test("runplane escapes control characters in server text, except with --jso
 
 Deno.test("runplane users set-password asks on a terminal without echoing", async () => {
   // A pseudo-terminal through script(1).
-  const hasScript = await new Deno.Command("sh", {
-    args: ["-c", "command -v script"],
-    stdout: "null",
-  }).output();
-  if (!hasScript.success) return;
+  if (!await hasScript()) return;
   await using server = await startTestServer();
   const tenant = await createTenant(server, "member");
-  const command = [
-    Deno.execPath(),
-    "run",
-    "--allow-net=127.0.0.1",
-    "--allow-env",
-    "--allow-read",
-    new URL("../../cli/mod.ts", import.meta.url).pathname,
-    "users",
-    "set-password",
-    tenant.username,
-  ].map((part) => `'${part}'`).join(" ");
-  const child = new Deno.Command("script", {
-    args: ["-qec", command, "/dev/null"],
-    env: {
-      RUNPLANE_ENDPOINT: server.url.href,
-      RUNPLANE_TOKEN: server.adminToken,
-    },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnCliOnTerminal(["users", "set-password", tenant.username], {
+    RUNPLANE_ENDPOINT: server.url.href,
+    RUNPLANE_TOKEN: server.adminToken,
+  });
   const stderr = new Response(child.stderr).text();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let screen = "";
