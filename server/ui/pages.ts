@@ -118,9 +118,14 @@ export const flowRunsPage: PageHandler = async function flowRunsPage(ctx) {
   const query = ctx.url.searchParams;
   const state = stateFilter(query.get("state"));
   const flowId = query.get("flow") || undefined;
+  const from = dayFilter("from", query.get("from"));
+  const to = dayFilter("to", query.get("to"));
   const { items, next } = await store.listFlowRuns(tenant.id, {
     state,
     flowId,
+    // Days are UTC days; `to` takes in the whole of its day.
+    createdAfter: from && `${from}T00:00:00.000Z`,
+    createdBefore: to && nextDay(to),
     limit: RECENT_RUNS,
     after: decodeCursor(query.get("cursor") || undefined),
   });
@@ -133,12 +138,15 @@ export const flowRunsPage: PageHandler = async function flowRunsPage(ctx) {
     duration(run.durationMs),
     time(run.updatedAt),
   ]));
-  const filtered = state !== undefined || flowId !== undefined;
+  const filtered = state !== undefined || flowId !== undefined ||
+    from !== undefined || to !== undefined;
   const later = encodeCursor(next);
   const here = uiPath(tenant.slug, "flow-runs");
   const filters = new URLSearchParams();
   if (state) filters.set("state", state);
   if (flowId) filters.set("flow", flowId);
+  if (from) filters.set("from", from);
+  if (to) filters.set("to", to);
   return page(
     ctx,
     `Flow runs · ${tenant.name}`,
@@ -152,6 +160,10 @@ export const flowRunsPage: PageHandler = async function flowRunsPage(ctx) {
       )
     }
   </select></label>
+  <label>Created from <input type="date" name="from" value="${
+      from ?? ""
+    }"></label>
+  <label>to <input type="date" name="to" value="${to ?? ""}"></label>
   ${flowId ? html`<input type="hidden" name="flow" value="${flowId}">` : ""}
   <button type="submit">Filter</button>
   ${filtered ? link(here, "Clear filters") : ""}
@@ -196,6 +208,27 @@ function stateFilter(value: string | null): StateType | undefined {
       JSON.stringify(value.slice(0, 40))
     } is not one of ${STATE_TYPES.join(", ")}`,
   );
+}
+
+/** A `YYYY-MM-DD` day from a date field, or `undefined` when empty. */
+function dayFilter(name: string, value: string | null): string | undefined {
+  if (value === null || value === "") return undefined;
+  if (
+    /^\d{4}-\d{2}-\d{2}$/.test(value) &&
+    !Number.isNaN(Date.parse(`${value}T00:00:00Z`))
+  ) {
+    return value;
+  }
+  throw invalidParameter(
+    `Filter ${name} must be a day such as 2026-11-29: got ${
+      JSON.stringify(value.slice(0, 40))
+    }`,
+  );
+}
+
+/** The start of the UTC day after `day`, as an ISO time. */
+function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString();
 }
 
 /** `GET /ui/:tenant/flow-runs/:id`: a run, its timeline, task runs and logs. */

@@ -164,7 +164,7 @@ Deno.test("cancelFlowRun() lets a member cancel an unfinished run from its page"
   );
 });
 
-Deno.test("flowRunsPage() filters by state and flow and pages past the newest 50", async (t) => {
+Deno.test("flowRunsPage() filters by state, flow and day range and pages past the newest 50", async (t) => {
   await using server = await uiTestServer();
   const seeded = await seedTenant(server, "acme", { runName: "seeded-run" });
   const token = seeded.memberToken;
@@ -212,6 +212,23 @@ Deno.test("flowRunsPage() filters by state and flow and pages past the newest 50
     doesNotMatch(other.text, /seeded-run|bulk-0/);
     const own = await list(`?flow=${seeded.flowId}&state=RUNNING`);
     assertIncludes(own.text, "seeded-run");
+  });
+
+  await t.step("a day range filters by creation day (UTC)", async () => {
+    // A day either side, so a run made just before midnight still counts.
+    const day = (offset: number) =>
+      new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const inRange = await list(`?from=${day(-1)}&to=${day(1)}`);
+    assertIncludes(inRange.text, "bulk-49");
+    assertIncludes(inRange.text, `name="from" value="${day(-1)}"`);
+    const past = await list("?from=2001-01-01&to=2001-01-02");
+    doesNotMatch(past.text, /seeded-run|bulk-0/);
+    assertIncludes(past.text, "No flow runs match these filters.");
+    const future = await list("?from=2999-01-01");
+    doesNotMatch(future.text, /bulk-49/);
+    const bad = await list("?to=yesterday");
+    deepEqual(bad.status, 400);
+    assertIncludes(bad.text, "Filter to must be a day such as 2026-11-29");
   });
 
   await t.step("an unknown state is a 400 that names the states", async () => {
