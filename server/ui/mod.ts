@@ -36,12 +36,12 @@ import {
   flowPage,
   flowRunPage,
   flowRunsPage,
-  logLinePage,
   projectPage,
   taskRunPage,
   tenantHome,
   tenantsPage,
 } from "./pages.ts";
+import { logLinePage } from "./log_lines.ts";
 
 /** Pages are GETs: a body sent with one is never read. */
 const NO_BODY = () => Promise.resolve(new Uint8Array(0));

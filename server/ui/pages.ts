@@ -1,30 +1,21 @@
 /**
- * The web UI's read-only pages: the caller's tenants, a tenant's recent flow
- * runs, and one flow run, task run, flow or project.
+ * The web UI's pages: the caller's tenants, a tenant's flow runs, and one flow
+ * run (with its cancel action), task run, flow or project. The parts they
+ * share are in `page_parts.ts`, the run pictures in `run_timeline.ts` and the
+ * log lines in `log_lines.ts`.
  *
  * @module
  */
 
 import { invalidParameter, notFound } from "../http_error.ts";
-import { STATE_COLOURS } from "../../state_colours.ts";
 import {
   publicOrigin,
   requireRole,
   requireSameOrigin,
 } from "../authentication.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
+import { StoreError } from "../store.ts";
 import {
-  type CursorPosition,
-  type Page,
-  type Store,
-  StoreError,
-} from "../store.ts";
-import {
-  type Flow,
-  type FlowRun,
-  LOG_LEVELS,
-  type LogEntry,
-  type LogLevel,
   ROLES,
   type State,
   STATE_TYPES,
@@ -33,38 +24,36 @@ import {
   type Tenant,
   TERMINAL_STATE_TYPES,
 } from "../../api/mod.ts";
-import {
-  displayName,
-  type PageHandler,
-  pathTenant,
-  type UiContext,
-} from "./context.ts";
+import { displayName, type PageHandler, pathTenant } from "./context.ts";
 import { html, type HtmlValue, type SafeHtml } from "./html.ts";
 import {
   duration,
-  htmlResponse,
-  layout,
   link,
   redirect,
   stateBadge,
   time,
   uiPath,
 } from "./layout.ts";
+import {
+  clip,
+  dataTable,
+  details,
+  flowLink,
+  flowLookup,
+  page,
+} from "./page_parts.ts";
+import { gantt, timeline } from "./run_timeline.ts";
+import {
+  levelFilter,
+  LOG_PAGE_LINES,
+  logCursor,
+  logTable,
+} from "./log_lines.ts";
 
 /** How many runs a page of the runs list shows. */
 const RECENT_RUNS = 50;
-/**
- * How many log lines a page shows; older ones are a link away. With at most
- * {@linkcode MESSAGE_PREVIEW} characters each, a page of lines stays well
- * under 1 MiB even when every character needs escaping.
- */
-const LOG_PAGE_LINES = 50;
-/** How much of a log message or state message a page shows; the rest is a link away. */
-const MESSAGE_PREVIEW = 2_000;
 /** How many task runs a flow-run page shows. */
 const TASK_RUNS = 200;
-/** How many states a flow-run page's timeline shows, the newest. */
-const TIMELINE_STATES = 100;
 /** How much of a run's parameters, as JSON, a page shows. */
 const PARAMETERS_PREVIEW = 20_000;
 /** How often the page of an unfinished run reloads itself. */
@@ -445,33 +434,6 @@ export const projectPage: PageHandler = async function projectPage(ctx) {
   );
 };
 
-/** A signed-in page: breadcrumbs, then the content. */
-function page(
-  ctx: UiContext,
-  title: string,
-  crumbs: Array<[string, string]>,
-  body: SafeHtml,
-  options: { refreshSeconds?: number } = {},
-): Response {
-  const trail = [
-    link("/ui/", "Tenants"),
-    ...crumbs.map(([text, href]) =>
-      html`
-        / ${link(href, text)}
-      `
-    ),
-  ];
-  return htmlResponse(layout({
-    title,
-    who: displayName(ctx.principal),
-    canLogOut: ctx.principal.kind === "user" &&
-      ctx.principal.via === "session",
-    refreshSeconds: options.refreshSeconds,
-    body: html`<nav class="crumbs">${trail}</nav>
-${body}`,
-  }));
-}
-
 function taskRunTable(tenant: Tenant, taskRuns: TaskRun[]): SafeHtml {
   return dataTable(
     "task-runs",
@@ -488,284 +450,11 @@ function taskRunTable(tenant: Tenant, taskRuns: TaskRun[]): SafeHtml {
   );
 }
 
-/**
- * The `level` query parameter, in any case: that level and every more severe
- * one. A 400 names the levels for another value.
- */
-function levelFilter(ctx: UiContext): LogLevel[] | undefined {
-  const value = ctx.url.searchParams.get("level");
-  if (value === null || value === "") return undefined;
-  const index = LOG_LEVELS.indexOf(value.toUpperCase() as LogLevel);
-  if (index === -1) {
-    throw invalidParameter(
-      `Unknown log level filter: ${
-        JSON.stringify(value.slice(0, 40))
-      } is not one of ${LOG_LEVELS.join(", ")}`,
-    );
-  }
-  return LOG_LEVELS.slice(index);
-}
-
 /** How often a page of an unfinished run reloads itself, or `undefined` for a finished one. */
 function live(run: { state: Pick<State, "type"> }): number | undefined {
   return TERMINAL_STATE_TYPES.includes(run.state.type)
     ? undefined
     : REFRESH_SECONDS;
-}
-
-/** The `logs` query parameter: where the older page of log lines starts. */
-function logCursor(ctx: UiContext): CursorPosition | undefined {
-  return decodeCursor(ctx.url.searchParams.get("logs") ?? undefined);
-}
-
-/** A page of log lines, oldest first, each message clipped, with a link to the older page. */
-function logTable(
-  ctx: UiContext,
-  tenant: Tenant,
-  logs: Page<LogEntry>,
-): SafeHtml {
-  const table = dataTable(
-    "logs",
-    ["Time", "Level", "Message"],
-    logs.items.map((line) => [
-      time(line.timestamp),
-      { className: `level level-${line.level}`, value: line.level },
-      {
-        className: "message",
-        value: clip(
-          line.message,
-          MESSAGE_PREVIEW,
-          uiPath(tenant.slug, "logs", line.id),
-        ),
-      },
-    ]),
-    "No log lines.",
-  );
-  const older = encodeCursor(logs.next);
-  const newest = ctx.url.searchParams.has("logs");
-  const level = levelFilter(ctx)?.[0];
-  const here = level === undefined
-    ? ctx.url.pathname
-    : `${ctx.url.pathname}?level=${level}`;
-  const form =
-    html`<form class="filters" method="get" action="${ctx.url.pathname}">
-  <label>Level <select name="level">
-    <option value="">Any</option>${
-      LOG_LEVELS.map((name) =>
-        html`
-          <option value="${name}" ${name === level
-            ? " selected"
-            : ""}>${name} and above</option>
-        `
-      )
-    }
-  </select></label>
-  <button type="submit">Filter</button>
-</form>`;
-  return html`${form}${table}${
-    older === null && !newest
-      ? ""
-      : html`<p class="pages">${
-        older === null ? "" : link(
-          `${here}${here.includes("?") ? "&" : "?"}logs=${
-            encodeURIComponent(older)
-          }`,
-          `Older ${LOG_PAGE_LINES} lines`,
-        )
-      } ${newest ? link(here, "Newest lines") : ""}</p>`
-  }`;
-}
-
-/**
- * At most `max` characters of `text`, and when it is longer, how long it is
- * and (given `whole`) a link to all of it.
- */
-function clip(text: string, max: number, whole?: string): SafeHtml {
-  if (text.length <= max) return html`${text}`;
-  const rest = `… (${text.length.toLocaleString("en")} characters)`;
-  return html`${text.slice(0, max)}<span class="muted">${rest}</span>${
-    whole === undefined ? "" : html`
-      ${link(whole, "Whole line")}
-    `
-  }`;
-}
-
-/** `GET /ui/:tenant/logs/:id`: one whole log line. */
-export const logLinePage: PageHandler = async function logLinePage(ctx) {
-  const { tenant } = await pathTenant(ctx);
-  const line = await ctx.services.store.logLine(tenant.id, ctx.params.id ?? "");
-  if (!line) throw notFound("Log line");
-  const runPath = uiPath(tenant.slug, "flow-runs", line.flowRunId);
-  return page(
-    ctx,
-    "Log line",
-    [
-      [tenant.name, uiPath(tenant.slug, "flow-runs")],
-      ["Flow run", runPath],
-    ],
-    html`
-      <h1>Log line</h1>
-      ${details([
-        ["Id", html`<code>${line.id}</code>`],
-        ["Time", time(line.timestamp)],
-        ["Level", line.level],
-        ["Flow run", link(runPath, line.flowRunId)],
-        [
-          "Task run",
-          line.taskRunId === null ? html`<span class="muted">—</span>` : link(
-            uiPath(tenant.slug, "task-runs", line.taskRunId),
-            line.taskRunId,
-          ),
-        ],
-      ])}
-      <pre class="message">${line.message}</pre>
-    `,
-  );
-};
-
-/** A table cell: a value, or a value with a class. */
-type Cell = HtmlValue | { className: string; value: HtmlValue };
-
-/** A table with a heading row, or a note when there are no rows. */
-function dataTable(
-  className: string,
-  headings: string[],
-  rows: Cell[][],
-  empty: string,
-): SafeHtml {
-  if (rows.length === 0) return html`<p class="empty">${empty}</p>`;
-  const cell = (value: Cell) =>
-    typeof value === "object" && value !== null && "className" in value
-      ? html`<td class="${value.className}">${value.value}</td>`
-      : html`<td>${value}</td>`;
-  return html`
-    <table class="${className}">
-      <thead>
-        <tr>${headings.map((heading) => html`<th>${heading}</th>`)}</tr>
-      </thead>
-      <tbody>${rows.map((row) => html`<tr>${row.map(cell)}</tr>`)}</tbody>
-    </table>
-  `;
-}
-
-/**
- * A run's states, oldest first, with their times, how long the run stayed in
- * each (until the next state, or until now for the current one of an
- * unfinished run) and their messages.
- */
-function timeline(history: State[]): SafeHtml {
-  const shown = history.slice(-TIMELINE_STATES);
-  const now = Date.now();
-  const stayed = (state: State, index: number) => {
-    const next = shown[index + 1];
-    if (next === undefined && TERMINAL_STATE_TYPES.includes(state.type)) {
-      return "";
-    }
-    const until = next === undefined ? now : Date.parse(next.timestamp);
-    const ms = until - Date.parse(state.timestamp);
-    return Number.isFinite(ms)
-      ? html`
-        <span class="stayed">for ${duration(
-          Math.max(0, ms),
-        )}${next === undefined ? " so far" : ""}</span>
-      `
-      : "";
-  };
-  return html`${
-    history.length > TIMELINE_STATES
-      ? html`<p class="muted">The newest ${TIMELINE_STATES} states.</p>`
-      : ""
-  }<ol class="timeline">${
-    shown.map((state, index) =>
-      html`<li>${stateBadge(state)} ${time(state.timestamp)}${
-        stayed(state, index)
-      }${
-        state.message === undefined || state.message === "" ? "" : html`
-          <span class="message">${clip(state.message, MESSAGE_PREVIEW)}</span>
-        `
-      }</li>`
-    )
-  }</ol>`;
-}
-
-/**
- * The timeline picture: one bar per started task run, from its start to its
- * end (or to now while it runs, or to the flow run's end when that ended
- * first), coloured by its state, on one time axis.
- * Server-rendered SVG, so it needs no script.
- */
-function gantt(
-  ctx: UiContext,
-  run: Pick<FlowRun, "endTime">,
-  taskRuns: TaskRun[],
-): SafeHtml {
-  const started = taskRuns.filter((taskRun) => taskRun.startTime !== null);
-  if (started.length === 0) {
-    return html`<p class="empty">No task run has started.</p>`;
-  }
-  const now = Date.now();
-  const spans = started.map((taskRun) => {
-    const from = Date.parse(taskRun.startTime!);
-    const end = taskRun.endTime ?? run.endTime;
-    const to = end === null ? now : Date.parse(end);
-    return { taskRun, from, to: Math.max(from, to) };
-  });
-  const first = Math.min(...spans.map((span) => span.from));
-  const last = Math.max(...spans.map((span) => span.to));
-  const total = Math.max(1, last - first);
-  const [labelWidth, barsWidth, row] = [180, 600, 22];
-  const height = spans.length * row + 24;
-  const tenant = ctx.params.tenant ?? "";
-  return html`
-    <svg class="gantt" role="img" viewBox="0 0 ${labelWidth + barsWidth +
-      10} ${height}"
-      aria-label="Task runs over time, ${(total / 1000).toFixed(
-        1,
-      )} s in all">${spans.map(({ taskRun, from, to }, index) => {
-        const x = labelWidth + ((from - first) / total) * barsWidth;
-        const width = Math.max(2, ((to - from) / total) * barsWidth);
-        const y = index * row + 4;
-        const label = taskRun.mapIndex === -1
-          ? taskRun.taskId
-          : `${taskRun.taskId}[${taskRun.mapIndex}]`;
-        return html`
-          <a
-            href="${uiPath(
-              tenant,
-              "task-runs",
-              taskRun.id,
-            )}"><text x="4" y="${y + 13}">${label.slice(
-              0,
-              24,
-            )}</text><rect x="${x.toFixed(1)}" y="${y}" width="${width.toFixed(
-              1,
-            )}" height="${row -
-              6}" rx="3" fill="${STATE_COLOURS[
-                taskRun.state.type
-              ]}" data-state="${taskRun.state.type}"><title>${label}: ${taskRun
-              .state.type}, ${((to - from) / 1000).toFixed(
-                1,
-              )} s</title></rect></a>
-        `;
-      })}<text x="${labelWidth}" y="${height -
-        4}" class="axis">0 s</text><text x="${labelWidth +
-        barsWidth}" y="${height -
-        4}" text-anchor="end" class="axis">${(total / 1000).toFixed(
-          1,
-        )} s</text></svg>
-  `;
-}
-
-/** Names and values, as a definition list. */
-function details(entries: Array<[string, HtmlValue]>): SafeHtml {
-  return html`<dl>${
-    entries.map(([name, value]) =>
-      html`
-        <dt>${name}</dt>
-        <dd>${value}</dd>
-      `
-    )
-  }</dl>`;
 }
 
 /**
@@ -801,31 +490,4 @@ function mapIndex(index: number): HtmlValue {
 function tags(values: string[]): SafeHtml {
   if (values.length === 0) return html`<span class="muted">—</span>`;
   return html`${values.map((tag) => html`<span class="tag">${tag}</span>`)}`;
-}
-
-function flowLink(
-  tenant: Tenant,
-  flowId: string,
-  flow: Flow | undefined,
-): SafeHtml {
-  return link(
-    uiPath(tenant.slug, "flows", flowId),
-    flow ? `${flow.name} v${flow.version}` : flowId,
-  );
-}
-
-/** Looks flows up once each, for a page that lists many runs of few flows. */
-function flowLookup(
-  store: Store,
-  tenantId: string,
-): (id: string) => Promise<Flow | undefined> {
-  const seen = new Map<string, Promise<Flow | undefined>>();
-  return function lookUpFlow(id) {
-    let found = seen.get(id);
-    if (!found) {
-      found = store.flow(tenantId, id);
-      seen.set(id, found);
-    }
-    return found;
-  };
 }
