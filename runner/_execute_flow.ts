@@ -12,7 +12,7 @@ import type { FlowRun, StateInput, StateType } from "../api/mod.ts";
 import { captureConsole } from "./_console_capture.ts";
 import type { FlowSpec } from "./_flow_spec.ts";
 import { startHeartbeat } from "./_heartbeat.ts";
-import { failureMessage, untilAborted } from "./_run_state.ts";
+import { CANCEL_GRACE_MS, failureMessage, untilAborted } from "./_run_state.ts";
 import { RunLogs } from "./_run_logs.ts";
 import {
   type ActiveFlowRun,
@@ -100,6 +100,7 @@ export async function executeFlowRun(
             )
           ),
           controller.signal,
+          CANCEL_GRACE_MS,
         ),
       };
     } catch (error) {

@@ -18,17 +18,32 @@ export function failureMessage(error: unknown): string {
     : message;
 }
 
-/** Settles like `promise`, or rejects with the signal's reason when it aborts first. */
+/**
+ * How long a cancelled flow's code may take to notice its signal and settle,
+ * so that its task runs record their own `CANCELLED`, before the run stops
+ * waiting for it.
+ */
+export const CANCEL_GRACE_MS = 5_000;
+
+/**
+ * Settles like `promise`; once the signal aborts, waits at most `graceMs`
+ * more for it to settle, then rejects with the signal's reason.
+ */
 export function untilAborted<T>(
   promise: Promise<T>,
   signal: AbortSignal,
+  graceMs: number,
 ): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() =>
-      signal.removeEventListener("abort", onAbort)
-    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => {
+      timer = setTimeout(() => reject(signal.reason), graceMs);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+    });
   });
 }
