@@ -137,8 +137,12 @@ export interface WaitForFlowRunOptions {
   timeoutMs?: number;
   /** Stops waiting with an {@linkcode AbortError}. */
   signal?: AbortSignal;
-  /** Called with the run after every poll. */
-  onProgress?: (run: FlowRun) => void;
+  /**
+   * Called with the run after every poll; a promise it returns is awaited
+   * before the next poll (and before `wait()` returns), so a display such as
+   * `showProgress()` from `@runplane/client/jupyter` is drawn in order.
+   */
+  onProgress?: (run: FlowRun) => void | Promise<void>;
 }
 
 /**
@@ -412,7 +416,7 @@ export class FlowRuns extends Resource {
         });
       }
       const run = await this.get(id);
-      options.onProgress?.(run);
+      await options.onProgress?.(run);
       if (TERMINAL_STATE_TYPES.includes(run.state.type)) return run.state;
       const left = deadline - Date.now();
       if (left <= 0) {

@@ -123,7 +123,9 @@ Deno.test({
       assert.match(client, /research/);
       assert.match(client, /token/);
 
-      const runs = html.filter((h) => /<b>nightly-[0-9a-f]{12}<\/b>/.test(h));
+      const runs = html.filter((h) =>
+        /<b>nightly-[0-9a-f]{12}<\/b><table/.test(h)
+      );
       assert.equal(runs.length, 1, "the finished run");
       assert.match(runs[0], />SUCCESS</);
       assert.match(
@@ -140,6 +142,22 @@ Deno.test({
       assert.match(
         about,
         /href="http:\/\/127\.0\.0\.1:\d+\/ui\/research\/flow-runs\/[0-9a-f-]{36}"/,
+      );
+
+      // The watched run: one display, redrawn in place after every poll,
+      // whose last form shows the final state, the time since the run
+      // started and the states it went through.
+      const progress = outputs.filter((o) =>
+        /^nightly-[0-9a-f]{12} [A-Z]+/.test(text(o.data?.["text/plain"]))
+      );
+      assert.equal(progress.length, 1, "one progress display");
+      assert.match(
+        text(progress[0].data?.["text/plain"]),
+        /^nightly-[0-9a-f]{12} SUCCESS for \d+(\.\d)? m?s$/,
+      );
+      assert.match(
+        text(progress[0].data?.["text/html"]),
+        /PENDING<\/span>.*&rarr;.*RUNNING<\/span>.*&rarr;.*SUCCESS<\/span>/s,
       );
 
       const taskRun = html.find((h) => h.includes("<code>fit</code>"));
