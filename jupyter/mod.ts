@@ -374,7 +374,7 @@ export interface ShowProgressOptions {
  * });
  * const run = {
  *   id: "r1", flowId: "f1", name: "nightly", version: 3,
- *   state: { type: "RUNNING", timestamp: "2026-11-22T14:43:04Z" },
+ *   state: { type: "RUNNING" as const, timestamp: "2026-11-22T14:43:04Z" },
  *   parameters: {}, context: {}, scheduledStartTime: "2026-11-22T14:43:00Z",
  *   createdAt: "", updatedAt: "", heartbeatAt: null,
  *   startTime: "2026-11-22T14:43:04Z", endTime: null, durationMs: null,
