@@ -142,7 +142,7 @@ export interface WaitForFlowRunOptions {
    * before the next poll (and before `wait()` returns), so a display such as
    * `showProgress()` from `@runplane/client/jupyter` is drawn in order.
    */
-  onProgress?: (run: FlowRun) => void | Promise<void>;
+  onProgress?: (run: FlowRun) => unknown;
 }
 
 /**

@@ -72,16 +72,31 @@ select { font: inherit; padding: .35rem .4rem; border: 1px solid #cbd5e1; border
 td time { white-space: nowrap; }
 table.logs td { font: 12.5px/1.45 ui-monospace, monospace; }
 table.logs td:first-child { width: 13.5rem; white-space: nowrap; }
-/* At a phone's width a wide table scrolls by itself; the page never does. */
+.gantt-frame { overflow-x: auto; background: #fff; border: 1px solid var(--line); }
+svg.gantt { display: block; width: 100%; max-width: 60rem; height: auto; }
+svg.gantt text { font: 12px system-ui, sans-serif; fill: var(--fg); }
+ol.timeline .stayed { white-space: nowrap; }
+ol.timeline .message { display: block; }
+dl + pre.message { margin-top: 1rem; }
+/* At a phone's width a table row is a card of labelled lines (each cell's
+   data-label), and a log line is its time and level over its message: the
+   page never scrolls sideways, and names are not broken into pieces. */
 @media (max-width: 40rem) {
   main { padding: 1rem .75rem; }
   header { padding: .6rem .75rem; }
-  table { display: block; overflow-x: auto; }
-  dl { grid-template-columns: 1fr; }
-  dt { margin-top: .35rem; }
+  h1 { font-size: 1.3rem; }
+  dl { gap: .15rem .75rem; padding: .6rem .75rem; }
+  table, tbody, tr, td { display: block; }
+  table { border: 0; background: transparent; }
+  thead { display: none; }
+  tr { background: #fff; border: 1px solid var(--line); border-radius: .25rem; padding: .4rem .6rem; margin-bottom: .5rem; }
+  td { position: relative; border: 0; padding: .1rem 0 .1rem 6.5rem; overflow-wrap: anywhere; }
+  td::before { content: attr(data-label); position: absolute; left: 0; width: 6rem; color: var(--muted); }
+  table.logs td { padding: 0; }
+  table.logs td::before { content: none; }
+  table.logs td:first-child, table.logs td.level { display: inline-block; width: auto; margin-right: .6rem; }
+  svg.gantt { width: 36rem; max-width: none; }
 }
-svg.gantt { display: block; width: 100%; height: auto; background: #fff; border: 1px solid var(--line); }
-svg.gantt text { font: 12px system-ui, sans-serif; fill: var(--fg); }
 .error { color: #b91c1c; background: #fee2e2; padding: .5rem .75rem; border-radius: .25rem; margin: 0; }
 `;
 

@@ -118,13 +118,15 @@ export const logLinePage: PageHandler = async function logLinePage(ctx) {
   const { tenant } = await pathTenant(ctx);
   const line = await ctx.services.store.logLine(tenant.id, ctx.params.id ?? "");
   if (!line) throw notFound("Log line");
+  const run = await ctx.services.store.flowRun(tenant.id, line.flowRunId);
+  const runName = run?.name ?? line.flowRunId;
   const runPath = uiPath(tenant.slug, "flow-runs", line.flowRunId);
   return page(
     ctx,
     "Log line",
     [
       [tenant.name, uiPath(tenant.slug, "flow-runs")],
-      ["Flow run", runPath],
+      [runName, runPath],
     ],
     html`
       <h1>Log line</h1>
@@ -132,7 +134,7 @@ export const logLinePage: PageHandler = async function logLinePage(ctx) {
         ["Id", html`<code>${line.id}</code>`],
         ["Time", time(line.timestamp)],
         ["Level", line.level],
-        ["Flow run", link(runPath, line.flowRunId)],
+        ["Flow run", link(runPath, runName)],
         [
           "Task run",
           line.taskRunId === null ? html`<span class="muted">—</span>` : link(

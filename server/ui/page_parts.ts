@@ -48,6 +48,7 @@ ${body}`,
 export function clip(text: string, max: number, whole?: string): SafeHtml {
   if (text.length <= max) return html`${text}`;
   const rest = `… (${text.length.toLocaleString("en")} characters)`;
+  // No line break before the link: a clipped message is shown pre-wrapped.
   return html`${text.slice(0, max)}<span class="muted">${rest}</span>${
     whole === undefined ? "" : html`
       ${link(whole, "Whole line")}
@@ -58,7 +59,12 @@ export function clip(text: string, max: number, whole?: string): SafeHtml {
 /** A table cell: a value, or a value with a class. */
 type Cell = HtmlValue | { className: string; value: HtmlValue };
 
-/** A table with a heading row, or a note when there are no rows. */
+/**
+ * A table with a heading row, or a note when there are no rows. Each cell
+ * carries its column's heading as `data-label`: at a phone's width a row is
+ * shown as a card of labelled lines, because a wide table squeezed into
+ * 390 px breaks every name into pieces.
+ */
 export function dataTable(
   className: string,
   headings: string[],
@@ -66,10 +72,12 @@ export function dataTable(
   empty: string,
 ): SafeHtml {
   if (rows.length === 0) return html`<p class="empty">${empty}</p>`;
-  const cell = (value: Cell) =>
+  const cell = (value: Cell, index: number) =>
     typeof value === "object" && value !== null && "className" in value
-      ? html`<td class="${value.className}">${value.value}</td>`
-      : html`<td>${value}</td>`;
+      ? html`<td data-label="${
+        headings[index]
+      }" class="${value.className}">${value.value}</td>`
+      : html`<td data-label="${headings[index]}">${value}</td>`;
   return html`
     <table class="${className}">
       <thead>

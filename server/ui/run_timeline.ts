@@ -87,42 +87,48 @@ export function gantt(
   const [labelWidth, barsWidth, row] = [180, 600, 22];
   const height = spans.length * row + 24;
   const tenant = ctx.params.tenant ?? "";
+  // In a frame of its own, so that at a phone's width the picture keeps
+  // legible labels and scrolls sideways by itself.
   return html`
-    <svg class="gantt" role="img" viewBox="0 0 ${labelWidth + barsWidth +
-      10} ${height}"
-      aria-label="Task runs over time, ${(total / 1000).toFixed(
-        1,
-      )} s in all">${spans.map(({ taskRun, from, to }, index) => {
-        const x = labelWidth + ((from - first) / total) * barsWidth;
-        const width = Math.max(2, ((to - from) / total) * barsWidth);
-        const y = index * row + 4;
-        const label = taskRun.mapIndex === -1
-          ? taskRun.taskId
-          : `${taskRun.taskId}[${taskRun.mapIndex}]`;
-        return html`
-          <a
-            href="${uiPath(
-              tenant,
-              "task-runs",
-              taskRun.id,
-            )}"><text x="4" y="${y + 13}">${label.slice(
-              0,
-              24,
-            )}</text><rect x="${x.toFixed(1)}" y="${y}" width="${width.toFixed(
-              1,
-            )}" height="${row -
-              6}" rx="3" fill="${STATE_COLOURS[
-                taskRun.state.type
-              ]}" data-state="${taskRun.state.type}"><title>${label}: ${taskRun
-              .state.type}, ${((to - from) / 1000).toFixed(
-                1,
-              )} s</title></rect></a>
-        `;
-      })}<text x="${labelWidth}" y="${height -
-        4}" class="axis">0 s</text><text x="${labelWidth +
-        barsWidth}" y="${height -
-        4}" text-anchor="end" class="axis">${(total / 1000).toFixed(
+    <div class="gantt-frame">
+      <svg class="gantt" role="img" viewBox="0 0 ${labelWidth + barsWidth +
+        10} ${height}"
+        aria-label="Task runs over time, ${(total / 1000).toFixed(
           1,
-        )} s</text></svg>
+        )} s in all">${spans.map(({ taskRun, from, to }, index) => {
+          const x = labelWidth + ((from - first) / total) * barsWidth;
+          const width = Math.max(2, ((to - from) / total) * barsWidth);
+          const y = index * row + 4;
+          const label = taskRun.mapIndex === -1
+            ? taskRun.taskId
+            : `${taskRun.taskId}[${taskRun.mapIndex}]`;
+          return html`
+            <a
+              href="${uiPath(
+                tenant,
+                "task-runs",
+                taskRun.id,
+              )}"><text x="4" y="${y + 13}">${label.slice(
+                0,
+                24,
+              )}</text><rect x="${x.toFixed(1)}" y="${y}" width="${width
+                .toFixed(
+                  1,
+                )}" height="${row -
+                6}" rx="3" fill="${STATE_COLOURS[
+                  taskRun.state.type
+                ]}" data-state="${taskRun.state
+                .type}"><title>${label}: ${taskRun
+                .state.type}, ${((to - from) / 1000).toFixed(
+                  1,
+                )} s</title></rect></a>
+          `;
+        })}<text x="${labelWidth}" y="${height -
+          4}" class="axis">0 s</text><text x="${labelWidth +
+          barsWidth}" y="${height -
+          4}" text-anchor="end" class="axis">${(total / 1000).toFixed(
+            1,
+          )} s</text></svg>
+    </div>
   `;
 }

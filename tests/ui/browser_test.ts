@@ -7,60 +7,19 @@
  */
 
 import { deepEqual, equal, match, ok } from "node:assert/strict";
-import fs from "node:fs";
 import type { BrowserContext } from "playwright-core";
 import { Client } from "../../client/client.ts";
 import { Credentials } from "../../auth/credentials.ts";
 import { ADMIN_TOKEN, PASSWORD, uiTestServer } from "./_helpers.ts";
+import {
+  chromiumExists,
+  horizontalOverflow,
+  launchBrowser,
+  PHONE,
+  warnWithoutChromium,
+} from "./_browser.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-const chromiumExists = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
-if (!chromiumExists) {
-  // deno-lint-ignore no-console
-  console.warn(
-    `Skipping the web UI browser test: ${CHROMIUM} is not installed`,
-  );
-}
-
-/**
- * Loads playwright-core. At load time it probes `/proc/sys/fs/binfmt_misc`
- * for WSL with `fs.existsSync`, which Deno refuses without `--allow-all`
- * (it throws `NotCapable` instead of answering `false`). For that one import,
- * such a refusal answers `false`, as Node would for a path it cannot see.
- */
-async function loadChromium() {
-  const existsSync = fs.existsSync;
-  fs.existsSync = (path) => {
-    try {
-      return existsSync(path);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotCapable) return false;
-      throw error;
-    }
-  };
-  try {
-    return (await import("playwright-core")).chromium;
-  } finally {
-    fs.existsSync = existsSync;
-  }
-}
+warnWithoutChromium("the web UI browser test");
 
 Deno.test({
   name:
@@ -165,16 +124,7 @@ Deno.test({
         new URL(`/ui/acme/flow-runs/${run.id}`, server.url).href,
       );
 
-      const chromium = await loadChromium();
-      context = await chromium.launchPersistentContext(
-        `${folder}/profile`,
-        {
-          executablePath: CHROMIUM,
-          headless: true,
-          args: CHROMIUM_ARGS,
-          viewport: { width: 1200, height: 900 },
-        },
-      );
+      context = await launchBrowser(folder);
       const page = context.pages()[0] ?? await context.newPage();
 
       // Logged out: the link lands on the login form, remembering the run.
@@ -264,7 +214,7 @@ Deno.test({
       );
 
       // The runs list filters by state through its form, at a phone's width.
-      await page.setViewportSize({ width: 390, height: 844 });
+      await page.setViewportSize(PHONE);
       await page.goto(new URL("/ui/acme/flow-runs", server.url).href);
       await page.selectOption('form.filters select[name="state"]', "RUNNING");
       await Promise.all([
@@ -287,14 +237,7 @@ Deno.test({
       for (const path of [target, page.url()]) {
         await page.goto(path);
         // The page itself never scrolls sideways; a wide table scrolls alone.
-        const overflow = await page.evaluate(() => {
-          const root = (globalThis as unknown as {
-            document: {
-              documentElement: { scrollWidth: number; clientWidth: number };
-            };
-          }).document.documentElement;
-          return root.scrollWidth - root.clientWidth;
-        });
+        const overflow = await horizontalOverflow(page);
         ok(overflow <= 0, `${path} is ${overflow}px wider than a phone`);
       }
       await page.screenshot({ path: `${folder}/flow-runs-phone.png` });

@@ -399,7 +399,7 @@ Deno.test("GET /ui pages show tenants, runs, a run, a task run, a flow and a pro
     assertIncludes(page.text, '<span class="tag">io</span>');
     match(
       page.text,
-      /<td class="message">First line<\/td>[\s\S]*WARNING[\s\S]*<td class="message">Second line<\/td>/,
+      /<td [^>]*class="message">First line<\/td>[\s\S]*WARNING[\s\S]*<td [^>]*class="message">Second line<\/td>/,
     );
   });
 
