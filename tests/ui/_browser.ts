@@ -8,6 +8,9 @@
 
 import fs from "node:fs";
 import type { BrowserContext, Page } from "playwright-core";
+import { Client } from "../../client/client.ts";
+import { Credentials } from "../../auth/credentials.ts";
+import { PASSWORD } from "./_helpers.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -86,4 +89,81 @@ export function horizontalOverflow(page: Page): Promise<number> {
     }).document.documentElement;
     return root.scrollWidth - root.clientWidth;
   });
+}
+
+/** Typed clients of one test server, closed together. */
+export class TypedClients {
+  #server: { url: URL };
+  #made: Client[] = [];
+
+  constructor(server: { url: URL }) {
+    this.#server = server;
+  }
+
+  /** A client with a bearer token, in `tenant` when given; no retries. */
+  client(token: string, tenant?: string): Client {
+    const made = new Client({
+      credentials: new Credentials({ token }),
+      config: {
+        endpoints: this.#server.url.href,
+        tenant,
+        envFile: false,
+        env: {},
+        maxRetries: 0,
+      },
+    });
+    this.#made.push(made);
+    return made;
+  }
+
+  /**
+   * Makes `username` (password {@linkcode PASSWORD}) a member of `tenant`
+   * through the admin's client, and returns a client with the member's
+   * tenant token.
+   */
+  async member(admin: Client, tenant: string, username: string) {
+    await admin.users.create({
+      username,
+      password: PASSWORD,
+      tenant,
+      role: "member",
+    });
+    const { token } = await admin.apiTokens.create({
+      name: username,
+      scope: "tenant",
+      username,
+      tenant,
+    });
+    return this.client(token, tenant);
+  }
+
+  /**
+   * Creates a run of `flowId` named `runName` and moves it `PENDING`, then
+   * `RUNNING` (picked up by "agent-7"); answers its id and version.
+   */
+  async startRun(
+    writer: Client,
+    flowId: string,
+    runName: string,
+  ): Promise<{ id: string; version: number }> {
+    const run = await writer.flowRuns.create({
+      flowId,
+      runName,
+      parameters: { day: "2026-01-02", epochs: 12, features: ["a", "b"] },
+    });
+    const pending = await writer.flowRuns.setState(run.id, {
+      version: run.version,
+      state: "PENDING",
+    });
+    const running = await writer.flowRuns.setState(run.id, {
+      version: pending.version,
+      state: { type: "RUNNING", message: "Picked up by agent-7" },
+    });
+    return { id: run.id, version: running.version };
+  }
+
+  /** Closes every client made here. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.#made.map((made) => made.close()));
+  }
 }

@@ -10,8 +10,6 @@
 
 import { equal, match, ok } from "node:assert/strict";
 import type { BrowserContext, Page } from "playwright-core";
-import { Client } from "../../client/client.ts";
-import { Credentials } from "../../auth/credentials.ts";
 import type { RunplaneServer } from "../../server/mod.ts";
 import { ADMIN_TOKEN, PASSWORD, uiTestServer } from "./_helpers.ts";
 import {
@@ -20,6 +18,7 @@ import {
   horizontalOverflow,
   launchBrowser,
   PHONE,
+  TypedClients,
   warnWithoutChromium,
 } from "./_browser.ts";
 
@@ -41,45 +40,16 @@ interface Seeded {
  * longer than a page shows), a running run and a finished one; and `lab`,
  * with nothing in it.
  */
-async function seed(
-  server: RunplaneServer,
-  clients: Client[],
-): Promise<Seeded> {
-  const client = (token: string, tenant?: string) => {
-    const made = new Client({
-      credentials: new Credentials({ token }),
-      config: {
-        endpoints: server.url.href,
-        tenant,
-        envFile: false,
-        env: {},
-        maxRetries: 0,
-      },
-    });
-    clients.push(made);
-    return made;
-  };
-  const admin = client(ADMIN_TOKEN);
+async function seed(clients: TypedClients): Promise<Seeded> {
+  const admin = clients.client(ADMIN_TOKEN);
   await admin.tenants.create({ slug: "acme", name: "Acme Analytics" });
   await admin.tenants.create({ slug: "lab", name: "Lab" });
-  await admin.users.create({
-    username: "writer",
-    password: PASSWORD,
-    tenant: "acme",
-    role: "member",
-  });
+  const writer = await clients.member(admin, "acme", "writer");
   await admin.users.addMembership({
     username: "writer",
     tenant: "lab",
     role: "member",
   });
-  const { token } = await admin.apiTokens.create({
-    name: "writer",
-    scope: "tenant",
-    username: "writer",
-    tenant: "acme",
-  });
-  const writer = client(token, "acme");
   const project = await writer.projects.create({
     name: "churn-model",
     description: "Weekly churn model for the retention team",
@@ -88,22 +58,7 @@ async function seed(
     name: "nightly-training-with-a-rather-long-name",
     project: project.id,
   });
-  const start = async (runName: string) => {
-    const run = await writer.flowRuns.create({
-      flowId: flow.id,
-      runName,
-      parameters: { day: "2026-01-02", epochs: 12, features: ["a", "b"] },
-    });
-    let { version } = await writer.flowRuns.setState(run.id, {
-      version: run.version,
-      state: "PENDING",
-    });
-    ({ version } = await writer.flowRuns.setState(run.id, {
-      version,
-      state: { type: "RUNNING", message: "Picked up by agent-7" },
-    }));
-    return { id: run.id, version };
-  };
+  const start = (runName: string) => clients.startRun(writer, flow.id, runName);
   const failed = await start("nightly-2026-01-02");
   const extract = await writer.taskRuns.getOrCreate({
     flowRunId: failed.id,
@@ -171,6 +126,8 @@ async function seed(
     longLogId: longLine.id,
   };
 }
+
+const WIDTHS = [["desktop", DESKTOP], ["phone", PHONE]] as const;
 
 /** A page to look at, and what must be on it. */
 interface Visit {
@@ -301,10 +258,10 @@ Deno.test({
     const folder = await Deno.makeTempDir({ prefix: "runplane-ui-" });
     const shots = Deno.env.get("RUNPLANE_UI_SCREENSHOTS") || folder;
     const server = await uiTestServer();
-    const clients: Client[] = [];
+    const clients = new TypedClients(server);
     let context: BrowserContext | undefined;
     try {
-      const seeded = await seed(server, clients);
+      const seeded = await seed(clients);
       context = await launchBrowser(folder);
       const page = context.pages()[0] ?? await context.newPage();
       const look = async (name: string, width: "desktop" | "phone") => {
@@ -313,34 +270,9 @@ Deno.test({
         ok((await Deno.stat(path)).size > 5_000, `${path} is blank`);
       };
 
-      await t.step("the login page", async () => {
-        for (
-          const [width, viewport] of [["desktop", DESKTOP], [
-            "phone",
-            PHONE,
-          ]] as const
-        ) {
-          await page.setViewportSize(viewport);
-          await page.goto(new URL("/ui/login", server.url).href);
-          equal(
-            await page.locator('form.login input[name="password"]').count(),
-            1,
-          );
-          const overflow = await horizontalOverflow(page);
-          ok(overflow <= 0, `the login page is ${overflow}px too wide`);
-          await look("login", width);
-        }
-      });
-
-      await logIn(page, server, "writer");
-      for (const visit of visits(seeded)) {
-        await t.step(`${visit.name} (${visit.path})`, async () => {
-          for (
-            const [width, viewport] of [["desktop", DESKTOP], [
-              "phone",
-              PHONE,
-            ]] as const
-          ) {
+      const lookAt = (visit: Visit) =>
+        t.step(`${visit.name} (${visit.path})`, async () => {
+          for (const [width, viewport] of WIDTHS) {
             await page.setViewportSize(viewport);
             const response = await page.goto(
               new URL(visit.path, server.url).href,
@@ -355,7 +287,19 @@ Deno.test({
             await look(visit.name, width);
           }
         });
-      }
+
+      await lookAt({
+        name: "login",
+        path: "/ui/login",
+        check: async (page) => {
+          equal(
+            await page.locator('form.login input[name="password"]').count(),
+            1,
+          );
+        },
+      });
+      await logIn(page, server, "writer");
+      for (const visit of visits(seeded)) await lookAt(visit);
 
       await t.step(
         "a member cancels an unfinished run from its page",
@@ -389,7 +333,7 @@ Deno.test({
       );
     } finally {
       await context?.close();
-      await Promise.allSettled(clients.map((made) => made.close()));
+      await clients.close();
       await server.close();
       await Deno.remove(folder, { recursive: true });
     }

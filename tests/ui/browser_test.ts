@@ -8,14 +8,13 @@
 
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import type { BrowserContext } from "playwright-core";
-import { Client } from "../../client/client.ts";
-import { Credentials } from "../../auth/credentials.ts";
 import { ADMIN_TOKEN, PASSWORD, uiTestServer } from "./_helpers.ts";
 import {
   chromiumExists,
   horizontalOverflow,
   launchBrowser,
   PHONE,
+  TypedClients,
   warnWithoutChromium,
 } from "./_browser.ts";
 
@@ -33,64 +32,31 @@ Deno.test({
   async fn() {
     const folder = await Deno.makeTempDir({ prefix: "runplane-ui-" });
     const server = await uiTestServer();
-    const clients: Client[] = [];
-    const client = (token: string, tenant?: string) => {
-      const made = new Client({
-        credentials: new Credentials({ token }),
-        config: {
-          endpoints: server.url.href,
-          tenant,
-          envFile: false,
-          env: {},
-          maxRetries: 0,
-        },
-      });
-      clients.push(made);
-      return made;
-    };
+    const clients = new TypedClients(server);
     let context: BrowserContext | undefined;
     try {
       // Provision through the typed client: a tenant, a member who writes,
       // a viewer who looks.
-      const admin = client(ADMIN_TOKEN);
+      const admin = clients.client(ADMIN_TOKEN);
       await admin.tenants.create({ slug: "acme", name: "Acme" });
-      await admin.users.create({
-        username: "writer",
-        password: PASSWORD,
-        tenant: "acme",
-        role: "member",
-      });
+      const writer = await clients.member(admin, "acme", "writer");
       await admin.users.create({
         username: "vera",
         password: PASSWORD,
         tenant: "acme",
         role: "viewer",
       });
-      const { token } = await admin.apiTokens.create({
-        name: "writer",
-        scope: "tenant",
-        username: "writer",
-        tenant: "acme",
-      });
-      const writer = client(token, "acme");
       const project = await writer.projects.create({ name: "etl" });
       const flow = await writer.flows.register({
         name: "nightly",
         project: project.id,
       });
-      const run = await writer.flowRuns.create({
-        flowId: flow.id,
-        runName: "nightly-2026-01-02",
-        parameters: { day: "2026-01-02" },
-      });
-      let { version } = await writer.flowRuns.setState(run.id, {
-        version: run.version,
-        state: "PENDING",
-      });
-      ({ version } = await writer.flowRuns.setState(run.id, {
-        version,
-        state: { type: "RUNNING", message: "Picked up by agent-7" },
-      }));
+      const run = await clients.startRun(
+        writer,
+        flow.id,
+        "nightly-2026-01-02",
+      );
+      let { version } = run;
       const extract = await writer.taskRuns.getOrCreate({
         flowRunId: run.id,
         taskId: "extract",
@@ -252,7 +218,7 @@ Deno.test({
       equal(new URL(page.url()).pathname, "/ui/login");
     } finally {
       await context?.close();
-      await Promise.allSettled(clients.map((made) => made.close()));
+      await clients.close();
       await server.close();
       await Deno.remove(folder, { recursive: true });
     }
