@@ -83,7 +83,7 @@ export { ApiResources } from "./client/api_resources.ts";
 export type { MimeBundle } from "./jupyter/mod.ts";
 export type { TenantRef } from "./auth/tenant_login.ts";
 export type { ClientOptions } from "./client/client_options.ts";
-export type { RequestOptions } from "./client/request_options.ts";
+export type { CallOptions, RequestOptions } from "./client/request_options.ts";
 export type {
   QueryParams,
   RequestLogEvent,
@@ -133,11 +133,14 @@ export {
   type ApiToken,
   type ApiTokenInfo,
   type ConcurrencyLimit,
+  DEFAULT_PAGE_SIZE,
   type Flow,
   type FlowRun,
   LOG_LEVELS,
   type LogEntry,
   type LogLevel,
+  MAX_PAGE_SIZE,
+  type Page,
   type Project,
   type Role,
   ROLES,
@@ -217,7 +220,6 @@ export {
 export {
   Listing,
   ListPage,
-  type Page,
   type ToArrayOptions,
 } from "./client/resources/listing.ts";
 export {

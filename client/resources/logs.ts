@@ -9,6 +9,7 @@ import { InvalidArgumentError } from "../../errors.ts";
 import { Listing } from "./listing.ts";
 import { renderLogs } from "../../jupyter/mod.ts";
 import {
+  optionalPageSize,
   optionalString,
   requireLogLevel,
   requireObject,
@@ -19,6 +20,7 @@ import {
 import { LogWriter, type LogWriterOptions } from "./log_writer.ts";
 import type { LogEntryInput } from "./types.ts";
 import { Resource } from "./resource.ts";
+import type { CallOptions } from "../request_options.ts";
 import type { LogEntry } from "../../api/mod.ts";
 
 /** What {@linkcode Logs.list} filters on. */
@@ -60,6 +62,7 @@ export class Logs extends Resource {
    *
    * @param entries The lines.
    * @param options How many lines were dropped before these.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns How many lines the server wrote.
    * @throws {InvalidArgumentError} When a line is invalid.
    *
@@ -75,6 +78,7 @@ export class Logs extends Resource {
   async write(
     entries: LogEntryInput[],
     options: WriteLogsOptions = {},
+    call?: CallOptions,
   ): Promise<number> {
     if (
       !Array.isArray(entries) || entries.length === 0 ||
@@ -114,7 +118,7 @@ export class Logs extends Resource {
     const answer = await this.client.request<{ written: number }>(
       "POST",
       "/logs",
-      { body: { entries: body, dropped } },
+      { ...call, body: { entries: body, dropped } },
     );
     return answer.written;
   }
@@ -124,6 +128,7 @@ export class Logs extends Resource {
    * fetching page after page as the loop asks for more.
    *
    * @param options The flow run, an optional task run, and the page size.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The lines, as an async iterable; `toArray()` collects them.
    * @throws {InvalidArgumentError} At once, when an option is invalid.
    *
@@ -136,16 +141,18 @@ export class Logs extends Resource {
    * }
    * ```
    */
-  list(options: ListLogsOptions): Listing<LogEntry> {
+  list(options: ListLogsOptions, call?: CallOptions): Listing<LogEntry> {
     requireObject("options", options);
     const query = {
       flowRunId: requireString("flowRunId", options.flowRunId),
       taskRunId: optionalString("taskRunId", options.taskRunId),
-      limit: options.limit === undefined
-        ? undefined
-        : requireWholeNumber("limit", options.limit, 1, 500),
+      limit: optionalPageSize(options.limit),
     };
-    return new Listing<LogEntry>(this.client, "/logs", query, renderLogs);
+    return new Listing<LogEntry>(this.client, "/logs", {
+      query,
+      call,
+      render: renderLogs,
+    });
   }
 
   /**

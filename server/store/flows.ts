@@ -57,11 +57,34 @@ export function flowStore(db: Database): FlowStore {
       return row && toProject(row);
     },
 
-    async listProjects(tenantId) {
-      return (await db.all(
-        "SELECT * FROM projects WHERE tenant_id = ? ORDER BY created_at, id",
+    async pageProjects(tenantId, filter) {
+      // Projects have no sequence: the cursor holds the last creation time
+      // (in ms, stored as its ISO string) and id.
+      const after = filter.after === undefined
+        ? null
+        : new Date(filter.after.key).toISOString();
+      const rows = await db.all(
+        `SELECT * FROM projects WHERE tenant_id = ?
+           AND (? IS NULL OR created_at > ? OR (created_at = ? AND id > ?))
+         ORDER BY created_at, id LIMIT ?`,
         tenantId,
-      )).map(toProject);
+        after,
+        after,
+        after,
+        filter.after?.id ?? null,
+        filter.limit + 1,
+      );
+      const page = rows.slice(0, filter.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(toProject),
+        next: rows.length > filter.limit && last
+          ? {
+            key: Date.parse(last.created_at as string),
+            id: last.id as string,
+          }
+          : null,
+      };
     },
 
     async deleteProject(tenantId, id) {

@@ -42,11 +42,25 @@ export function secretStore(db: Database): SecretStore {
       ))?.sealed_value;
     },
 
-    async listSecrets(tenantId) {
-      return (await db.all(
-        "SELECT name, created_at, updated_at FROM secrets WHERE tenant_id = ? ORDER BY name",
+    async pageSecrets(tenantId, filter) {
+      // Names are unique in a tenant: the cursor's id is the last name.
+      const rows = await db.all(
+        `SELECT name, created_at, updated_at FROM secrets
+         WHERE tenant_id = ? AND (? IS NULL OR name > ?)
+         ORDER BY name LIMIT ?`,
         tenantId,
-      )).map(toSecret);
+        filter.after?.id ?? null,
+        filter.after?.id ?? null,
+        filter.limit + 1,
+      );
+      const page = rows.slice(0, filter.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(toSecret),
+        next: rows.length > filter.limit && last
+          ? { key: 0, id: last.name as string }
+          : null,
+      };
     },
 
     async deleteSecret(tenantId, name) {
