@@ -328,10 +328,10 @@ export interface FlowStore {
     input: { name: string; description: string | null },
   ): Promise<Project>;
   project(tenantId: string, id: string): Promise<Project | undefined>;
-  /** Projects, oldest first, a page at a time. */
+  /** Projects, oldest first, a page at a time, or the one of `name`. */
   pageProjects(
     tenantId: string,
-    filter: { limit: number; after?: CursorPosition },
+    filter: { name?: string; limit: number; after?: CursorPosition },
   ): Promise<Page<Project>>;
   deleteProject(tenantId: string, id: string): Promise<boolean>;
   /** Registers a flow version; see the versioning rules in docs/api.md. */

@@ -41,7 +41,10 @@ async function createProject(ctx: RouteContext): Promise<Reply> {
 async function listProjects(ctx: RouteContext): Promise<Reply> {
   const { tenant } = await ctx.tenant();
   return pageReply(
-    await ctx.services.store.pageProjects(tenant.id, pageQuery(ctx)),
+    await ctx.services.store.pageProjects(tenant.id, {
+      name: ctx.query.optionalString("name", 200),
+      ...pageQuery(ctx),
+    }),
   );
 }
 

@@ -64,10 +64,12 @@ export function flowStore(db: Database): FlowStore {
         ? null
         : new Date(filter.after.key).toISOString();
       const rows = await db.all(
-        `SELECT * FROM projects WHERE tenant_id = ?
+        `SELECT * FROM projects WHERE tenant_id = ? AND (? IS NULL OR name = ?)
            AND (? IS NULL OR created_at > ? OR (created_at = ? AND id > ?))
          ORDER BY created_at, id LIMIT ?`,
         tenantId,
+        filter.name ?? null,
+        filter.name ?? null,
         after,
         after,
         after,

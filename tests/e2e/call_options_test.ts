@@ -16,7 +16,6 @@ import { createTenant, startTestServer } from "./_helpers.ts";
 type Call = (client: Client, call: CallOptions) => Promise<unknown>;
 
 const ID = "0190f0c4-aaaa-7bbb-8ccc-000000000001";
-const at = new Date("2026-11-29T00:00:00Z");
 
 // One row per resource that writes (POST where it has one) and one that
 // reads, so a resource whose methods drop the options fails its rows.
