@@ -80,7 +80,6 @@ export {
 } from "./config/credentials_file.ts";
 export { Client } from "./client/client.ts";
 export { ApiResources } from "./client/api_resources.ts";
-export type { MimeBundle } from "./jupyter/mod.ts";
 export type { TenantRef } from "./auth/tenant_login.ts";
 export type { ClientOptions } from "./client/client_options.ts";
 export type { CallOptions, RequestOptions } from "./client/request_options.ts";
@@ -121,6 +120,7 @@ export { VERSION } from "./version.ts";
 export { Resource } from "./client/resources/resource.ts";
 export {
   type ListCredentialsOptions,
+  type ListOptions,
   type LogEntryInput,
   type ResourceClient,
   type UiKind,
@@ -179,6 +179,7 @@ export {
 } from "./client/resources/access_keys.ts";
 export {
   type CreateProjectOptions,
+  type ListProjectsOptions,
   Projects,
 } from "./client/resources/projects.ts";
 export {

@@ -34,8 +34,10 @@ export abstract class Resource {
   protected readonly client: ResourceClient;
 
   /**
-   * Wraps a client; reach the usual instance through the client's getter.
+   * Wraps a client; reach the usual instance through the client's getter
+   * (`client.projects`), never by `new`.
    *
+   * @ignore
    * @param client The client to send through.
    */
   constructor(client: ResourceClient) {
