@@ -26,6 +26,7 @@ import {
   segment,
 } from "./_validate.ts";
 import { Resource } from "./resource.ts";
+import type { ListOptions } from "./types.ts";
 import type { CallOptions } from "../request_options.ts";
 import {
   type FlowRun,
@@ -70,7 +71,7 @@ export type CreateFlowRunOptions =
   & FlowRunFields;
 
 /** What {@linkcode FlowRuns.list} filters on. */
-export interface ListFlowRunsOptions {
+export interface ListFlowRunsOptions extends ListOptions {
   /** Only the runs of this flow (its id). */
   flowId?: string;
   /** Only the runs of the flow versions in this version group. */
@@ -88,13 +89,6 @@ export interface ListFlowRunsOptions {
   createdAfter?: string | Date;
   /** Only runs created before this time. */
   createdBefore?: string | Date;
-  /**
-   * The page size, 1 to 500: what one `await` gives, not a total (bound a
-   * total with `toArray({ maxItems })`).
-   *
-   * @default {100}
-   */
-  limit?: number;
 }
 
 /** A state change: the version read last, and the new state. */

@@ -18,23 +18,17 @@ import {
   requireWholeNumber,
 } from "./_validate.ts";
 import { LogWriter, type LogWriterOptions } from "./log_writer.ts";
-import type { LogEntryInput } from "./types.ts";
+import type { ListOptions, LogEntryInput } from "./types.ts";
 import { Resource } from "./resource.ts";
 import type { CallOptions } from "../request_options.ts";
 import type { LogEntry } from "../../api/mod.ts";
 
 /** What {@linkcode Logs.list} filters on. */
-export interface ListLogsOptions {
+export interface ListLogsOptions extends ListOptions {
   /** The flow run's id. */
   flowRunId: string;
   /** Only the lines of this task run. */
   taskRunId?: string;
-  /**
-   * The page size, 1 to 500.
-   *
-   * @default {100}
-   */
-  limit?: number;
 }
 
 /** Options for {@linkcode Logs.write}. */

@@ -17,6 +17,7 @@ import {
   segment,
 } from "./_validate.ts";
 import { Resource } from "./resource.ts";
+import type { ListOptions } from "./types.ts";
 import type { CallOptions } from "../request_options.ts";
 import { Listing } from "./listing.ts";
 import type {
@@ -49,15 +50,9 @@ export interface GetOrCreateTaskRunOptions {
 }
 
 /** What {@linkcode TaskRuns.list} lists. */
-export interface ListTaskRunsOptions {
+export interface ListTaskRunsOptions extends ListOptions {
   /** The flow run whose task runs to list. */
   flowRunId: string;
-  /**
-   * The page size, 1 to 500.
-   *
-   * @default {100}
-   */
-  limit?: number;
 }
 
 /** A state change of a task run. */

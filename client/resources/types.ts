@@ -51,17 +51,11 @@ export interface ListOptions {
 }
 
 /** Which credentials a listing shows, of those the caller may manage. */
-export interface ListCredentialsOptions {
+export interface ListCredentialsOptions extends ListOptions {
   /** Only those bound to this tenant (by slug). */
   tenant?: string;
   /** Only this user's. */
   username?: string;
-  /**
-   * The page size.
-   *
-   * @default {100}
-   */
-  limit?: number;
 }
 
 /** A log line to write. */

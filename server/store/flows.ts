@@ -76,17 +76,10 @@ export function flowStore(db: Database): FlowStore {
         filter.after?.id ?? null,
         filter.limit + 1,
       );
-      const page = rows.slice(0, filter.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toProject),
-        next: rows.length > filter.limit && last
-          ? {
-            key: Date.parse(last.created_at as string),
-            id: last.id as string,
-          }
-          : null,
-      };
+      return toPage(rows, filter.limit, toProject, (row) => ({
+        key: Date.parse(row.created_at as string),
+        id: row.id as string,
+      }));
     },
 
     async deleteProject(tenantId, id) {

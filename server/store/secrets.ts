@@ -6,6 +6,7 @@
 
 import type { Database, Row } from "../db/database.ts";
 import type { Secret, SecretStore } from "../store.ts";
+import { toPage } from "./rows.ts";
 
 /** The secret operations over `db`. */
 export function secretStore(db: Database): SecretStore {
@@ -53,14 +54,10 @@ export function secretStore(db: Database): SecretStore {
         filter.after?.id ?? null,
         filter.limit + 1,
       );
-      const page = rows.slice(0, filter.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toSecret),
-        next: rows.length > filter.limit && last
-          ? { key: 0, id: last.name as string }
-          : null,
-      };
+      return toPage(rows, filter.limit, toSecret, (row) => ({
+        key: 0,
+        id: row.name as string,
+      }));
     },
 
     async deleteSecret(tenantId, name) {
