@@ -18,7 +18,8 @@ const PATH = /^\/?(?!\/)[^\s\x00-\x1f\x7f#\\]*$/;
  * The options every typed method takes as its last parameter, such as
  * `client.projects.get(id, { signal, timeoutMs: 2_000 })`. A method that
  * sends more than one request (`flowRuns.cancel`, `projects.getOrCreate`, a
- * listing's pages) applies them to each.
+ * listing's pages) applies them to each; `flowRuns.cancel` sends no
+ * idempotency key.
  *
  * @example Bound one call, with no retries and a header of its own
  * ```ts

@@ -51,7 +51,9 @@ export interface FlowRunFields {
   scheduledStartTime?: string | Date;
   /**
    * Returns the same run for 24 hours after its last use; the same key with
-   * other parameters or context is a {@linkcode ConflictError}.
+   * other parameters or context is a {@linkcode ConflictError}. Sent in the
+   * body and stored with the run: not the call's `idempotencyKey` (the
+   * `Idempotency-Key` header, see {@linkcode CallOptions}).
    */
   idempotencyKey?: string;
   /**
@@ -331,7 +333,9 @@ export class FlowRuns extends Resource {
    *
    * @param id The run's id.
    * @param options An optional message for the `CANCELLED` state.
-   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
+   * @param call This call's options: signal, timeout, retries, headers. An
+   * `idempotencyKey` is not sent: each attempt writes the version it read, and
+   * cancelling a cancelled run is a `ConflictError` already.
    * @returns The stored `CANCELLED` state and the new version.
    * @throws {NotFoundError} When there is no such run in the tenant.
    * @throws {ConflictError} When the run has already finished
@@ -354,14 +358,15 @@ export class FlowRuns extends Resource {
   ): Promise<StateChange> {
     requireObject("options", options);
     const message = optionalString("message", options.message);
+    const { idempotencyKey: _, ...each } = call ?? {};
     // Bounded: each retry means another writer moved the run meanwhile.
     for (let attempt = 1;; attempt++) {
-      const { version } = await this.get(id, call);
+      const { version } = await this.get(id, each);
       try {
         return await this.setState(id, {
           version,
           state: { type: "CANCELLED", message },
-        }, call);
+        }, each);
       } catch (error) {
         const stale = error instanceof ConflictError &&
           error.code === "stale_version";

@@ -124,8 +124,7 @@ export class Projects extends Resource {
     name: string,
     call: CallOptions | undefined,
   ): Promise<Project | undefined> {
-    const { idempotencyKey: _, ...read } = call ?? {};
-    return (await this.list({ name, limit: 1 }, read)).items[0];
+    return (await this.list({ name, limit: 1 }, call)).items[0];
   }
 
   /**
