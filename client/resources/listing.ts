@@ -42,7 +42,8 @@ export interface ToArrayOptions {
 }
 
 /**
- * One page of a listing: its items, and the way to the next page.
+ * One page of a listing: its items, and the way to the next page. A notebook
+ * shows it as the table of its items.
  *
  * @typeParam T The items' type.
  */
@@ -177,7 +178,11 @@ export class Listing<T extends object>
         if (items.push(item) >= max) break;
       }
     }
-    return displayable(items, this.#init.render ?? renderListing);
+    return displayable(items, this.#render);
+  }
+
+  get #render(): (items: T[]) => MimeBundle {
+    return this.#init.render ?? renderListing;
   }
 
   async #page(cursor: string | undefined): Promise<ListPage<T>> {
@@ -186,6 +191,10 @@ export class Listing<T extends object>
       ...call,
       query: cursor === undefined ? query : { ...query, cursor },
     });
-    return new ListPage(page, (next) => this.#page(next));
+    // A notebook shows a page as the table of its items.
+    return displayable(
+      new ListPage(page, (next) => this.#page(next)),
+      (shown) => this.#render(shown.items),
+    );
   }
 }

@@ -3,6 +3,7 @@ import type { Client } from "../../client/client.ts";
 import type { Listing } from "../../client/resources/listing.ts";
 import type { ListOptions } from "../../client/resources/types.ts";
 import type { CallOptions } from "../../client/request_options.ts";
+import { JUPYTER_DISPLAY, type MimeBundle } from "../../jupyter/mod.ts";
 import {
   createTenant,
   startTestServer,
@@ -226,6 +227,22 @@ Deno.test("every listing is one Listing that the server pages with limit and cur
     );
     assert.ok(walked.length > 5);
   });
+
+  await t.step(
+    "a notebook shows a page as the table of its items",
+    async () => {
+      const tenant = await createTenant(server, "member");
+      await tenant.client.projects.create({ name: "shown-in-a-notebook" });
+      const page = await tenant.client.projects.list();
+      const display = (page as unknown as Record<symbol, () => MimeBundle>)[
+        JUPYTER_DISPLAY
+      ];
+      assert.ok(
+        display.call(page)["text/html"].includes("shown-in-a-notebook"),
+      );
+      assert.deepEqual(Object.keys(page), ["items", "nextCursor"]);
+    },
+  );
 
   await t.step("a tenant-bound token lists its one tenant", async () => {
     const tenant = await createTenant(server, "viewer");
