@@ -80,10 +80,9 @@ export {
 } from "./config/credentials_file.ts";
 export { Client } from "./client/client.ts";
 export { ApiResources } from "./client/api_resources.ts";
-export type { MimeBundle } from "./jupyter/mod.ts";
 export type { TenantRef } from "./auth/tenant_login.ts";
 export type { ClientOptions } from "./client/client_options.ts";
-export type { RequestOptions } from "./client/request_options.ts";
+export type { CallOptions, RequestOptions } from "./client/request_options.ts";
 export type {
   QueryParams,
   RequestLogEvent,
@@ -121,6 +120,7 @@ export { VERSION } from "./version.ts";
 export { Resource } from "./client/resources/resource.ts";
 export {
   type ListCredentialsOptions,
+  type ListOptions,
   type LogEntryInput,
   type ResourceClient,
   type UiKind,
@@ -133,11 +133,14 @@ export {
   type ApiToken,
   type ApiTokenInfo,
   type ConcurrencyLimit,
+  DEFAULT_PAGE_SIZE,
   type Flow,
   type FlowRun,
   LOG_LEVELS,
   type LogEntry,
   type LogLevel,
+  MAX_PAGE_SIZE,
+  type Page,
   type Project,
   type Role,
   ROLES,
@@ -176,6 +179,7 @@ export {
 } from "./client/resources/access_keys.ts";
 export {
   type CreateProjectOptions,
+  type ListProjectsOptions,
   Projects,
 } from "./client/resources/projects.ts";
 export {
@@ -217,7 +221,6 @@ export {
 export {
   Listing,
   ListPage,
-  type Page,
   type ToArrayOptions,
 } from "./client/resources/listing.ts";
 export {

@@ -26,6 +26,27 @@ export const SLUG_PATTERN: RegExp = /^[a-z0-9][a-z0-9-]{1,62}$/;
 /** A secret's name: letters, digits, `_`, `.` and `-`, 1 to 128 characters. */
 export const SECRET_NAME_PATTERN: RegExp = /^[A-Za-z0-9_.-]{1,128}$/;
 
+/**
+ * One page of a listing, the answer of every `GET` of a collection. Paged
+ * listings take `limit` (the page size, 1 to {@linkcode MAX_PAGE_SIZE},
+ * default {@linkcode DEFAULT_PAGE_SIZE}) and `cursor` (the `nextCursor` of
+ * the page before) as query parameters.
+ *
+ * @typeParam T The items' type.
+ */
+export interface Page<T> {
+  /** The items of this page, at most `limit`. */
+  items: T[];
+  /** The opaque cursor of the next page, or `null` after the last. */
+  nextCursor: string | null;
+}
+
+/** The largest page a listing answers. */
+export const MAX_PAGE_SIZE = 500;
+
+/** The page size of a listing asked for without `limit`. */
+export const DEFAULT_PAGE_SIZE = 100;
+
 /** A tenant. */
 export interface Tenant {
   /** The tenant's id. */

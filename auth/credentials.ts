@@ -275,7 +275,11 @@ export class Credentials {
     return `Credentials(${parts.join(", ")})`;
   }
 
-  /** The redacted form, for `Deno.inspect()` and `console.log()`. */
+  /**
+   * The redacted form, for `Deno.inspect()` and `console.log()`.
+   *
+   * @ignore
+   */
   [Symbol.for("Deno.customInspect")](
     inspect: (value: unknown, options?: unknown) => string,
     options: unknown,
@@ -283,7 +287,11 @@ export class Credentials {
     return `Credentials ${inspect(this.toJSON(), options)}`;
   }
 
-  /** The redacted form, for `node:util` `inspect()`. */
+  /**
+   * The redacted form, for `node:util` `inspect()`.
+   *
+   * @ignore
+   */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }

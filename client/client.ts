@@ -421,7 +421,11 @@ export class Client extends ApiResources {
     return `Client(${this.config.endpoints[0].origin}, ${this.credentials})`;
   }
 
-  /** The redacted form, for `Deno.inspect()` and `console.log()`. */
+  /**
+   * The redacted form, for `Deno.inspect()` and `console.log()`.
+   *
+   * @ignore
+   */
   [Symbol.for("Deno.customInspect")](
     inspect: (value: unknown, options?: unknown) => string,
     options: unknown,
@@ -429,12 +433,20 @@ export class Client extends ApiResources {
     return `Client ${inspect(this.toJSON(), options)}`;
   }
 
-  /** The redacted form, for `node:util` `inspect()`. */
+  /**
+   * The redacted form, for `node:util` `inspect()`.
+   *
+   * @ignore
+   */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }
 
-  /** The redacted form, as a table in Deno's Jupyter kernel. */
+  /**
+   * The redacted form, as a table in Deno's Jupyter kernel.
+   *
+   * @ignore
+   */
   [JUPYTER_DISPLAY](): MimeBundle {
     return renderClient(this.toJSON());
   }

@@ -14,26 +14,63 @@ const encoder = new TextEncoder();
 // deno-lint-ignore no-control-regex -- control characters are what it refuses
 const PATH = /^\/?(?!\/)[^\s\x00-\x1f\x7f#\\]*$/;
 
-/** Options for one request. */
-export interface RequestOptions {
-  /** Query parameters. */
-  query?: QueryParams;
-  /** A JSON body. */
-  body?: unknown;
+/**
+ * The options every typed method takes as its last parameter, such as
+ * `client.projects.get(id, { signal, timeoutMs: 2_000 })`. A method that
+ * sends more than one request (`flowRuns.cancel`, `projects.getOrCreate`, a
+ * listing's pages) applies them to each; `flowRuns.cancel` sends no
+ * idempotency key.
+ *
+ * @example Bound one call, with no retries and a header of its own
+ * ```ts
+ * import type { Client } from "@runplane/client";
+ *
+ * async function example(client: Client) {
+ *   const project = await client.projects.create({ name: "churn" }, {
+ *     idempotencyKey: "create-churn",
+ *     timeoutMs: 5_000,
+ *     maxRetries: 0,
+ *     headers: { "x-trace": "nightly" },
+ *     signal: AbortSignal.timeout(10_000),
+ *   });
+ * }
+ * ```
+ */
+export interface CallOptions {
   /** Headers for this call; they win over default and extra headers. */
   headers?: HeadersInit;
   /** Cancels the call, including any wait between retries. */
   signal?: AbortSignal;
-  /** The timeout of each attempt, instead of `config.timeoutMs`. */
+  /**
+   * The timeout of each attempt, in milliseconds.
+   *
+   * @default {config.timeoutMs}
+   */
   timeoutMs?: number;
-  /** Retries, instead of `config.maxRetries`. */
+  /**
+   * How many times a failed attempt is retried.
+   *
+   * @default {config.maxRetries}
+   */
   maxRetries?: number;
   /**
-   * The `Idempotency-Key` of a `POST` or `PATCH`, the same on every retry.
+   * The `Idempotency-Key` of a call that creates or changes something with
+   * `POST` or `PATCH`, the same on every retry: sending the call again with
+   * the same key returns the first answer instead of doing the work twice.
+   * Calls that only read, and `PUT` and `DELETE` (idempotent by themselves),
+   * send none.
    *
-   * @default {crypto.randomUUID()}
+   * @default {crypto.randomUUID(), new for each call}
    */
   idempotencyKey?: string;
+}
+
+/** Options for one request of `client.request()`: a call's options, a query and a body. */
+export interface RequestOptions extends CallOptions {
+  /** Query parameters. */
+  query?: QueryParams;
+  /** A JSON body. */
+  body?: unknown;
 }
 
 /**

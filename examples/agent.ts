@@ -77,10 +77,10 @@ const agent = serve([nightly], {
 });
 
 // Someone else schedules runs of the flow the agent registered.
-let flows = await client.flows.list();
+let flows = await client.flows.list().toArray();
 for (let i = 0; i < 100 && flows.length === 0; i++) {
   await new Promise((resolve) => setTimeout(resolve, 20));
-  flows = await client.flows.list();
+  flows = await client.flows.list().toArray();
 }
 const runs = await Promise.all(
   ["2026-11-27", "2026-11-28", "2026-11-29"].map((day) =>

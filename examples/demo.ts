@@ -195,7 +195,8 @@ async function lifecycle(user: string, auth: string): Promise<SessionResult> {
       again.total === first.total,
     "the idempotency key ran the flow twice",
   );
-  const [flowVersion] = await client.flows.list({ project: project.id });
+  const [flowVersion] = await client.flows.list({ project: project.id })
+    .toArray();
   lines.push(
     `project ${project.name}; flow ${flowVersion.name} v${flowVersion.version} registered by the runner`,
   );
@@ -245,7 +246,7 @@ async function lifecycle(user: string, auth: string): Promise<SessionResult> {
   );
   lines.push(
     `secret set and read back (${
-      (await client.secrets.list()).length
+      (await client.secrets.list().toArray()).length
     } listed by name)`,
   );
 
@@ -266,7 +267,7 @@ async function checkIsolation(
   mine: SessionResult,
   theirs: SessionResult,
 ): Promise<void> {
-  const projects = (await client.projects.list()).map((p) => p.id);
+  const projects = (await client.projects.list().toArray()).map((p) => p.id);
   const runs = (await Array.fromAsync(client.flowRuns.list())).map((r) => r.id);
   check(
     projects.includes(mine.projectId) && runs.includes(mine.flowRunId),

@@ -45,6 +45,7 @@ const CELL =
 /**
  * Attaches a display method to a value, without making it enumerable.
  *
+ * @ignore
  * @typeParam T The value's type.
  * @param value The object or array to make displayable.
  * @param render Turns the value into a MIME bundle when a notebook shows it.
@@ -252,8 +253,10 @@ export function renderLogs(entries: readonly LogEntry[]): MimeBundle {
 }
 
 /**
- * A client's redacted summary: endpoints, tenant, credential mode.
+ * A client's redacted summary: endpoints, tenant, credential mode. The
+ * client's own display uses it.
  *
+ * @ignore
  * @param summary What `client.toJSON()` returns.
  * @returns The MIME bundle.
  *

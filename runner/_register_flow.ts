@@ -44,7 +44,7 @@ async function lookUp(client: Client, spec: FlowSpec): Promise<Flow> {
   const versions = await client.flows.list({
     project: project.id,
     name: spec.name,
-  });
+  }).toArray();
   const current = versions.find((flow) => !flow.archived);
   if (
     current !== undefined &&

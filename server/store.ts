@@ -207,6 +207,13 @@ export interface TenantStore {
   tenantBySlug(slug: string): Promise<Tenant | undefined>;
   tenantById(id: string): Promise<Tenant | undefined>;
   listTenants(): Promise<Tenant[]>;
+  /**
+   * Tenants a page at a time: every tenant, oldest first, or with `userId`
+   * the user's, oldest membership first.
+   */
+  pageTenants(
+    filter: { userId?: string; limit: number; after?: CursorPosition },
+  ): Promise<Page<Tenant>>;
   /** The user's tenants with the role in each, oldest membership first. */
   userTenants(userId: string): Promise<Array<Tenant & { role: Role }>>;
   userByName(username: string): Promise<UserRecord | undefined>;
@@ -321,7 +328,11 @@ export interface FlowStore {
     input: { name: string; description: string | null },
   ): Promise<Project>;
   project(tenantId: string, id: string): Promise<Project | undefined>;
-  listProjects(tenantId: string): Promise<Project[]>;
+  /** Projects, oldest first, a page at a time, or the one of `name`. */
+  pageProjects(
+    tenantId: string,
+    filter: { name?: string; limit: number; after?: CursorPosition },
+  ): Promise<Page<Project>>;
   deleteProject(tenantId: string, id: string): Promise<boolean>;
   /** Registers a flow version; see the versioning rules in docs/api.md. */
   createFlow(
@@ -482,7 +493,11 @@ export interface SecretStore {
     sealedValue: string,
   ): Promise<Secret>;
   sealedSecret(tenantId: string, name: string): Promise<string | undefined>;
-  listSecrets(tenantId: string): Promise<Secret[]>;
+  /** Secrets' metadata, by name, a page at a time. */
+  pageSecrets(
+    tenantId: string,
+    filter: { limit: number; after?: CursorPosition },
+  ): Promise<Page<Secret>>;
   deleteSecret(tenantId: string, name: string): Promise<boolean>;
 }
 

@@ -50,7 +50,7 @@ export const LOGIN_COMMANDS: readonly Command[] = [{
     }
     const config = loadConfig(configOptions);
     await using client = new Client({ credentials, config });
-    const tenants = await client.tenants.list();
+    const tenants = await client.tenants.list().toArray();
     const path = await saveCredentials(credentials, {
       home: config.home,
       endpoint: config.endpoints,

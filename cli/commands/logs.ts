@@ -74,7 +74,8 @@ export const LOG_AND_SECRET_COMMANDS: readonly Command[] = [
     aliases: ["secrets"],
     usage: "",
     async run({ client, print }) {
-      const names = await client.secrets.list();
+      const secrets = await client.secrets.list().toArray();
+      const names = secrets.map((secret) => secret.name);
       print(names, () => names.map(shown).join("\n"));
       return 0;
     },

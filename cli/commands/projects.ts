@@ -14,7 +14,7 @@ export const PROJECT_COMMANDS: readonly Command[] = [
     aliases: ["tenants list"],
     usage: "",
     async run({ client, print }) {
-      const tenants = await client.tenants.list();
+      const tenants = await client.tenants.list().toArray();
       print(tenants, () => formatTable(tenants, ["slug", "name", "id"]));
       return 0;
     },
@@ -42,7 +42,7 @@ export const PROJECT_COMMANDS: readonly Command[] = [
     aliases: ["projects"],
     usage: "",
     async run({ client, print }) {
-      const projects = await client.projects.list();
+      const projects = await client.projects.list().toArray();
       print(projects, () => formatTable(projects, ["name", "id", "createdAt"]));
       return 0;
     },
@@ -82,7 +82,7 @@ export const PROJECT_COMMANDS: readonly Command[] = [
       const flows = await client.flows.list({
         project: text(flags["project-id"]),
         name: text(flags.name),
-      });
+      }).toArray();
       print(
         flows,
         () => formatTable(flows, ["name", "version", "id", "archived"]),

@@ -11,6 +11,7 @@ import type { ListCredentialsOptions } from "./types.ts";
 import {
   LOG_LEVELS,
   type LogLevel,
+  MAX_PAGE_SIZE,
   STATE_TYPES,
   type StateInput,
   type StateType,
@@ -50,6 +51,13 @@ export function requireWholeNumber(
     );
   }
   return value;
+}
+
+/** A listing's `limit`, when given: a whole number from 1 to the largest page. */
+export function optionalPageSize(value: unknown): number | undefined {
+  return value === undefined
+    ? undefined
+    : requireWholeNumber("limit", value, 1, MAX_PAGE_SIZE);
 }
 
 /** Throws unless `value` is a plain object (not an array, not null). */
@@ -160,8 +168,6 @@ export function credentialQuery(
   return {
     tenant: optionalString("tenant", options.tenant),
     username: optionalString("username", options.username),
-    limit: options.limit === undefined
-      ? undefined
-      : requireWholeNumber("limit", options.limit, 1, 500),
+    limit: optionalPageSize(options.limit),
   };
 }

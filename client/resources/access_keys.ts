@@ -14,6 +14,7 @@ import {
 } from "./_validate.ts";
 import type { ListCredentialsOptions } from "./types.ts";
 import { Resource } from "./resource.ts";
+import type { CallOptions } from "../request_options.ts";
 import type { AccessKey, AccessKeyInfo } from "../../api/mod.ts";
 
 /** What {@linkcode AccessKeys.create} needs. */
@@ -47,6 +48,7 @@ export class AccessKeys extends Resource {
    * the answer only: keep it.
    *
    * @param options The username and tenant slug.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The access key and secret key.
    * @throws {InvalidArgumentError} When an option is invalid.
    * @throws {PermissionDeniedError} When the caller is not an admin of the tenant.
@@ -60,11 +62,15 @@ export class AccessKeys extends Resource {
    * }
    * ```
    */
-  async create(options: CreateAccessKeyOptions): Promise<AccessKey> {
+  async create(
+    options: CreateAccessKeyOptions,
+    call?: CallOptions,
+  ): Promise<AccessKey> {
     requireObject("options", options);
     requireString("username", options.username);
     requireString("tenant", options.tenant);
     return await this.client.request<AccessKey>("POST", "/access-keys", {
+      ...call,
       body: { username: options.username, tenant: options.tenant },
     });
   }
@@ -74,6 +80,7 @@ export class AccessKeys extends Resource {
    * keys. Pages by itself.
    *
    * @param options Only one tenant's or one user's, and the page size.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The keypairs, as an async iterable.
    * @throws {InvalidArgumentError} When an option is invalid.
    * @throws {NotFoundError} For a tenant the caller cannot use.
@@ -87,18 +94,21 @@ export class AccessKeys extends Resource {
    * }
    * ```
    */
-  list(options: ListCredentialsOptions = {}): Listing<AccessKeyInfo> {
-    return new Listing<AccessKeyInfo>(
-      this.client,
-      "/access-keys",
-      credentialQuery(options),
-    );
+  list(
+    options: ListCredentialsOptions = {},
+    call?: CallOptions,
+  ): Listing<AccessKeyInfo> {
+    return new Listing<AccessKeyInfo>(this.client, "/access-keys", {
+      query: credentialQuery(options),
+      call,
+    });
   }
 
   /**
    * Revokes a keypair: requests signed with it are refused at once.
    *
    * @param accessKey The public access key id.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @throws {NotFoundError} When there is no such keypair the caller may manage.
    *
    * @example
@@ -110,10 +120,11 @@ export class AccessKeys extends Resource {
    * }
    * ```
    */
-  async revoke(accessKey: string): Promise<void> {
+  async revoke(accessKey: string, call?: CallOptions): Promise<void> {
     await this.client.request(
       "DELETE",
       `/access-keys/${segment("accessKey", accessKey)}`,
+      call,
     );
   }
 }

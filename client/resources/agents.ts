@@ -7,6 +7,7 @@
 import { InvalidArgumentError } from "../../errors.ts";
 import { optionalString, requireObject, requireString } from "./_validate.ts";
 import { Resource } from "./resource.ts";
+import type { CallOptions } from "../request_options.ts";
 import type { Agent } from "../../api/mod.ts";
 
 /** What {@linkcode Agents.register} needs. */
@@ -41,6 +42,7 @@ export class Agents extends Resource {
    * Registers an agent.
    *
    * @param options The type, and an optional name and labels.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The agent, with its `id`.
    * @throws {InvalidArgumentError} When an option is invalid.
    *
@@ -53,7 +55,10 @@ export class Agents extends Resource {
    * }
    * ```
    */
-  async register(options: RegisterAgentOptions): Promise<Agent> {
+  async register(
+    options: RegisterAgentOptions,
+    call?: CallOptions,
+  ): Promise<Agent> {
     requireObject("options", options);
     requireString("type", options.type);
     optionalString("name", options.name);
@@ -68,6 +73,7 @@ export class Agents extends Resource {
       );
     }
     return await this.client.request<Agent>("POST", "/agents", {
+      ...call,
       body: { type: options.type, name: options.name, labels: options.labels },
     });
   }
@@ -76,6 +82,7 @@ export class Agents extends Resource {
    * Tells the server the agent is alive. Never throws.
    *
    * @param id The agent's id.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns `true` when the server took it, `false` on any failure.
    *
    * @example
@@ -87,7 +94,7 @@ export class Agents extends Resource {
    * }
    * ```
    */
-  heartbeat(id: string): Promise<boolean> {
-    return this.heartbeatAt("agents", id);
+  heartbeat(id: string, call?: CallOptions): Promise<boolean> {
+    return this.heartbeatAt("agents", id, call);
   }
 }

@@ -16,6 +16,7 @@ import {
 } from "./_validate.ts";
 import type { ListCredentialsOptions } from "./types.ts";
 import { Resource } from "./resource.ts";
+import type { CallOptions } from "../request_options.ts";
 import type { ApiToken, ApiTokenInfo } from "../../api/mod.ts";
 
 /** What {@linkcode ApiTokens.create} needs. */
@@ -62,6 +63,7 @@ export class ApiTokens extends Resource {
    * Creates an API token. The secret token is in the answer only: keep it.
    *
    * @param options The name, scope, and optionally the user and tenant.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The token's id, name, scope and secret token.
    * @throws {InvalidArgumentError} When an option is invalid.
    * @throws {PermissionDeniedError} When the caller may not create it.
@@ -75,7 +77,10 @@ export class ApiTokens extends Resource {
    * }
    * ```
    */
-  async create(options: CreateApiTokenOptions): Promise<ApiToken> {
+  async create(
+    options: CreateApiTokenOptions,
+    call?: CallOptions,
+  ): Promise<ApiToken> {
     requireObject("options", options);
     requireString("name", options.name);
     requireChoice("scope", options.scope, ["user", "tenant"] as const);
@@ -85,6 +90,7 @@ export class ApiTokens extends Resource {
       ? undefined
       : requireTime("expiresAt", options.expiresAt);
     return await this.client.request<ApiToken>("POST", "/api-tokens", {
+      ...call,
       body: {
         name: options.name,
         scope: options.scope,
@@ -100,6 +106,7 @@ export class ApiTokens extends Resource {
    * secret tokens. Pages by itself.
    *
    * @param options Only one tenant's or one user's, and the page size.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The tokens, as an async iterable.
    * @throws {InvalidArgumentError} When an option is invalid.
    * @throws {NotFoundError} For a tenant the caller cannot use.
@@ -113,18 +120,21 @@ export class ApiTokens extends Resource {
    * }
    * ```
    */
-  list(options: ListCredentialsOptions = {}): Listing<ApiTokenInfo> {
-    return new Listing<ApiTokenInfo>(
-      this.client,
-      "/api-tokens",
-      credentialQuery(options),
-    );
+  list(
+    options: ListCredentialsOptions = {},
+    call?: CallOptions,
+  ): Listing<ApiTokenInfo> {
+    return new Listing<ApiTokenInfo>(this.client, "/api-tokens", {
+      query: credentialQuery(options),
+      call,
+    });
   }
 
   /**
    * Revokes an API token: it stops working at once.
    *
    * @param id The token's id, from {@linkcode ApiTokens.create} or {@linkcode ApiTokens.list}.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @throws {NotFoundError} When there is no such token the caller may manage.
    *
    * @example
@@ -136,7 +146,11 @@ export class ApiTokens extends Resource {
    * }
    * ```
    */
-  async revoke(id: string): Promise<void> {
-    await this.client.request("DELETE", `/api-tokens/${segment("id", id)}`);
+  async revoke(id: string, call?: CallOptions): Promise<void> {
+    await this.client.request(
+      "DELETE",
+      `/api-tokens/${segment("id", id)}`,
+      call,
+    );
   }
 }

@@ -6,6 +6,7 @@
 
 import { requireWholeNumber, segment } from "./_validate.ts";
 import { Resource } from "./resource.ts";
+import type { CallOptions } from "../request_options.ts";
 import type { ConcurrencyLimit } from "../../api/mod.ts";
 
 /**
@@ -26,6 +27,7 @@ export class ConcurrencyLimits extends Resource {
    * Reads a tag's limit and how much of it is in use.
    *
    * @param tag The tag.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The limit.
    * @throws {NotFoundError} When the tag has no limit.
    *
@@ -38,10 +40,11 @@ export class ConcurrencyLimits extends Resource {
    * }
    * ```
    */
-  async get(tag: string): Promise<ConcurrencyLimit> {
+  async get(tag: string, call?: CallOptions): Promise<ConcurrencyLimit> {
     return await this.client.request<ConcurrencyLimit>(
       "GET",
       `/concurrency-limits/${segment("tag", tag)}`,
+      call,
     );
   }
 
@@ -51,6 +54,7 @@ export class ConcurrencyLimits extends Resource {
    * @param tag The tag.
    * @param limit How many task runs with the tag may run at once: a whole
    * number of at least 0.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The limit.
    * @throws {InvalidArgumentError} When the tag or limit is invalid, before
    * any request.
@@ -65,10 +69,15 @@ export class ConcurrencyLimits extends Resource {
    * }
    * ```
    */
-  async update(tag: string, limit: number): Promise<ConcurrencyLimit> {
+  async update(
+    tag: string,
+    limit: number,
+    call?: CallOptions,
+  ): Promise<ConcurrencyLimit> {
     const path = `/concurrency-limits/${segment("tag", tag)}`;
     requireWholeNumber("limit", limit, 0);
     return await this.client.request<ConcurrencyLimit>("PUT", path, {
+      ...call,
       body: { limit },
     });
   }
@@ -77,6 +86,7 @@ export class ConcurrencyLimits extends Resource {
    * Deletes a limit; needs the admin role.
    *
    * @param id The limit's id (not its tag).
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @throws {NotFoundError} When there is no such limit in the tenant.
    *
    * @example
@@ -89,10 +99,11 @@ export class ConcurrencyLimits extends Resource {
    * }
    * ```
    */
-  async delete(id: string): Promise<void> {
+  async delete(id: string, call?: CallOptions): Promise<void> {
     await this.client.request(
       "DELETE",
       `/concurrency-limits/${segment("id", id)}`,
+      call,
     );
   }
 }

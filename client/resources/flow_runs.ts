@@ -13,13 +13,9 @@ import {
 } from "../../errors.ts";
 import { sleep } from "../../transport/_async.ts";
 import { Listing } from "./listing.ts";
+import { displayable, renderFlowRun, renderState } from "../../jupyter/mod.ts";
 import {
-  displayable,
-  renderFlowRun,
-  renderListing,
-  renderState,
-} from "../../jupyter/mod.ts";
-import {
+  optionalPageSize,
   optionalRecord,
   optionalString,
   requireObject,
@@ -30,6 +26,8 @@ import {
   segment,
 } from "./_validate.ts";
 import { Resource } from "./resource.ts";
+import type { ListOptions } from "./types.ts";
+import type { CallOptions } from "../request_options.ts";
 import {
   type FlowRun,
   type State,
@@ -53,7 +51,9 @@ export interface FlowRunFields {
   scheduledStartTime?: string | Date;
   /**
    * Returns the same run for 24 hours after its last use; the same key with
-   * other parameters or context is a {@linkcode ConflictError}.
+   * other parameters or context is a {@linkcode ConflictError}. Sent in the
+   * body and stored with the run: not the call's `idempotencyKey` (the
+   * `Idempotency-Key` header, see {@linkcode CallOptions}).
    */
   idempotencyKey?: string;
   /**
@@ -73,7 +73,7 @@ export type CreateFlowRunOptions =
   & FlowRunFields;
 
 /** What {@linkcode FlowRuns.list} filters on. */
-export interface ListFlowRunsOptions {
+export interface ListFlowRunsOptions extends ListOptions {
   /** Only the runs of this flow (its id). */
   flowId?: string;
   /** Only the runs of the flow versions in this version group. */
@@ -91,13 +91,6 @@ export interface ListFlowRunsOptions {
   createdAfter?: string | Date;
   /** Only runs created before this time. */
   createdBefore?: string | Date;
-  /**
-   * The page size, 1 to 500: what one `await` gives, not a total (bound a
-   * total with `toArray({ maxItems })`).
-   *
-   * @default {100}
-   */
-  limit?: number;
 }
 
 /** A state change: the version read last, and the new state. */
@@ -164,6 +157,7 @@ export class FlowRuns extends Resource {
    * unarchived flow of a version group.
    *
    * @param options The flow or version group, and the run's fields.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The new run, or the existing one of the same `idempotencyKey`.
    * @throws {InvalidArgumentError} When an option is invalid.
    * @throws {NotFoundError} When the flow is not in the tenant.
@@ -181,7 +175,10 @@ export class FlowRuns extends Resource {
    * }
    * ```
    */
-  async create(options: CreateFlowRunOptions): Promise<FlowRun> {
+  async create(
+    options: CreateFlowRunOptions,
+    call?: CallOptions,
+  ): Promise<FlowRun> {
     requireObject("options", options);
     const flowId = optionalString("flowId", options.flowId);
     const versionGroupId = optionalString(
@@ -210,7 +207,10 @@ export class FlowRuns extends Resource {
       );
     }
     return displayable(
-      await this.client.request<FlowRun>("POST", "/flow-runs", { body }),
+      await this.client.request<FlowRun>("POST", "/flow-runs", {
+        ...call,
+        body,
+      }),
       renderFlowRun,
     );
   }
@@ -219,6 +219,7 @@ export class FlowRuns extends Resource {
    * Reads a flow run, with its state history.
    *
    * @param id The run's id.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The run.
    * @throws {NotFoundError} When there is no such run in the tenant.
    *
@@ -232,11 +233,12 @@ export class FlowRuns extends Resource {
    * }
    * ```
    */
-  async get(id: string): Promise<FlowRun> {
+  async get(id: string, call?: CallOptions): Promise<FlowRun> {
     return displayable(
       await this.client.request<FlowRun>(
         "GET",
         `/flow-runs/${segment("id", id)}`,
+        call,
       ),
       renderFlowRun,
     );
@@ -248,6 +250,7 @@ export class FlowRuns extends Resource {
    *
    * @param options Filters (state, flow, name, creation time), and the page
    * size.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The runs, as a {@linkcode Listing}; `toArray()` collects them.
    * @throws {InvalidArgumentError} At once, when an option is invalid.
    *
@@ -262,7 +265,10 @@ export class FlowRuns extends Resource {
    * }
    * ```
    */
-  list(options: ListFlowRunsOptions = {}): Listing<FlowRun> {
+  list(
+    options: ListFlowRunsOptions = {},
+    call?: CallOptions,
+  ): Listing<FlowRun> {
     requireObject("options", options);
     const query = {
       flowId: optionalString("flowId", options.flowId),
@@ -280,16 +286,9 @@ export class FlowRuns extends Resource {
       createdBefore: options.createdBefore === undefined
         ? undefined
         : requireTime("createdBefore", options.createdBefore),
-      limit: options.limit === undefined
-        ? undefined
-        : requireWholeNumber("limit", options.limit, 1, 500),
+      limit: optionalPageSize(options.limit),
     };
-    return new Listing<FlowRun>(
-      this.client,
-      "/flow-runs",
-      query,
-      renderListing,
-    );
+    return new Listing<FlowRun>(this.client, "/flow-runs", { query, call });
   }
 
   /**
@@ -298,6 +297,7 @@ export class FlowRuns extends Resource {
    *
    * @param id The run's id.
    * @param options The version read last and the new state.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The stored state and the new version.
    * @throws {InvalidArgumentError} When the version or state is invalid.
    * @throws {ConflictError} For a stale version (`code` `"stale_version"`) or
@@ -316,12 +316,14 @@ export class FlowRuns extends Resource {
   async setState(
     id: string,
     options: SetFlowRunStateOptions,
+    call?: CallOptions,
   ): Promise<StateChange> {
     const path = `/flow-runs/${segment("id", id)}/state`;
     requireObject("options", options);
     const version = requireWholeNumber("version", options.version, 0);
     const state = requireState(options.state);
     const change = await this.client.request<StateChange>("POST", path, {
+      ...call,
       body: { version, state },
     });
     displayable(change.state, renderState);
@@ -335,6 +337,9 @@ export class FlowRuns extends Resource {
    *
    * @param id The run's id.
    * @param options An optional message for the `CANCELLED` state.
+   * @param call This call's options: signal, timeout, retries, headers. An
+   * `idempotencyKey` is not sent: each attempt writes the version it read, and
+   * cancelling a cancelled run is a `ConflictError` already.
    * @returns The stored `CANCELLED` state and the new version.
    * @throws {NotFoundError} When there is no such run in the tenant.
    * @throws {ConflictError} When the run has already finished
@@ -353,17 +358,19 @@ export class FlowRuns extends Resource {
   async cancel(
     id: string,
     options: CancelFlowRunOptions = {},
+    call?: CallOptions,
   ): Promise<StateChange> {
     requireObject("options", options);
     const message = optionalString("message", options.message);
+    const { idempotencyKey: _, ...each } = call ?? {};
     // Bounded: each retry means another writer moved the run meanwhile.
     for (let attempt = 1;; attempt++) {
-      const { version } = await this.get(id);
+      const { version } = await this.get(id, each);
       try {
         return await this.setState(id, {
           version,
           state: { type: "CANCELLED", message },
-        });
+        }, each);
       } catch (error) {
         const stale = error instanceof ConflictError &&
           error.code === "stale_version";
@@ -377,7 +384,10 @@ export class FlowRuns extends Resource {
    * `CANCELLED` or `CACHED`).
    *
    * @param id The run's id.
-   * @param options Poll intervals, a timeout, a signal and a progress callback.
+   * @param options Poll intervals, a timeout and a signal for the whole
+   * wait, and a progress callback.
+   * @param call The options of each poll's request; without a `signal` of
+   * their own, `options.signal` also ends a poll in flight.
    * @returns The run's terminal state.
    * @throws {NotFoundError} When there is no such run in the tenant.
    * @throws {TimeoutError} When `timeoutMs` passes first.
@@ -393,7 +403,11 @@ export class FlowRuns extends Resource {
    * }
    * ```
    */
-  async wait(id: string, options: WaitForFlowRunOptions = {}): Promise<State> {
+  async wait(
+    id: string,
+    options: WaitForFlowRunOptions = {},
+    call?: CallOptions,
+  ): Promise<State> {
     requireObject("options", options);
     segment("id", id);
     let interval = requireWholeNumber(
@@ -415,7 +429,8 @@ export class FlowRuns extends Resource {
           cause: options.signal.reason,
         });
       }
-      const run = await this.get(id);
+      // An abort of the wait also ends the poll in flight.
+      const run = await this.get(id, { signal: options.signal, ...call });
       await options.onProgress?.(run);
       if (TERMINAL_STATE_TYPES.includes(run.state.type)) return run.state;
       const left = deadline - Date.now();
@@ -439,6 +454,7 @@ export class FlowRuns extends Resource {
    * Tells the server the run is alive. Never throws.
    *
    * @param id The run's id.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns `true` when the server took it, `false` on any failure, and
    * once the run has finished (the server answers 409 then).
    *
@@ -451,7 +467,7 @@ export class FlowRuns extends Resource {
    * }
    * ```
    */
-  heartbeat(id: string): Promise<boolean> {
-    return this.heartbeatAt("flow-runs", id);
+  heartbeat(id: string, call?: CallOptions): Promise<boolean> {
+    return this.heartbeatAt("flow-runs", id, call);
   }
 }

@@ -4,15 +4,18 @@
  * @module
  */
 
-import { collect } from "./listing.ts";
+import { Listing } from "./listing.ts";
 import {
   optionalBoolean,
+  optionalPageSize,
   optionalString,
   requireObject,
   requireString,
   segment,
 } from "./_validate.ts";
 import { Resource } from "./resource.ts";
+import type { ListOptions } from "./types.ts";
+import type { CallOptions } from "../request_options.ts";
 import type { Flow } from "../../api/mod.ts";
 
 /** What {@linkcode Flows.register} needs. */
@@ -38,7 +41,7 @@ export interface RegisterFlowOptions {
 }
 
 /** What {@linkcode Flows.list} filters on. */
-export interface ListFlowsOptions {
+export interface ListFlowsOptions extends ListOptions {
   /** Only the flows of this project (its id). */
   project?: string;
   /** Only the versions of the flow of this exact name, to find it by name. */
@@ -66,6 +69,7 @@ export class Flows extends Resource {
    *
    * @param options The name, project id, and optional definition, version
    * group and schedule switch.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The new flow version, with `id`, `version` and `versionGroupId`.
    * @throws {InvalidArgumentError} When an option is invalid.
    * @throws {NotFoundError} When the project is not in the tenant.
@@ -80,13 +84,17 @@ export class Flows extends Resource {
    * }
    * ```
    */
-  async register(options: RegisterFlowOptions): Promise<Flow> {
+  async register(
+    options: RegisterFlowOptions,
+    call?: CallOptions,
+  ): Promise<Flow> {
     requireObject("options", options);
     requireString("name", options.name);
     requireString("project", options.project);
     optionalString("versionGroupId", options.versionGroupId);
     optionalBoolean("setScheduleActive", options.setScheduleActive);
     return await this.client.request<Flow>("POST", "/flows", {
+      ...call,
       body: {
         name: options.name,
         projectId: options.project,
@@ -101,6 +109,7 @@ export class Flows extends Resource {
    * Reads a flow version.
    *
    * @param id The flow's id.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The flow.
    * @throws {NotFoundError} When there is no such flow in the tenant.
    *
@@ -113,33 +122,44 @@ export class Flows extends Resource {
    * }
    * ```
    */
-  async get(id: string): Promise<Flow> {
+  async get(id: string, call?: CallOptions): Promise<Flow> {
     return await this.client.request<Flow>(
       "GET",
       `/flows/${segment("id", id)}`,
+      call,
     );
   }
 
   /**
-   * Lists the tenant's flows, archived versions included.
+   * Lists the tenant's flows, archived versions included, oldest first:
+   * `await` it for the first page, walk every flow with `for await`, or
+   * collect them with `toArray()`.
    *
-   * @param options An optional project id and flow name to filter on.
-   * @returns Every matching flow version.
+   * @param options An optional project id and flow name to filter on, and
+   * the page size.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
+   * @returns The flow versions, as a {@linkcode Listing}.
+   * @throws {InvalidArgumentError} At once, when an option is invalid.
    *
    * @example
    * ```ts
    * import type { Client, Project } from "@runplane/client";
    *
    * async function example(client: Client, project: Project) {
-   *   const flows = await client.flows.list({ project: project.id });
+   *   const flows = await client.flows.list({ project: project.id }).toArray();
+   *   for await (const version of client.flows.list({ name: "etl" })) console.log(version.version);
    * }
    * ```
    */
-  async list(options: ListFlowsOptions = {}): Promise<Flow[]> {
+  list(options: ListFlowsOptions = {}, call?: CallOptions): Listing<Flow> {
     requireObject("options", options);
-    return await collect<Flow>(this.client, "/flows", {
-      projectId: optionalString("project", options.project),
-      name: optionalString("name", options.name),
+    return new Listing<Flow>(this.client, "/flows", {
+      query: {
+        projectId: optionalString("project", options.project),
+        name: optionalString("name", options.name),
+        limit: optionalPageSize(options.limit),
+      },
+      call,
     });
   }
 
@@ -147,6 +167,7 @@ export class Flows extends Resource {
    * Archives a flow version.
    *
    * @param id The flow's id.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The archived flow.
    * @throws {NotFoundError} When there is no such flow in the tenant.
    *
@@ -160,10 +181,11 @@ export class Flows extends Resource {
    * }
    * ```
    */
-  async archive(id: string): Promise<Flow> {
+  async archive(id: string, call?: CallOptions): Promise<Flow> {
     return await this.client.request<Flow>(
       "POST",
       `/flows/${segment("id", id)}/archive`,
+      call,
     );
   }
 }

@@ -5,7 +5,9 @@
  * @module
  */
 
+import type { Page } from "../../api/mod.ts";
 import type { QueryParams } from "../../transport/transport.ts";
+import type { CallOptions } from "../request_options.ts";
 import type { ResourceClient } from "./types.ts";
 import { requireWholeNumber } from "./_validate.ts";
 import {
@@ -14,12 +16,18 @@ import {
   renderListing,
 } from "../../jupyter/mod.ts";
 
-/** One page of a listing, as the server answers it. */
-export interface Page<T> {
-  /** The items of this page. */
-  items: T[];
-  /** The cursor of the next page, or `null` (or absent) after the last. */
-  nextCursor?: string | null;
+/** How a resource builds a {@linkcode Listing}. */
+export interface ListingInit<T> {
+  /** Filters and page size. */
+  query?: QueryParams;
+  /** The options of the call, applied to every page's request. */
+  call?: CallOptions;
+  /**
+   * How a notebook shows the items of {@linkcode Listing.toArray}.
+   *
+   * @default {renderListing}
+   */
+  render?: (items: T[]) => MimeBundle;
 }
 
 /** Options for {@linkcode Listing.toArray}. */
@@ -34,7 +42,8 @@ export interface ToArrayOptions {
 }
 
 /**
- * One page of a listing: its items, and the way to the next page.
+ * One page of a listing: its items, and the way to the next page. A notebook
+ * shows it as the table of its items.
  *
  * @typeParam T The items' type.
  */
@@ -48,6 +57,7 @@ export class ListPage<T extends object> {
   /**
    * Made by {@linkcode Listing}; not meant to be built by hand.
    *
+   * @ignore
    * @param page What the server answered.
    * @param next Fetches the page at a cursor.
    */
@@ -110,28 +120,22 @@ export class Listing<T extends object>
   implements AsyncIterable<T>, PromiseLike<ListPage<T>> {
   #client: ResourceClient;
   #path: string;
-  #query: QueryParams;
-  #render: (items: T[]) => MimeBundle;
+  #init: ListingInit<T>;
 
   /**
-   * Nothing is sent until the first item or page is asked for; `query.limit`
-   * is the page size.
+   * Made by the resources' `list()` methods: nothing is sent until the first
+   * item or page is asked for.
    *
+   * @ignore
    * @param client The client to send through.
    * @param path The listing's path.
-   * @param query Filters and page size.
-   * @param render How a notebook shows the items of {@linkcode Listing.toArray}.
+   * @param init Filters and page size, the call's options, and how a
+   * notebook shows the items.
    */
-  constructor(
-    client: ResourceClient,
-    path: string,
-    query: QueryParams = {},
-    render: (items: T[]) => MimeBundle = renderListing,
-  ) {
+  constructor(client: ResourceClient, path: string, init: ListingInit<T> = {}) {
     this.#client = client;
     this.#path = path;
-    this.#query = query;
-    this.#render = render;
+    this.#init = init;
   }
 
   /**
@@ -177,19 +181,20 @@ export class Listing<T extends object>
     return displayable(items, this.#render);
   }
 
-  async #page(cursor: string | undefined): Promise<ListPage<T>> {
-    const page = await this.#client.request<Page<T>>("GET", this.#path, {
-      query: cursor === undefined ? this.#query : { ...this.#query, cursor },
-    });
-    return new ListPage(page, (next) => this.#page(next));
+  get #render(): (items: T[]) => MimeBundle {
+    return this.#init.render ?? renderListing;
   }
-}
 
-/** Every item of a listing, in one array that notebooks display as a table. */
-export function collect<T extends object>(
-  client: ResourceClient,
-  path: string,
-  query?: QueryParams,
-): Promise<T[]> {
-  return new Listing<T>(client, path, query).toArray();
+  async #page(cursor: string | undefined): Promise<ListPage<T>> {
+    const { query = {}, call } = this.#init;
+    const page = await this.#client.request<Page<T>>("GET", this.#path, {
+      ...call,
+      query: cursor === undefined ? query : { ...query, cursor },
+    });
+    // A notebook shows a page as the table of its items.
+    return displayable(
+      new ListPage(page, (next) => this.#page(next)),
+      (shown) => this.#render(shown.items),
+    );
+  }
 }

@@ -133,6 +133,7 @@ export class LogWriter {
    * Builds a writer; prefer `client.logs.writer(options)`. The writer keeps
    * the client it is given and registers to flush when it closes.
    *
+   * @ignore
    * @param client The client to send through.
    * @param options The run, and the batching and memory bounds.
    * @throws {InvalidArgumentError} When an option is invalid.

@@ -9,6 +9,7 @@ import { InvalidArgumentError } from "../../errors.ts";
 import { Listing } from "./listing.ts";
 import { renderLogs } from "../../jupyter/mod.ts";
 import {
+  optionalPageSize,
   optionalString,
   requireLogLevel,
   requireObject,
@@ -17,22 +18,17 @@ import {
   requireWholeNumber,
 } from "./_validate.ts";
 import { LogWriter, type LogWriterOptions } from "./log_writer.ts";
-import type { LogEntryInput } from "./types.ts";
+import type { ListOptions, LogEntryInput } from "./types.ts";
 import { Resource } from "./resource.ts";
+import type { CallOptions } from "../request_options.ts";
 import type { LogEntry } from "../../api/mod.ts";
 
 /** What {@linkcode Logs.list} filters on. */
-export interface ListLogsOptions {
+export interface ListLogsOptions extends ListOptions {
   /** The flow run's id. */
   flowRunId: string;
   /** Only the lines of this task run. */
   taskRunId?: string;
-  /**
-   * The page size, 1 to 500.
-   *
-   * @default {100}
-   */
-  limit?: number;
 }
 
 /** Options for {@linkcode Logs.write}. */
@@ -60,6 +56,7 @@ export class Logs extends Resource {
    *
    * @param entries The lines.
    * @param options How many lines were dropped before these.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns How many lines the server wrote.
    * @throws {InvalidArgumentError} When a line is invalid.
    *
@@ -75,6 +72,7 @@ export class Logs extends Resource {
   async write(
     entries: LogEntryInput[],
     options: WriteLogsOptions = {},
+    call?: CallOptions,
   ): Promise<number> {
     if (
       !Array.isArray(entries) || entries.length === 0 ||
@@ -114,7 +112,7 @@ export class Logs extends Resource {
     const answer = await this.client.request<{ written: number }>(
       "POST",
       "/logs",
-      { body: { entries: body, dropped } },
+      { ...call, body: { entries: body, dropped } },
     );
     return answer.written;
   }
@@ -124,6 +122,7 @@ export class Logs extends Resource {
    * fetching page after page as the loop asks for more.
    *
    * @param options The flow run, an optional task run, and the page size.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The lines, as an async iterable; `toArray()` collects them.
    * @throws {InvalidArgumentError} At once, when an option is invalid.
    *
@@ -136,16 +135,18 @@ export class Logs extends Resource {
    * }
    * ```
    */
-  list(options: ListLogsOptions): Listing<LogEntry> {
+  list(options: ListLogsOptions, call?: CallOptions): Listing<LogEntry> {
     requireObject("options", options);
     const query = {
       flowRunId: requireString("flowRunId", options.flowRunId),
       taskRunId: optionalString("taskRunId", options.taskRunId),
-      limit: options.limit === undefined
-        ? undefined
-        : requireWholeNumber("limit", options.limit, 1, 500),
+      limit: optionalPageSize(options.limit),
     };
-    return new Listing<LogEntry>(this.client, "/logs", query, renderLogs);
+    return new Listing<LogEntry>(this.client, "/logs", {
+      query,
+      call,
+      render: renderLogs,
+    });
   }
 
   /**

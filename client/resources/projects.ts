@@ -5,9 +5,17 @@
  */
 
 import { ConflictError, InvalidArgumentError } from "../../errors.ts";
-import { collect } from "./listing.ts";
-import { requireObject, requireString, segment } from "./_validate.ts";
+import { Listing } from "./listing.ts";
+import {
+  optionalPageSize,
+  optionalString,
+  requireObject,
+  requireString,
+  segment,
+} from "./_validate.ts";
+import type { ListOptions } from "./types.ts";
 import { Resource } from "./resource.ts";
+import type { CallOptions } from "../request_options.ts";
 import type { Project } from "../../api/mod.ts";
 
 /** What {@linkcode Projects.create} needs. */
@@ -16,6 +24,12 @@ export interface CreateProjectOptions {
   name: string;
   /** A description. */
   description?: string;
+}
+
+/** What {@linkcode Projects.list} filters on, and its page size. */
+export interface ListProjectsOptions extends ListOptions {
+  /** Only the project of this exact name. */
+  name?: string;
 }
 
 /**
@@ -36,6 +50,7 @@ export class Projects extends Resource {
    * Creates a project.
    *
    * @param options The name and an optional description.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The new project.
    * @throws {InvalidArgumentError} When an option is invalid.
    * @throws {ConflictError} When the name exists in the tenant.
@@ -49,7 +64,10 @@ export class Projects extends Resource {
    * }
    * ```
    */
-  async create(options: CreateProjectOptions): Promise<Project> {
+  async create(
+    options: CreateProjectOptions,
+    call?: CallOptions,
+  ): Promise<Project> {
     requireObject("options", options);
     requireString("name", options.name);
     if (
@@ -59,6 +77,7 @@ export class Projects extends Resource {
       throw new InvalidArgumentError("description must be a string");
     }
     return await this.client.request<Project>("POST", "/projects", {
+      ...call,
       body: { name: options.name, description: options.description },
     });
   }
@@ -68,6 +87,7 @@ export class Projects extends Resource {
    * has none. Two callers racing to create it both get the one project.
    *
    * @param options The name, and a description used only when creating.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The existing or new project.
    * @throws {InvalidArgumentError} When an option is invalid.
    *
@@ -80,31 +100,38 @@ export class Projects extends Resource {
    * }
    * ```
    */
-  async getOrCreate(options: CreateProjectOptions): Promise<Project> {
+  async getOrCreate(
+    options: CreateProjectOptions,
+    call?: CallOptions,
+  ): Promise<Project> {
     requireObject("options", options);
     requireString("name", options.name);
-    const existing = await this.#find(options.name);
+    const existing = await this.#find(options.name, call);
     if (existing !== undefined) return existing;
     try {
-      return await this.create(options);
+      return await this.create(options, call);
     } catch (error) {
       // Another caller created it between the lookup and the create.
       const raced = error instanceof ConflictError
-        ? await this.#find(options.name)
+        ? await this.#find(options.name, call)
         : undefined;
       if (raced === undefined) throw error;
       return raced;
     }
   }
 
-  async #find(name: string): Promise<Project | undefined> {
-    return (await this.list()).find((project) => project.name === name);
+  async #find(
+    name: string,
+    call: CallOptions | undefined,
+  ): Promise<Project | undefined> {
+    return (await this.list({ name, limit: 1 }, call)).items[0];
   }
 
   /**
    * Reads a project.
    *
    * @param id The project's id.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The project.
    * @throws {NotFoundError} When there is no such project in the tenant.
    *
@@ -117,33 +144,49 @@ export class Projects extends Resource {
    * }
    * ```
    */
-  async get(id: string): Promise<Project> {
+  async get(id: string, call?: CallOptions): Promise<Project> {
     const path = `/projects/${segment("id", id)}`;
-    return await this.client.request<Project>("GET", path);
+    return await this.client.request<Project>("GET", path, call);
   }
 
   /**
-   * Lists the tenant's projects.
+   * Lists the tenant's projects, oldest first: `await` it for the first page,
+   * walk every project with `for await`, or collect them with `toArray()`.
    *
-   * @returns Every project.
+   * @param options An optional name to look for, and the page size.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
+   * @returns The projects, as a {@linkcode Listing}.
+   * @throws {InvalidArgumentError} At once, when an option is invalid.
    *
    * @example
    * ```ts
    * import type { Client } from "@runplane/client";
    *
    * async function example(client: Client) {
-   *   const names = (await client.projects.list()).map((p) => p.name);
+   *   const names = (await client.projects.list().toArray()).map((p) => p.name);
+   *   const [churn] = (await client.projects.list({ name: "churn" })).items;
    * }
    * ```
    */
-  list(): Promise<Project[]> {
-    return collect<Project>(this.client, "/projects");
+  list(
+    options: ListProjectsOptions = {},
+    call?: CallOptions,
+  ): Listing<Project> {
+    requireObject("options", options);
+    return new Listing<Project>(this.client, "/projects", {
+      query: {
+        name: optionalString("name", options.name),
+        limit: optionalPageSize(options.limit),
+      },
+      call,
+    });
   }
 
   /**
    * Deletes a project.
    *
    * @param id The project's id.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @throws {NotFoundError} When there is no such project in the tenant.
    *
    * @example
@@ -155,8 +198,8 @@ export class Projects extends Resource {
    * }
    * ```
    */
-  async delete(id: string): Promise<void> {
+  async delete(id: string, call?: CallOptions): Promise<void> {
     const path = `/projects/${segment("id", id)}`;
-    await this.client.request("DELETE", path);
+    await this.client.request("DELETE", path, call);
   }
 }

@@ -6,6 +6,7 @@
  */
 
 import type { ResourceClient } from "./types.ts";
+import type { CallOptions } from "../request_options.ts";
 import { segment } from "./_validate.ts";
 
 /**
@@ -33,8 +34,10 @@ export abstract class Resource {
   protected readonly client: ResourceClient;
 
   /**
-   * Wraps a client; reach the usual instance through the client's getter.
+   * Wraps a client; reach the usual instance through the client's getter
+   * (`client.projects`), never by `new`.
    *
+   * @ignore
    * @param client The client to send through.
    */
   constructor(client: ResourceClient) {
@@ -47,13 +50,19 @@ export abstract class Resource {
    *
    * @param folder The collection, such as `flow-runs`.
    * @param id The object's id.
+   * @param call The call's options.
    * @returns `true` when the server took it, `false` on any failure.
    */
-  protected async heartbeatAt(folder: string, id: string): Promise<boolean> {
+  protected async heartbeatAt(
+    folder: string,
+    id: string,
+    call?: CallOptions,
+  ): Promise<boolean> {
     try {
       await this.client.request(
         "POST",
         `/${folder}/${segment("id", id)}/heartbeat`,
+        call,
       );
       return true;
     } catch {

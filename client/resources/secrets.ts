@@ -5,8 +5,11 @@
  */
 
 import { InvalidArgumentError } from "../../errors.ts";
-import { collect } from "./listing.ts";
+import { Listing } from "./listing.ts";
+import { optionalPageSize, requireObject } from "./_validate.ts";
+import type { ListOptions } from "./types.ts";
 import { Resource } from "./resource.ts";
+import type { CallOptions } from "../request_options.ts";
 import { type Secret, SECRET_NAME_PATTERN } from "../../api/mod.ts";
 
 function secretPath(name: unknown): string {
@@ -38,6 +41,7 @@ export class Secrets extends Resource {
    *
    * @param name The name: `^[A-Za-z0-9_.-]{1,128}$`.
    * @param value The value.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The secret's metadata, without the value.
    * @throws {InvalidArgumentError} When the name or value is invalid.
    *
@@ -50,12 +54,13 @@ export class Secrets extends Resource {
    * }
    * ```
    */
-  async set(name: string, value: string): Promise<Secret> {
+  async set(name: string, value: string, call?: CallOptions): Promise<Secret> {
     const path = secretPath(name);
     if (typeof value !== "string") {
       throw new InvalidArgumentError("Secret value must be a string");
     }
     return await this.client.request<Secret>("PUT", path, {
+      ...call,
       body: { value },
     });
   }
@@ -64,6 +69,7 @@ export class Secrets extends Resource {
    * Reads a secret's value; needs the member role.
    *
    * @param name The secret's name.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The value.
    * @throws {NotFoundError} When there is no such secret in the tenant.
    *
@@ -76,37 +82,47 @@ export class Secrets extends Resource {
    * }
    * ```
    */
-  async get(name: string): Promise<string> {
+  async get(name: string, call?: CallOptions): Promise<string> {
     const answer = await this.client.request<{ value: string }>(
       "GET",
       secretPath(name),
+      call,
     );
     return answer.value;
   }
 
   /**
-   * Lists the names of the tenant's secrets, never their values.
+   * Lists the tenant's secrets by name, never their values: each item is a
+   * secret's name and times. `await` it for the first page, walk every
+   * secret with `for await`, or collect them with `toArray()`.
    *
-   * @returns The names.
+   * @param options The page size.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
+   * @returns The secrets' metadata, as a {@linkcode Listing}.
+   * @throws {InvalidArgumentError} At once, when an option is invalid.
    *
    * @example
    * ```ts
    * import type { Client } from "@runplane/client";
    *
    * async function example(client: Client) {
-   *   const names = await client.secrets.list();
+   *   const names = (await client.secrets.list().toArray()).map((s) => s.name);
    * }
    * ```
    */
-  async list(): Promise<string[]> {
-    const items = await collect<Secret>(this.client, "/secrets");
-    return items.map((item) => item.name);
+  list(options: ListOptions = {}, call?: CallOptions): Listing<Secret> {
+    requireObject("options", options);
+    return new Listing<Secret>(this.client, "/secrets", {
+      query: { limit: optionalPageSize(options.limit) },
+      call,
+    });
   }
 
   /**
    * Deletes a secret.
    *
    * @param name The secret's name.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @throws {NotFoundError} When there is no such secret in the tenant.
    *
    * @example
@@ -118,7 +134,7 @@ export class Secrets extends Resource {
    * }
    * ```
    */
-  async delete(name: string): Promise<void> {
-    await this.client.request("DELETE", secretPath(name));
+  async delete(name: string, call?: CallOptions): Promise<void> {
+    await this.client.request("DELETE", secretPath(name), call);
   }
 }

@@ -7,6 +7,7 @@
 
 import { InvalidArgumentError } from "../../errors.ts";
 import {
+  optionalPageSize,
   optionalString,
   requireObject,
   requireState,
@@ -16,6 +17,8 @@ import {
   segment,
 } from "./_validate.ts";
 import { Resource } from "./resource.ts";
+import type { ListOptions } from "./types.ts";
+import type { CallOptions } from "../request_options.ts";
 import { Listing } from "./listing.ts";
 import type {
   State,
@@ -47,15 +50,9 @@ export interface GetOrCreateTaskRunOptions {
 }
 
 /** What {@linkcode TaskRuns.list} lists. */
-export interface ListTaskRunsOptions {
+export interface ListTaskRunsOptions extends ListOptions {
   /** The flow run whose task runs to list. */
   flowRunId: string;
-  /**
-   * The page size, 1 to 500.
-   *
-   * @default {100}
-   */
-  limit?: number;
 }
 
 /** A state change of a task run. */
@@ -98,6 +95,7 @@ export class TaskRuns extends Resource {
    * task id and map index.
    *
    * @param options The flow run, task id, map index and tags.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The task run.
    * @throws {InvalidArgumentError} When an option is invalid.
    * @throws {NotFoundError} When the flow run is not in the tenant.
@@ -111,7 +109,10 @@ export class TaskRuns extends Resource {
    * }
    * ```
    */
-  async getOrCreate(options: GetOrCreateTaskRunOptions): Promise<TaskRun> {
+  async getOrCreate(
+    options: GetOrCreateTaskRunOptions,
+    call?: CallOptions,
+  ): Promise<TaskRun> {
     requireObject("options", options);
     requireString("flowRunId", options.flowRunId);
     requireString("taskId", options.taskId);
@@ -128,6 +129,7 @@ export class TaskRuns extends Resource {
       );
     }
     const run = await this.client.request<TaskRun>("POST", "/task-runs", {
+      ...call,
       body: {
         flowRunId: options.flowRunId,
         taskId: options.taskId,
@@ -142,6 +144,7 @@ export class TaskRuns extends Resource {
    * Reads a task run.
    *
    * @param id The task run's id.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The task run.
    * @throws {NotFoundError} When there is no such task run in the tenant.
    *
@@ -154,11 +157,12 @@ export class TaskRuns extends Resource {
    * }
    * ```
    */
-  async get(id: string): Promise<TaskRun> {
+  async get(id: string, call?: CallOptions): Promise<TaskRun> {
     return displayable(
       await this.client.request<TaskRun>(
         "GET",
         `/task-runs/${segment("id", id)}`,
+        call,
       ),
       renderTaskRun,
     );
@@ -169,6 +173,7 @@ export class TaskRuns extends Resource {
    * page, or walk every task run with `for await`.
    *
    * @param options The flow run, and the page size.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The task runs, as a {@linkcode Listing}.
    * @throws {InvalidArgumentError} At once, when an option is invalid.
    *
@@ -183,15 +188,13 @@ export class TaskRuns extends Resource {
    * }
    * ```
    */
-  list(options: ListTaskRunsOptions): Listing<TaskRun> {
+  list(options: ListTaskRunsOptions, call?: CallOptions): Listing<TaskRun> {
     requireObject("options", options);
     const query = {
       flowRunId: requireString("flowRunId", options.flowRunId),
-      limit: options.limit === undefined
-        ? undefined
-        : requireWholeNumber("limit", options.limit, 1, 500),
+      limit: optionalPageSize(options.limit),
     };
-    return new Listing<TaskRun>(this.client, "/task-runs", query);
+    return new Listing<TaskRun>(this.client, "/task-runs", { query, call });
   }
 
   /**
@@ -200,6 +203,7 @@ export class TaskRuns extends Resource {
    *
    * @param id The task run's id.
    * @param options The version read last, the new state, and `cacheFor`.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The stored state, the new version, and `retryAfterMs` when queued.
    * @throws {InvalidArgumentError} When an option is invalid.
    * @throws {ConflictError} For a stale version or a terminal state.
@@ -220,6 +224,7 @@ export class TaskRuns extends Resource {
   async setState(
     id: string,
     options: SetTaskRunStateOptions,
+    call?: CallOptions,
   ): Promise<StateChange> {
     const path = `/task-runs/${segment("id", id)}/state`;
     requireObject("options", options);
@@ -229,6 +234,7 @@ export class TaskRuns extends Resource {
       ? undefined
       : requireWholeNumber("cacheFor", options.cacheFor, 1);
     const change = await this.client.request<StateChange>("POST", path, {
+      ...call,
       body: { version, state, cacheFor },
     });
     displayable(change.state, renderState);
@@ -239,6 +245,7 @@ export class TaskRuns extends Resource {
    * Tells the server the task run is alive. Never throws.
    *
    * @param id The task run's id.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns `true` when the server took it, `false` on any failure, and
    * once the task run has finished (the server answers 409 then).
    *
@@ -251,14 +258,15 @@ export class TaskRuns extends Resource {
    * }
    * ```
    */
-  heartbeat(id: string): Promise<boolean> {
-    return this.heartbeatAt("task-runs", id);
+  heartbeat(id: string, call?: CallOptions): Promise<boolean> {
+    return this.heartbeatAt("task-runs", id, call);
   }
 
   /**
    * The unexpired cached states of a task, newest first.
    *
    * @param options The task id, an optional cache key, and the oldest time.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The states.
    * @throws {InvalidArgumentError} When an option is invalid.
    *
@@ -273,6 +281,7 @@ export class TaskRuns extends Resource {
    */
   async latestCachedStates(
     options: LatestCachedStatesOptions,
+    call?: CallOptions,
   ): Promise<State[]> {
     requireObject("options", options);
     const query = {
@@ -283,7 +292,7 @@ export class TaskRuns extends Resource {
     const answer = await this.client.request<{ items: State[] }>(
       "GET",
       "/cached-states",
-      { query },
+      { ...call, query },
     );
     return answer.items;
   }

@@ -39,18 +39,23 @@ export interface ResourceClient {
   ): Promise<T>;
 }
 
-/** Which credentials a listing shows, of those the caller may manage. */
-export interface ListCredentialsOptions {
-  /** Only those bound to this tenant (by slug). */
-  tenant?: string;
-  /** Only this user's. */
-  username?: string;
+/** The page size of a listing: what one `await` of it gives. */
+export interface ListOptions {
   /**
-   * The page size.
+   * The page size, 1 to 500: what one `await` gives, not a total (bound a
+   * total with `toArray({ maxItems })`).
    *
    * @default {100}
    */
   limit?: number;
+}
+
+/** Which credentials a listing shows, of those the caller may manage. */
+export interface ListCredentialsOptions extends ListOptions {
+  /** Only those bound to this tenant (by slug). */
+  tenant?: string;
+  /** Only this user's. */
+  username?: string;
 }
 
 /** A log line to write. */

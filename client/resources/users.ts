@@ -14,6 +14,7 @@ import {
   segment,
 } from "./_validate.ts";
 import { Resource } from "./resource.ts";
+import type { CallOptions } from "../request_options.ts";
 import type { Role, User } from "../../api/mod.ts";
 
 /** What {@linkcode Users.create} needs. */
@@ -86,6 +87,7 @@ export class Users extends Resource {
    * in a tenant, use {@linkcode Users.addMembership}.
    *
    * @param options The username, password, tenant slug and role.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The membership.
    * @throws {InvalidArgumentError} When an option is invalid.
    * @throws {ConflictError} When the username is taken.
@@ -99,13 +101,14 @@ export class Users extends Resource {
    * }
    * ```
    */
-  async create(options: CreateUserOptions): Promise<User> {
+  async create(options: CreateUserOptions, call?: CallOptions): Promise<User> {
     requireObject("options", options);
     requireString("username", options.username);
     requirePassword("password", options.password);
     requireString("tenant", options.tenant);
     requireChoice("role", options.role, ROLES);
     return await this.client.request<User>("POST", "/users", {
+      ...call,
       body: {
         username: options.username,
         password: options.password,
@@ -120,6 +123,7 @@ export class Users extends Resource {
    * admin of the tenant; the user's password is neither needed nor checked.
    *
    * @param options The username, tenant slug and role.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @returns The membership.
    * @throws {InvalidArgumentError} When an option is invalid.
    * @throws {NotFoundError} When there is no such user.
@@ -133,12 +137,16 @@ export class Users extends Resource {
    * }
    * ```
    */
-  async addMembership(options: AddMembershipOptions): Promise<User> {
+  async addMembership(
+    options: AddMembershipOptions,
+    call?: CallOptions,
+  ): Promise<User> {
     requireObject("options", options);
     requireString("username", options.username);
     requireString("tenant", options.tenant);
     requireChoice("role", options.role, ROLES);
     return await this.client.request<User>("POST", "/users", {
+      ...call,
       body: {
         username: options.username,
         tenant: options.tenant,
@@ -153,6 +161,7 @@ export class Users extends Resource {
    * there. Needs an admin of the tenant.
    *
    * @param options The username and tenant slug.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @throws {InvalidArgumentError} When an option is invalid.
    * @throws {NotFoundError} When the user is not a member of the tenant.
    *
@@ -165,13 +174,17 @@ export class Users extends Resource {
    * }
    * ```
    */
-  async removeMembership(options: RemoveMembershipOptions): Promise<void> {
+  async removeMembership(
+    options: RemoveMembershipOptions,
+    call?: CallOptions,
+  ): Promise<void> {
     requireObject("options", options);
     await this.client.request(
       "DELETE",
       `/users/${segment("username", options.username)}/memberships/${
         segment("tenant", options.tenant)
       }`,
+      call,
     );
   }
 
@@ -183,6 +196,7 @@ export class Users extends Resource {
    *
    * @param username The user's name.
    * @param options The new password, and the current one for your own.
+   * @param call This call's options: signal, timeout, retries, headers, idempotency key.
    * @throws {InvalidArgumentError} When an option is invalid.
    * @throws {PermissionDeniedError} When the current password is wrong, or
    * the caller is not an admin of every tenant of the user.
@@ -200,12 +214,14 @@ export class Users extends Resource {
   async setPassword(
     username: string,
     options: SetPasswordOptions,
+    call?: CallOptions,
   ): Promise<void> {
     const path = `/users/${segment("username", username)}/password`;
     requireObject("options", options);
     requirePassword("password", options.password);
     optionalString("currentPassword", options.currentPassword);
     await this.client.request("PUT", path, {
+      ...call,
       body: {
         password: options.password,
         currentPassword: options.currentPassword,

@@ -70,7 +70,7 @@ async function route(request: Request): Promise<Response> {
       return Response.json(await client.get("/me"));
     case "/projects":
       return Response.json(
-        (await client.projects.list()).map((project) => project.name),
+        (await client.projects.list().toArray()).map((project) => project.name),
       );
     case "/report": {
       // Loaded on first use, inside this request's scope: the import that

@@ -16,7 +16,7 @@ export async function projectReport(): Promise<
     throw new Error("projectReport needs an active client");
   }
   const me = await client.get<{ tenant?: { slug: string } }>("/me");
-  const projects = await client.projects.list();
+  const projects = await client.projects.list().toArray();
   return {
     tenant: me.tenant?.slug ?? null,
     projects: projects.map((project) => project.name),

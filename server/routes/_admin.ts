@@ -13,7 +13,7 @@
  */
 
 import { resolveTenant, type TenantAccess } from "../authentication.ts";
-import { decodeCursor, encodeCursor } from "../cursor.ts";
+import { pageQuery, pageReply } from "./_page.ts";
 import { forbidden } from "../http_error.ts";
 import type { Reply } from "../idempotency.ts";
 import type { RouteContext } from "../router.ts";
@@ -63,15 +63,7 @@ export async function listCredentials<T>(
     // An unknown name lists nothing, like a known one with no credentials.
     filter.userId = (await ctx.services.store.userByName(username))?.id ?? "";
   }
-  const page = await list({
-    ...filter,
-    limit: ctx.query.wholeNumber("limit", 1, 500, 100),
-    after: decodeCursor(ctx.query.optionalString("cursor", 200)),
-  });
-  return {
-    status: 200,
-    body: { items: page.items, nextCursor: encodeCursor(page.next) },
-  };
+  return pageReply(await list({ ...filter, ...pageQuery(ctx) }));
 }
 
 /** The tenant named by `slug`, if the caller is its admin (or the system admin). */

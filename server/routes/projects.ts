@@ -4,9 +4,9 @@
  * @module
  */
 
-import { decodeCursor, encodeCursor } from "../cursor.ts";
 import { notFound } from "../http_error.ts";
 import type { Reply } from "../idempotency.ts";
+import { pageQuery, pageReply } from "./_page.ts";
 import type { RouteContext, Router } from "../router.ts";
 
 const ID = { max: 64 };
@@ -40,8 +40,12 @@ async function createProject(ctx: RouteContext): Promise<Reply> {
 
 async function listProjects(ctx: RouteContext): Promise<Reply> {
   const { tenant } = await ctx.tenant();
-  const items = await ctx.services.store.listProjects(tenant.id);
-  return { status: 200, body: { items, nextCursor: null } };
+  return pageReply(
+    await ctx.services.store.pageProjects(tenant.id, {
+      name: ctx.query.optionalString("name", 200),
+      ...pageQuery(ctx),
+    }),
+  );
 }
 
 async function getProject(ctx: RouteContext): Promise<Reply> {
@@ -74,16 +78,13 @@ async function createFlow(ctx: RouteContext): Promise<Reply> {
 
 async function listFlows(ctx: RouteContext): Promise<Reply> {
   const { tenant } = await ctx.tenant();
-  const page = await ctx.services.store.pageFlows(tenant.id, {
-    projectId: ctx.query.optionalString("projectId", 64),
-    name: ctx.query.optionalString("name", 200),
-    limit: ctx.query.wholeNumber("limit", 1, 500, 100),
-    after: decodeCursor(ctx.query.optionalString("cursor", 200)),
-  });
-  return {
-    status: 200,
-    body: { items: page.items, nextCursor: encodeCursor(page.next) },
-  };
+  return pageReply(
+    await ctx.services.store.pageFlows(tenant.id, {
+      projectId: ctx.query.optionalString("projectId", 64),
+      name: ctx.query.optionalString("name", 200),
+      ...pageQuery(ctx),
+    }),
+  );
 }
 
 async function getFlow(ctx: RouteContext): Promise<Reply> {

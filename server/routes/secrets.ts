@@ -7,6 +7,7 @@
 
 import { notFound } from "../http_error.ts";
 import type { Reply } from "../idempotency.ts";
+import { pageQuery, pageReply } from "./_page.ts";
 import type { RouteContext, Router } from "../router.ts";
 import { pathParameter } from "../validate.ts";
 import { SECRET_NAME_PATTERN } from "../../api/mod.ts";
@@ -61,8 +62,9 @@ async function getSecret(ctx: RouteContext): Promise<Reply> {
 
 async function listSecrets(ctx: RouteContext): Promise<Reply> {
   const { tenant } = await ctx.tenant();
-  const items = await ctx.services.store.listSecrets(tenant.id);
-  return { status: 200, body: { items, nextCursor: null } };
+  return pageReply(
+    await ctx.services.store.pageSecrets(tenant.id, pageQuery(ctx)),
+  );
 }
 
 async function deleteSecret(ctx: RouteContext): Promise<Reply> {

@@ -6,8 +6,8 @@
 
 import { forbidden } from "../http_error.ts";
 import type { Reply } from "../idempotency.ts";
+import { pageQuery, pageReply } from "./_page.ts";
 import type { RouteContext, Router } from "../router.ts";
-import type { Tenant } from "../../api/mod.ts";
 import { SLUG } from "./_admin.ts";
 
 /** Registers `/tenants`. */
@@ -20,18 +20,20 @@ export function registerTenantRoutes(router: Router): void {
 async function listTenants(ctx: RouteContext): Promise<Reply> {
   const principal = ctx.principal;
   const store = ctx.services.store;
-  let items: Tenant[];
+  const page = pageQuery(ctx);
   if (principal.kind === "admin") {
-    items = await store.listTenants();
-  } else if (principal.tenantId !== null) {
-    const tenant = await store.tenantById(principal.tenantId);
-    items = tenant ? [tenant] : [];
-  } else {
-    items = (await store.userTenants(principal.userId)).map((
-      { role: _role, ...tenant },
-    ) => tenant);
+    return pageReply(await store.pageTenants(page));
   }
-  return { status: 200, body: { items, nextCursor: null } };
+  if (principal.tenantId !== null) {
+    // A credential bound to a tenant sees that one: a single, last page.
+    const tenant = page.after === undefined
+      ? await store.tenantById(principal.tenantId)
+      : undefined;
+    return pageReply({ items: tenant ? [tenant] : [], next: null });
+  }
+  return pageReply(
+    await store.pageTenants({ ...page, userId: principal.userId }),
+  );
 }
 
 async function createTenant(ctx: RouteContext): Promise<Reply> {

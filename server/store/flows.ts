@@ -57,11 +57,29 @@ export function flowStore(db: Database): FlowStore {
       return row && toProject(row);
     },
 
-    async listProjects(tenantId) {
-      return (await db.all(
-        "SELECT * FROM projects WHERE tenant_id = ? ORDER BY created_at, id",
+    async pageProjects(tenantId, filter) {
+      // Projects have no sequence: the cursor holds the last creation time
+      // (in ms, stored as its ISO string) and id.
+      const after = filter.after === undefined
+        ? null
+        : new Date(filter.after.key).toISOString();
+      const rows = await db.all(
+        `SELECT * FROM projects WHERE tenant_id = ? AND (? IS NULL OR name = ?)
+           AND (? IS NULL OR created_at > ? OR (created_at = ? AND id > ?))
+         ORDER BY created_at, id LIMIT ?`,
         tenantId,
-      )).map(toProject);
+        filter.name ?? null,
+        filter.name ?? null,
+        after,
+        after,
+        after,
+        filter.after?.id ?? null,
+        filter.limit + 1,
+      );
+      return toPage(rows, filter.limit, toProject, (row) => ({
+        key: Date.parse(row.created_at as string),
+        id: row.id as string,
+      }));
     },
 
     async deleteProject(tenantId, id) {

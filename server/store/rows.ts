@@ -6,27 +6,34 @@
 
 import type { Row } from "../db/database.ts";
 import {
+  type CursorPosition,
   type Page,
   type State,
   StoreError,
   TERMINAL_STATES,
 } from "../store.ts";
 
-/** A page of `limit` rows from `limit + 1` read, its cursor on `seq` and `id`. */
+/**
+ * A page of `limit` rows from `limit + 1` read; its cursor is the last row's
+ * `position`, by default its `seq` and `id`.
+ */
 export function toPage<T>(
   rows: Row[],
   limit: number,
   map: (row: Row) => T,
+  position: (row: Row) => CursorPosition = bySeq,
 ): Page<T> {
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
   const last = page.at(-1);
   return {
     items: page.map(map),
-    next: more && last
-      ? { key: last.seq as number, id: last.id as string }
-      : null,
+    next: more && last ? position(last) : null,
   };
+}
+
+function bySeq(row: Row): CursorPosition {
+  return { key: row.seq as number, id: row.id as string };
 }
 
 /** A state change must name the current version of a run that is not finished. */

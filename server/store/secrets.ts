@@ -6,6 +6,7 @@
 
 import type { Database, Row } from "../db/database.ts";
 import type { Secret, SecretStore } from "../store.ts";
+import { toPage } from "./rows.ts";
 
 /** The secret operations over `db`. */
 export function secretStore(db: Database): SecretStore {
@@ -42,11 +43,21 @@ export function secretStore(db: Database): SecretStore {
       ))?.sealed_value;
     },
 
-    async listSecrets(tenantId) {
-      return (await db.all(
-        "SELECT name, created_at, updated_at FROM secrets WHERE tenant_id = ? ORDER BY name",
+    async pageSecrets(tenantId, filter) {
+      // Names are unique in a tenant: the cursor's id is the last name.
+      const rows = await db.all(
+        `SELECT name, created_at, updated_at FROM secrets
+         WHERE tenant_id = ? AND (? IS NULL OR name > ?)
+         ORDER BY name LIMIT ?`,
         tenantId,
-      )).map(toSecret);
+        filter.after?.id ?? null,
+        filter.after?.id ?? null,
+        filter.limit + 1,
+      );
+      return toPage(rows, filter.limit, toSecret, (row) => ({
+        key: 0,
+        id: row.name as string,
+      }));
     },
 
     async deleteSecret(tenantId, name) {

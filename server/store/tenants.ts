@@ -6,6 +6,7 @@
 
 import type { Database, Row } from "../db/database.ts";
 import { uuidV7 } from "../ids.ts";
+import { toPage } from "./rows.ts";
 import {
   type Role,
   StoreError,
@@ -53,6 +54,29 @@ export function tenantStore(db: Database): TenantStore {
       return (await db.all("SELECT * FROM tenants ORDER BY seq")).map(
         toTenant,
       );
+    },
+
+    async pageTenants(filter) {
+      const after = filter.after?.key ?? null;
+      const rows = filter.userId === undefined
+        ? await db.all(
+          "SELECT * FROM tenants WHERE (? IS NULL OR seq > ?) ORDER BY seq LIMIT ?",
+          after,
+          after,
+          filter.limit + 1,
+        )
+        // A user's tenants page on the membership's sequence, its join order.
+        : await db.all(
+          `SELECT t.id, t.slug, t.name, t.created_at, m.seq
+           FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+           WHERE m.user_id = ? AND (? IS NULL OR m.seq > ?)
+           ORDER BY m.seq LIMIT ?`,
+          filter.userId,
+          after,
+          after,
+          filter.limit + 1,
+        );
+      return toPage(rows, filter.limit, toTenant);
     },
 
     async userTenants(userId) {

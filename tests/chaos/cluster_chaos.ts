@@ -59,7 +59,7 @@ Deno.test("three instances on one PostgreSQL, one killed with SIGKILL and restar
       // A tenant login whose token refreshes before each call, through the
       // same faults and the same kill.
       for (let i = 0; i < 60; i++) {
-        await user.projects.list();
+        await user.projects.list().toArray();
         refreshes++;
       }
     })();

@@ -38,7 +38,7 @@ Deno.test("a client with three endpoints fails no call while one of them is down
     const load = pool(CALLS, CONCURRENCY, async (i) => {
       try {
         if (i % 3 === 2) {
-          await client.projects.list();
+          await client.projects.list().toArray();
         } else {
           await client.flowRuns.create({
             flowId: workspace.flowId,

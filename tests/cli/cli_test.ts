@@ -198,7 +198,7 @@ Deno.test("runplane secrets set reads the value from stdin, and list shows names
     assert.equal(got.stdout, "hunter2-SECRET\n");
     const deleted = await cli(["secrets", "delete", "db-password"], env);
     assert.equal(deleted.stdout, "Deleted secret db-password\n");
-    assert.deepEqual(await tenant.client.secrets.list(), []);
+    assert.deepEqual(await tenant.client.secrets.list().toArray(), []);
   });
 });
 

@@ -64,7 +64,7 @@ Deno.test("runplane tokens and keys list and revoke credentials", async (t) => {
     assert.equal(revoked.code, 0, revoked.stderr);
     assert.equal(revoked.stdout, `Revoked API token ${ci.id}\n`);
     await rejectsWith(
-      server.client({ token: ci.token }).projects.list(),
+      server.client({ token: ci.token }).projects.list().toArray(),
       AuthenticationError,
     );
     const again = await cli(["tokens", "revoke", ci.id], env);
@@ -82,7 +82,7 @@ Deno.test("runplane tokens and keys list and revoke credentials", async (t) => {
     const revoked = await cli(["keys", "revoke", keypair.accessKey], env);
     assert.equal(revoked.code, 0, revoked.stderr);
     await rejectsWith(
-      server.client(keypair).projects.list(),
+      server.client(keypair).projects.list().toArray(),
       AuthenticationError,
     );
   });
@@ -127,7 +127,7 @@ Deno.test("runplane users set-password reads passwords from stdin, never from a 
       server.client({
         username: tenant.username,
         password: tenant.password,
-      }).tenants.list(),
+      }).tenants.list().toArray(),
       AuthenticationError,
     );
   });
@@ -148,7 +148,7 @@ Deno.test("runplane users set-password reads passwords from stdin, never from a 
       const tenants = await server.client({
         username: tenant.username,
         password: "set by the admin",
-      }).tenants.list();
+      }).tenants.list().toArray();
       assert.equal(tenants.length, 1);
     },
   );
@@ -196,11 +196,14 @@ Deno.test("runplane users add and remove manage memberships of --tenant", async 
     env,
   );
   assert.equal(removed.code, 0, removed.stderr);
-  await rejectsWith(first.client.projects.list(), AuthenticationError);
+  await rejectsWith(
+    first.client.projects.list().toArray(),
+    AuthenticationError,
+  );
   const tenants = await server.client({
     username: first.username,
     password: first.password,
-  }).tenants.list();
+  }).tenants.list().toArray();
   assert.deepEqual(tenants.map((x) => x.slug), [second.slug]);
 });
 
@@ -280,6 +283,6 @@ Deno.test("runplane users set-password asks on a terminal without echoing", asyn
   const tenants = await server.client({
     username: tenant.username,
     password: "typed secret",
-  }).tenants.list();
+  }).tenants.list().toArray();
   assert.equal(tenants.length, 1);
 });

@@ -35,7 +35,8 @@ Deno.test("loginToTenant() with a user-scoped token, then the access token", asy
   const client = server.client({ token });
 
   await t.step("a user token lists the user's tenants", async () => {
-    const slugs = (await client.tenants.list()).map((x) => x.slug).sort();
+    const slugs = (await client.tenants.list().toArray()).map((x) => x.slug)
+      .sort();
     assert.deepEqual(slugs, [first.slug, second.slug].sort());
     assert.equal(await client.tenants.defaultSlug(), first.slug);
   });
@@ -57,23 +58,23 @@ Deno.test("loginToTenant() with a user-scoped token, then the access token", asy
     );
     // The access token works on its own, bound to the tenant.
     const bare = server.client({ token: accessToken! });
-    assert.equal((await bare.projects.list())[0].id, project.id);
+    assert.equal((await bare.projects.list().toArray())[0].id, project.id);
     await rejectsWith(
       bare.get("/projects", { headers: { "x-runplane-tenant": second.slug } }),
       NotFoundError,
     );
     await client.logoutFromTenant();
     assert.equal(client.tenant, undefined);
-    await rejectsWith(bare.projects.list(), AuthenticationError);
+    await rejectsWith(bare.projects.list().toArray(), AuthenticationError);
   });
 
   await t.step("login by id to the second tenant", async () => {
-    const id = (await client.tenants.list()).find((x) =>
+    const id = (await client.tenants.list().toArray()).find((x) =>
       x.slug === second.slug
     )!.id;
     const tenant = await client.loginToTenant({ id });
     assert.equal(tenant.slug, second.slug);
-    assert.deepEqual(await client.projects.list(), []);
+    assert.deepEqual(await client.projects.list().toArray(), []);
     await client.logoutFromTenant();
   });
 });
@@ -99,7 +100,7 @@ Deno.test("a keypair client works against the real server", async () => {
   assert.deepEqual(runs.map((r) => r.id), [run.id]);
   assert.equal(await signed.tenants.defaultSlug(), tenant.slug);
   const wrong = server.client({ ...keys, secretKey: "not-the-secret" });
-  await rejectsWith(wrong.projects.list(), AuthenticationError);
+  await rejectsWith(wrong.projects.list().toArray(), AuthenticationError);
 });
 
 Deno.test("the remaining auth routes: /me, refresh, session login and logout", async (t) => {
@@ -165,7 +166,7 @@ Deno.test("the remaining auth routes: /me, refresh, session login and logout", a
         const project = await session.projects.create({ name: "by-cookie" });
         assert.equal((await session.projects.get(project.id)).id, project.id);
         await session.logout();
-        assert.equal((await session.projects.list()).length, 1);
+        assert.equal((await session.projects.list().toArray()).length, 1);
         await session.logout();
       } finally {
         await session.close();
@@ -194,11 +195,11 @@ Deno.test("loginToTenant() while logged in to a tenant switches tenant with the 
       const tenant = await client.loginToTenant({ slug: second.slug });
       assert.equal(tenant.slug, second.slug);
       assert.equal(client.tenant?.slug, second.slug);
-      assert.deepEqual(await client.projects.list(), []);
+      assert.deepEqual(await client.projects.list().toArray(), []);
       await rejectsWith(client.projects.get(project.id), NotFoundError);
       // The first tenant's access token was revoked on the switch.
       await rejectsWith(
-        server.client({ token: old! }).projects.list(),
+        server.client({ token: old! }).projects.list().toArray(),
         AuthenticationError,
       );
       await client.logoutFromTenant();

@@ -47,9 +47,9 @@ Deno.test("apiTokens.list() and revoke() manage the caller's tokens", async (t) 
 
   await t.step("a revoked token is refused at once", async () => {
     const client = server.client({ token: laptop.token });
-    assert.equal((await client.tenants.list()).length, 1);
+    assert.equal((await client.tenants.list().toArray()).length, 1);
     await user.apiTokens.revoke(laptop.id);
-    await rejectsWith(client.tenants.list(), AuthenticationError);
+    await rejectsWith(client.tenants.list().toArray(), AuthenticationError);
     await rejectsWith(user.apiTokens.revoke(laptop.id), NotFoundError);
   });
 
@@ -78,13 +78,13 @@ Deno.test("accessKeys.list() and revoke() manage keypairs", async () => {
     tenant: tenant.slug,
   });
   const signed = server.client(keypair);
-  assert.equal((await signed.projects.list()).length, 0);
+  assert.equal((await signed.projects.list().toArray()).length, 0);
   const listed = await tenant.client.accessKeys.list().toArray();
   assert.deepEqual(listed.map((x) => [x.accessKey, x.username, x.tenant]), [
     [keypair.accessKey, tenant.username, tenant.slug],
   ]);
   await tenant.client.accessKeys.revoke(keypair.accessKey);
-  await rejectsWith(signed.projects.list(), AuthenticationError);
+  await rejectsWith(signed.projects.list().toArray(), AuthenticationError);
 });
 
 Deno.test("users.setPassword(), addMembership() and removeMembership()", async (t) => {
@@ -129,12 +129,12 @@ Deno.test("users.setPassword(), addMembership() and removeMembership()", async (
       currentPassword: tenant.password,
       password: "the next password",
     });
-    await rejectsWith(user.tenants.list(), AuthenticationError);
+    await rejectsWith(user.tenants.list().toArray(), AuthenticationError);
     const again = server.client({
       username: tenant.username,
       password: "the next password",
     });
-    assert.equal((await again.tenants.list()).length, 2);
+    assert.equal((await again.tenants.list().toArray()).length, 2);
     await rejectsWith(
       () =>
         again.users.setPassword(tenant.username, {
@@ -153,9 +153,12 @@ Deno.test("users.setPassword(), addMembership() and removeMembership()", async (
       username: tenant.username,
       password: "the next password",
     });
-    assert.deepEqual((await again.tenants.list()).map((x) => x.slug), [
-      tenant.slug,
-    ]);
+    assert.deepEqual(
+      (await again.tenants.list().toArray()).map((x) => x.slug),
+      [
+        tenant.slug,
+      ],
+    );
     await rejectsWith(
       other.client.users.removeMembership({
         username: tenant.username,

@@ -50,6 +50,6 @@ Deno.test("a refresh whose answer is lost is retried and replayed, and the login
   const project = await client.projects.create({ name: "after-refresh" });
   assert.equal(proxy.faults.drop, 1, "the first refresh answer was lost");
   assert.ok(refreshes >= 2, "the refresh was sent again");
-  const names = (await client.projects.list()).map((p) => p.name);
+  const names = (await client.projects.list().toArray()).map((p) => p.name);
   assert.deepEqual(names, [project.name], "the login still works");
 });

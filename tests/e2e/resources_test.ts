@@ -22,7 +22,9 @@ Deno.test("tenants, users, apiTokens and accessKeys work end to end", async (t) 
       });
       assert.equal(created.slug, "acme-corp");
       assert.equal(typeof created.id, "string");
-      const slugs = (await server.admin.tenants.list()).map((x) => x.slug);
+      const slugs = (await server.admin.tenants.list().toArray()).map((x) =>
+        x.slug
+      );
       assert.ok(slugs.includes("acme-corp") && slugs.includes(tenant.slug));
       await rejectsWith(
         server.admin.tenants.create({ slug: "acme-corp", name: "Again" }),
@@ -45,7 +47,7 @@ Deno.test("tenants, users, apiTokens and accessKeys work end to end", async (t) 
   await t.step(
     "tenants.list() and defaultSlug() as a tenant-bound token",
     async () => {
-      const tenants = await tenant.client.tenants.list();
+      const tenants = await tenant.client.tenants.list().toArray();
       assert.deepEqual(tenants.map((x) => x.slug), [tenant.slug]);
       assert.equal(await tenant.client.tenants.defaultSlug(), tenant.slug);
     },
@@ -128,7 +130,9 @@ Deno.test("projects, flows and flow runs work end to end", async (t) => {
     });
     assert.equal(project.description, "Weekly");
     assert.deepEqual(await client.projects.get(project.id), project);
-    assert.ok((await client.projects.list()).some((p) => p.id === project.id));
+    assert.ok(
+      (await client.projects.list().toArray()).some((p) => p.id === project.id),
+    );
     await rejectsWith(client.projects.create({ name: "churn" }), ConflictError);
     await client.projects.delete(project.id);
     await rejectsWith(client.projects.get(project.id), NotFoundError);
@@ -164,7 +168,7 @@ Deno.test("projects, flows and flow runs work end to end", async (t) => {
       assert.deepEqual(v2.definition, { steps: 2 });
       assert.equal((await client.flows.get(v1.id)).archived, true);
       assert.equal((await client.flows.get(v2.id)).archived, false);
-      const listed = await client.flows.list({ project: project.id });
+      const listed = await client.flows.list({ project: project.id }).toArray();
       assert.deepEqual(listed.map((f) => f.id).sort(), [v1.id, v2.id].sort());
       const archived = await client.flows.archive(v2.id);
       assert.equal(archived.archived, true);
@@ -577,7 +581,7 @@ Deno.test("logs, secrets, agents and uiUrl work end to end", async (t) => {
       assert.equal(info.name, "db.password");
       assert.ok(!JSON.stringify(info).includes(value));
       assert.equal(await client.secrets.get("db.password"), value);
-      const names = await client.secrets.list();
+      const names = (await client.secrets.list().toArray()).map((s) => s.name);
       assert.deepEqual(names, ["db.password"]);
       assert.ok(!JSON.stringify(names).includes(value));
       await client.secrets.set("db.password", "rotated-value");

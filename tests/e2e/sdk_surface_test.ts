@@ -24,7 +24,8 @@ Deno.test("projects.getOrCreate() and flowRuns.cancel() against the reference se
         [1, 2, 3].map(() => client.projects.getOrCreate({ name: "race" })),
       );
       assert.equal(new Set(racing.map((p) => p.id)).size, 1);
-      const names = (await client.projects.list()).map((p) => p.name).sort();
+      const names = (await client.projects.list().toArray()).map((p) => p.name)
+        .sort();
       assert.deepEqual(names, ["churn", "race"]);
     },
   );
@@ -170,7 +171,7 @@ Deno.test("Listing gives a page when awaited, every item when iterated, and a bo
   await t.step(
     "flows.list({ name }) finds a flow by name, and the server pages flows",
     async () => {
-      const found = await client.flows.list({ name: "score" });
+      const found = await client.flows.list({ name: "score" }).toArray();
       assert.deepEqual(found.map((flow) => flow.id), [score.id]);
       const response = await fetch(
         new URL("/api/v1/flows?limit=1", server.url),
@@ -179,7 +180,7 @@ Deno.test("Listing gives a page when awaited, every item when iterated, and a bo
       const page = await response.json();
       assert.equal(page.items.length, 1);
       assert.equal(typeof page.nextCursor, "string");
-      const all = await client.flows.list();
+      const all = await client.flows.list().toArray();
       assert.deepEqual(all.map((flow) => flow.name), ["train", "score"]);
     },
   );

@@ -30,7 +30,7 @@ function taskRunIds(): {
 }
 
 async function runsOf(client: Client, flowName: string) {
-  const flows = await client.flows.list();
+  const flows = await client.flows.list().toArray();
   const ids = flows.filter((f) => f.name === flowName).map((f) => f.id);
   const runs = (await client.flowRuns.list().toArray()).filter((run) =>
     ids.includes(run.flowId)
@@ -100,7 +100,7 @@ Deno.test("flow() runs three tasks end to end and records their states, versions
       assert.deepEqual(run.parameters, { day: "2026-11-29" });
       assert.equal(typeof run.durationMs, "number");
       assert.equal(run.startTime, run.history?.[2].timestamp);
-      const [project] = (await client.projects.list()).filter((p) =>
+      const [project] = (await client.projects.list().toArray()).filter((p) =>
         p.name === "churn"
       );
       assert.ok(project, "the project was created");
@@ -150,7 +150,7 @@ Deno.test("flow() runs three tasks end to end and records their states, versions
     "a second run reuses the flow; new options make a new version",
     async () => {
       await nightly.run({ day: "2026-11-30" }, { client });
-      let versions = (await client.flows.list()).filter((f) =>
+      let versions = (await client.flows.list().toArray()).filter((f) =>
         f.name === "nightly"
       );
       assert.equal(versions.length, 1);
@@ -160,7 +160,7 @@ Deno.test("flow() runs three tasks end to end and records their states, versions
         () => "v2",
       );
       assert.equal(await changed.run({}, { client }), "v2");
-      versions = (await client.flows.list()).filter((f) =>
+      versions = (await client.flows.list().toArray()).filter((f) =>
         f.name === "nightly"
       );
       assert.deepEqual(versions.map((f) => f.version).sort(), [1, 2]);

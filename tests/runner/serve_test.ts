@@ -121,10 +121,10 @@ Deno.test("serve() stops on its signal after the runs it started have finished",
     signal: stop.signal,
     pollIntervalMs: 10,
   });
-  let flows = await client.flows.list();
+  let flows = await client.flows.list().toArray();
   for (let i = 0; i < 500 && flows.length === 0; i++) {
     await new Promise((resolve) => setTimeout(resolve, 10));
-    flows = await client.flows.list();
+    flows = await client.flows.list().toArray();
   }
   const run = await client.flowRuns.create({ flowId: flows[0].id });
   for (let i = 0; i < 500 && !started; i++) {

@@ -181,15 +181,15 @@ Deno.test("no secret shows in logs, errors or printed objects", async () => {
       { username: "scan-admin", password: adminPassword },
       { tenant: "scan" },
     );
-    await byBasic.projects.list();
+    await byBasic.projects.list().toArray();
     const byKeypair = client(keypair);
-    await byKeypair.projects.list();
+    await byKeypair.projects.list().toArray();
     await byKeypair.secrets.get("db-password");
     const bySession = client(
       { username: "scan-admin", password: adminPassword },
       { tenant: "scan", endpointType: "session" },
     );
-    await bySession.projects.list();
+    await bySession.projects.list().toArray();
 
     // A user-scoped token, then a tenant access token from it.
     const userToken = (await byBasic.apiTokens.create({
@@ -205,7 +205,7 @@ Deno.test("no secret shows in logs, errors or printed objects", async () => {
     await byTenantLogin.loginToTenant({ slug: "scan" });
     const accessToken = await byTenantLogin.getAuthToken();
     secrets.add(accessToken!);
-    await byTenantLogin.projects.list();
+    await byTenantLogin.projects.list().toArray();
 
     // Failures: a wrong password, a forged token, a viewer writing, a missing
     // object, a bad argument.
@@ -217,7 +217,7 @@ Deno.test("no secret shows in logs, errors or printed objects", async () => {
       () =>
         client({ username: "scan-admin", password: wrongPassword }, {
           tenant: "scan",
-        }).projects.list(),
+        }).projects.list().toArray(),
     );
     await failing(
       "session login with a wrong password",
@@ -226,14 +226,14 @@ Deno.test("no secret shows in logs, errors or printed objects", async () => {
         client({ username: "scan-admin", password: wrongPassword }, {
           tenant: "scan",
           endpointType: "session",
-        }).projects.list(),
+        }).projects.list().toArray(),
     );
     const forged = distinct("forged-token");
     secrets.add(forged);
     await failing(
       "forged token",
       AuthenticationError,
-      () => client({ token: forged }).projects.list(),
+      () => client({ token: forged }).projects.list().toArray(),
     );
     const forgedKey = distinct("forged-secret-key");
     secrets.add(forgedKey);
@@ -313,7 +313,7 @@ Deno.test("no secret shows in logs, errors or printed objects", async () => {
     await failing(
       "env token",
       AuthenticationError,
-      () => fromEnv.projects.list(),
+      () => fromEnv.projects.list().toArray(),
     );
 
     // Every client and its credentials, printed every way.
