@@ -138,6 +138,7 @@ export {
   LOG_LEVELS,
   type LogEntry,
   type LogLevel,
+  type Me,
   type Project,
   type Role,
   ROLES,
