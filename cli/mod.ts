@@ -48,6 +48,7 @@ export type { CliIo, Output };
 const GLOBAL_FLAGS: Readonly<Record<string, FlagSpec>> = {
   "endpoint": { type: "string" },
   "tenant": { type: "string" },
+  "profile": { type: "string" },
   "json": { type: "boolean" },
   "debug": { type: "boolean" },
   "help": { type: "boolean" },
@@ -79,14 +80,17 @@ ${
 
 Options for every command:
   --endpoint URL   API endpoint(s), comma-separated (else RUNPLANE_ENDPOINT)
-  --tenant SLUG    tenant (else RUNPLANE_TENANT)
+  --tenant SLUG    tenant (else RUNPLANE_TENANT, else the profile's)
+  --profile NAME   the saved profile to use (else RUNPLANE_PROFILE, else default)
   --json           machine-readable output
   --debug          print stack traces of errors
   --help           this text (also: runplane help)
   --version        the version of runplane (as the only argument)
 
-Credentials come from RUNPLANE_TOKEN, RUNPLANE_USERNAME/RUNPLANE_PASSWORD,
-RUNPLANE_ACCESS_KEY/RUNPLANE_SECRET_KEY, or the file saved by 'login'.`;
+Settings come from the flags, then the environment, then .env, then the
+profile that 'login' and 'config set' write. Credentials come from
+RUNPLANE_TOKEN, RUNPLANE_USERNAME/RUNPLANE_PASSWORD,
+RUNPLANE_ACCESS_KEY/RUNPLANE_SECRET_KEY, or the profile's saved credential.`;
 
 /**
  * Runs one command.
@@ -114,10 +118,11 @@ export async function main(
     isTerminal: io.isTerminal ?? Deno.stderr.isTerminal(),
     env: io.env,
   };
+  const interactive = io.readStdin === undefined && Deno.stdin.isTerminal();
+  streams.ask = "ask" in io ? io.ask : interactive ? prompt : undefined;
+  streams.signal = io.signal;
   streams.promptSecret = io.promptSecret ??
-    (io.readStdin === undefined && Deno.stdin.isTerminal()
-      ? hiddenPrompt
-      : stdinLines(streams.readStdin));
+    (interactive ? hiddenPrompt : stdinLines(streams.readStdin));
   // Before the parse: `set-state` takes `--version N`, the run's version.
   if (args[0] === "--version" || args[0] === "version") {
     streams.stdout(`runplane ${VERSION}\n`);
@@ -177,6 +182,7 @@ async function run(
   const configOptions: LoadConfigOptions = {
     endpoints: text(flags.endpoint),
     tenant: text(flags.tenant),
+    profile: text(flags.profile),
     env: io.env,
   };
   let client: Client | undefined;

@@ -63,7 +63,12 @@ Deno.test("runplane login saves the credentials with mode 0600 and later command
     });
     assert.equal(login.code, 0, login.stderr);
     const path = `${env.RUNPLANE_HOME}/credentials.json`;
-    assert.match(login.stdout, /Logged in \(token\); 1 tenant\(s\) visible/);
+    assert.match(
+      login.stdout,
+      new RegExp(
+        `^Logged in to \\S+ \\(token\\); profile default, tenant ${tenant.slug}\\.`,
+      ),
+    );
     assert.ok(login.stdout.includes(path));
     assert.ok(!login.stdout.includes(env.RUNPLANE_TOKEN), "token not echoed");
     assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
@@ -191,7 +196,10 @@ Deno.test("runplane secrets set reads the value from stdin, and list shows names
       "hunter2-SECRET",
     );
     const list = await cli(["secrets", "list", "--json"], env);
-    assert.deepEqual(JSON.parse(list.stdout), ["db-password"]);
+    assert.deepEqual(
+      JSON.parse(list.stdout).map((secret: { name: string }) => secret.name),
+      ["db-password"],
+    );
     assert.ok(!list.stdout.includes("hunter2"));
 
     const got = await cli(["secrets", "get", "db-password"], env);
@@ -455,7 +463,7 @@ Deno.test("runplane login takes the token on stdin or at a hidden prompt, never 
           const status = await child.status;
           await child.stderr.cancel();
           assert.equal(status.code, 0, screen);
-          assert.match(screen, /Logged in \(token\)/);
+          assert.match(screen, /Logged in to \S+ \(token\)/);
           assert.ok(
             !screen.includes(env.RUNPLANE_TOKEN),
             "the token is echoed",

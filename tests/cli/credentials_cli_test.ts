@@ -173,7 +173,7 @@ Deno.test("runplane users add and remove manage memberships of --tenant", async 
   };
   const noTenant = await cli(["users", "remove", first.username], env);
   assert.equal(noTenant.code, 2);
-  assert.match(noTenant.stderr, /needs --tenant/);
+  assert.match(noTenant.stderr, /needs a tenant: pass --tenant/);
   const added = await cli(
     [
       "users",
