@@ -84,6 +84,11 @@ export interface Command {
   /** The flags it reads, beyond those of every command. */
   flags?: Readonly<Record<string, FlagSpec>>;
   /**
+   * Whether a one-word command takes positionals right after its name
+   * (`logs <flow-run-id>`); else a second word must name a command.
+   */
+  positionals?: boolean;
+  /**
    * Whether it parses its own arguments (`serve`), which are then handed
    * over unparsed, as `args`.
    */

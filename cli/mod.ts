@@ -150,7 +150,12 @@ export async function main(
       return 2;
     }
     const [first, second, ...rest] = parsed.positionals;
-    const command = BY_NAME.get(`${first} ${second ?? ""}`.trim());
+    let command = BY_NAME.get(`${first} ${second ?? ""}`.trim());
+    let positionals = rest;
+    if (command === undefined && BY_NAME.get(first)?.positionals) {
+      command = BY_NAME.get(first);
+      positionals = parsed.positionals.slice(1);
+    }
     if (command === undefined || command.rawArgs) {
       throw new UsageError(
         `Unknown command '${
@@ -158,7 +163,7 @@ export async function main(
         }': run runplane --help`,
       );
     }
-    return await run(command, rest, flags, streams);
+    return await run(command, positionals, flags, streams);
   } catch (error) {
     streams.stderr(`error: ${shown(describe(error))}\n`);
     if (flags.debug && error instanceof Error && error.stack) {

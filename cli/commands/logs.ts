@@ -30,6 +30,7 @@ import {
 export const LOG_AND_SECRET_COMMANDS: readonly Command[] = [
   {
     name: "logs",
+    positionals: true,
     usage:
       "<flow-run-id> [--task-run-id T] [--level L] [--tail N] [--follow [--interval-ms N]]",
     flags: {
