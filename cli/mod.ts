@@ -1,14 +1,16 @@
 /**
- * `runplane`, the command line: log in once, then list tenants and projects,
- * create and watch flow runs, read logs, set secrets, list and revoke
- * credentials, manage users, or start the local reference server. Every
+ * `runplane`, the command line: log in once (per profile), then list tenants
+ * and projects, create, watch and cancel flow runs, follow logs, set secrets
+ * and concurrency limits, create and revoke credentials, manage users, or
+ * start the local reference server. Every
  * command takes `--json` for scripts; errors print one line and exit
  * non-zero (a stack trace only with `--debug`). Text from the server is
  * printed with its control characters escaped, so a log line cannot send
  * escape sequences to the terminal; `--json` output is left as it is.
  *
  * ```sh
- * deno run -A jsr:@runplane/client/cli login --token rp_... --endpoint http://127.0.0.1:4200
+ * deno run -A jsr:@runplane/client/cli login --endpoint http://127.0.0.1:4200
+ * deno run -A jsr:@runplane/client/cli flow-runs create --flow train
  * deno run -A jsr:@runplane/client/cli flow-runs watch <id>
  * ```
  *
@@ -98,7 +100,8 @@ RUNPLANE_ACCESS_KEY/RUNPLANE_SECRET_KEY, or the profile's saved credential.`;
  * @param args The arguments, without the program name.
  * @param io Where to write; defaults to the process's streams.
  * @returns The exit code: 0 on success, 1 on failure, 2 on a usage mistake,
- * 3 when a watched run ended `FAILED` or `CANCELLED`.
+ * 3 when a watched run ended `FAILED` or `CANCELLED`, 130 when Ctrl-C ended
+ * `flow-runs watch` or `logs --follow`.
  *
  * @example
  * ```ts ignore

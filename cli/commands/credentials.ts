@@ -104,6 +104,15 @@ export const CREDENTIAL_COMMANDS: readonly Command[] = [
       return 0;
     },
   },
+  ...credentialCommands({
+    word: "tokens",
+    path: "/api-tokens",
+    resource: (client) => client.apiTokens,
+    columns: ["name", "id", "scope", "username", "tenant", "expiresAt"],
+    idUsage: "<id>",
+    idName: "the token's id",
+    noun: "API token",
+  }),
   {
     name: "keys create",
     usage:
@@ -128,15 +137,6 @@ export const CREDENTIAL_COMMANDS: readonly Command[] = [
       return 0;
     },
   },
-  ...credentialCommands({
-    word: "tokens",
-    path: "/api-tokens",
-    resource: (client) => client.apiTokens,
-    columns: ["name", "id", "scope", "username", "tenant", "expiresAt"],
-    idUsage: "<id>",
-    idName: "the token's id",
-    noun: "API token",
-  }),
   ...credentialCommands({
     word: "keys",
     path: "/access-keys",

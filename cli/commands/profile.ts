@@ -115,8 +115,8 @@ export const PROFILE_COMMANDS: readonly Command[] = [
   {
     name: "config view",
     aliases: ["config"],
-    usage:
-      "   (the settings in use and where they come from; secrets redacted)",
+    usage: "   (the settings in use, of the flags, environment, .env and\n" +
+      "                  profile; never a secret)",
     run({ configOptions, print }) {
       const config = loadConfig(configOptions);
       const credentials = config.credentials ??
