@@ -6,6 +6,7 @@
  */
 
 import { main } from "../../cli/mod.ts";
+import type { TestServer, TestTenant } from "../e2e/_helpers.ts";
 
 /** What a run of the CLI printed and returned. */
 export interface CliResult {
@@ -49,4 +50,44 @@ export async function cli(
     env,
   });
   return { code, stdout, stderr };
+}
+
+/** Runs `fn` with a fresh home folder (for `RUNPLANE_HOME`), removed after. */
+export async function withHome(
+  fn: (home: string) => Promise<void>,
+): Promise<void> {
+  const home = await Deno.makeTempDir();
+  try {
+    await fn(home);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+}
+
+/** A new tenant-scoped API token of the tenant's user. */
+export async function tenantToken(
+  server: TestServer,
+  tenant: TestTenant,
+  name = "cli",
+): Promise<string> {
+  const { token } = await server.admin.apiTokens.create({
+    name,
+    scope: "tenant",
+    username: tenant.username,
+    tenant: tenant.slug,
+  });
+  return token;
+}
+
+/** The environment of the tenant's user logged in by password, in its tenant. */
+export function passwordEnv(
+  server: TestServer,
+  tenant: TestTenant,
+): Record<string, string> {
+  return {
+    RUNPLANE_ENDPOINT: server.url.href,
+    RUNPLANE_TENANT: tenant.slug,
+    RUNPLANE_USERNAME: tenant.username,
+    RUNPLANE_PASSWORD: tenant.password,
+  };
 }

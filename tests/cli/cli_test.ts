@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { main } from "../../cli/mod.ts";
+import { cli } from "./_cli.ts";
 import { hasScript, spawnCliOnTerminal } from "../_helpers/terminal.ts";
 import {
   createTenant,
@@ -9,24 +9,6 @@ import {
 } from "../e2e/_helpers.ts";
 
 const CLI = new URL("../../cli/mod.ts", import.meta.url).pathname;
-
-/** Runs the CLI in-process with captured output and a given environment. */
-async function cli(
-  args: string[],
-  env: Record<string, string>,
-  options: { stdin?: string; isTerminal?: boolean } = {},
-) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    readStdin: () => Promise.resolve(options.stdin ?? ""),
-    isTerminal: options.isTerminal ?? false,
-    env,
-  });
-  return { code, stdout, stderr };
-}
 
 async function withSetup(
   fn: (

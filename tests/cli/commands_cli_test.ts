@@ -1,16 +1,7 @@
 import assert from "node:assert/strict";
-import { cli } from "./_cli.ts";
+import { cli, passwordEnv, tenantToken, withHome } from "./_cli.ts";
 import { createTenant, startTestServer } from "../e2e/_helpers.ts";
 import { AuthenticationError } from "../../errors.ts";
-
-async function withHome(fn: (home: string) => Promise<void>): Promise<void> {
-  const home = await Deno.makeTempDir();
-  try {
-    await fn(home);
-  } finally {
-    await Deno.remove(home, { recursive: true });
-  }
-}
 
 /** Runs the CLI and asserts it succeeded; returns stdout. */
 async function ok(
@@ -80,10 +71,16 @@ Deno.test("runplane takes a fresh server to a finished flow run with the CLI alo
     const watched = await cli(["flow-runs", "watch", run.id], env);
     assert.equal(watched.code, 0, watched.stderr);
     assert.match(watched.stderr, /SUCCESS: model saved$/m);
-    const listed = JSON.parse(
-      await ok(["flow-runs", "list", "--state", "success", "--json"], env),
+    for (const filter of [["--state", "success"], ["--flow", "train"]]) {
+      const listed = JSON.parse(
+        await ok(["flow-runs", "list", ...filter, "--json"], env),
+      );
+      assert.deepEqual(listed.map((r: { id: string }) => r.id), [run.id]);
+    }
+    const other = JSON.parse(
+      await ok(["flow-runs", "list", "--state", "failed", "--json"], env),
     );
-    assert.deepEqual(listed.map((r: { id: string }) => r.id), [run.id]);
+    assert.deepEqual(other, []);
   });
 });
 
@@ -92,12 +89,7 @@ Deno.test("runplane flow-runs create --flow says when the name is unknown or nam
   const tenant = await createTenant(server, "admin");
   const env = {
     RUNPLANE_ENDPOINT: server.url.href,
-    RUNPLANE_TOKEN: (await server.admin.apiTokens.create({
-      name: "cli",
-      scope: "tenant",
-      username: tenant.username,
-      tenant: tenant.slug,
-    })).token,
+    RUNPLANE_TOKEN: await tenantToken(server, tenant),
   };
   const a = await tenant.client.projects.create({ name: "a" });
   const b = await tenant.client.projects.create({ name: "b" });
@@ -144,12 +136,7 @@ Deno.test("runplane flow-runs create --flow says when the name is unknown or nam
 Deno.test("runplane list commands page like the API: --limit, --cursor, --all, and the next cursor on stderr", async () => {
   await using server = await startTestServer();
   const tenant = await createTenant(server, "admin");
-  const env = {
-    RUNPLANE_ENDPOINT: server.url.href,
-    RUNPLANE_TENANT: tenant.slug,
-    RUNPLANE_USERNAME: tenant.username,
-    RUNPLANE_PASSWORD: tenant.password,
-  };
+  const env = passwordEnv(server, tenant);
   const project = await tenant.client.projects.create({ name: "p" });
   const flow = await tenant.client.flows.register({
     name: "f",
@@ -211,12 +198,7 @@ Deno.test("runplane list commands page like the API: --limit, --cursor, --all, a
 Deno.test("runplane tokens and keys create show the secret once, and it works", async () => {
   await using server = await startTestServer();
   const tenant = await createTenant(server, "admin");
-  const env = {
-    RUNPLANE_ENDPOINT: server.url.href,
-    RUNPLANE_TENANT: tenant.slug,
-    RUNPLANE_USERNAME: tenant.username,
-    RUNPLANE_PASSWORD: tenant.password,
-  };
+  const env = passwordEnv(server, tenant);
   const token = JSON.parse(
     await ok(["tokens", "create", "ci", "--json"], env),
   );
@@ -243,12 +225,7 @@ Deno.test("runplane tokens and keys create show the secret once, and it works", 
 Deno.test("runplane limits get, set and delete a tag's concurrency limit", async () => {
   await using server = await startTestServer();
   const tenant = await createTenant(server, "admin");
-  const env = {
-    RUNPLANE_ENDPOINT: server.url.href,
-    RUNPLANE_TENANT: tenant.slug,
-    RUNPLANE_USERNAME: tenant.username,
-    RUNPLANE_PASSWORD: tenant.password,
-  };
+  const env = passwordEnv(server, tenant);
   assert.equal(
     await ok(["limits", "set", "gpu", "2"], env),
     "Limited gpu to 2 at once\n",

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cli, type CliResult } from "./_cli.ts";
+import { cli, type CliResult, tenantToken } from "./_cli.ts";
 import {
   createTenant,
   startTestServer,
@@ -19,12 +19,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
 /** A tenant with a token, a flow and a run of it in `RUNNING`. */
 async function runningRun(server: TestServer) {
   const tenant = await createTenant(server, "admin");
-  const { token } = await server.admin.apiTokens.create({
-    name: "cli",
-    scope: "tenant",
-    username: tenant.username,
-    tenant: tenant.slug,
-  });
+  const token = await tenantToken(server, tenant);
   const project = await tenant.client.projects.create({ name: "p" });
   const flow = await tenant.client.flows.register({
     name: "f",

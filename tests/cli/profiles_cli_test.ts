@@ -1,26 +1,12 @@
 import assert from "node:assert/strict";
-import { cli } from "./_cli.ts";
+import { cli, tenantToken, withHome } from "./_cli.ts";
 import { createTenant, startTestServer, uniqueName } from "../e2e/_helpers.ts";
 import { AuthenticationError } from "../../errors.ts";
-
-async function withHome(fn: (home: string) => Promise<void>): Promise<void> {
-  const home = await Deno.makeTempDir();
-  try {
-    await fn(home);
-  } finally {
-    await Deno.remove(home, { recursive: true });
-  }
-}
 
 Deno.test("runplane login saves the endpoint and the only tenant; whoami, config view and logout use them", async () => {
   await using server = await startTestServer();
   const tenant = await createTenant(server, "admin");
-  const { token } = await server.admin.apiTokens.create({
-    name: "laptop",
-    scope: "tenant",
-    username: tenant.username,
-    tenant: tenant.slug,
-  });
+  const token = await tenantToken(server, tenant, "laptop");
   await withHome(async (home) => {
     const login = await cli(["login", "--endpoint", server.url.href], {
       RUNPLANE_HOME: home,
@@ -83,12 +69,7 @@ Deno.test("runplane login saves the endpoint and the only tenant; whoami, config
 Deno.test("runplane logout --local forgets a token without revoking it, and says a password stays valid", async () => {
   await using server = await startTestServer();
   const tenant = await createTenant(server, "member");
-  const { token } = await server.admin.apiTokens.create({
-    name: "kept",
-    scope: "tenant",
-    username: tenant.username,
-    tenant: tenant.slug,
-  });
+  const token = await tenantToken(server, tenant, "kept");
   await withHome(async (home) => {
     const env = { RUNPLANE_HOME: home, RUNPLANE_ENDPOINT: server.url.href };
     await cli(["login"], env, { stdin: token });
@@ -111,12 +92,7 @@ Deno.test("runplane profiles keep their own endpoint, tenant and credential; old
   await using other = await startTestServer();
   const tenant = await createTenant(server, "viewer");
   const elsewhere = await createTenant(other, "admin");
-  const { token } = await other.admin.apiTokens.create({
-    name: "other",
-    scope: "tenant",
-    username: elsewhere.username,
-    tenant: elsewhere.slug,
-  });
+  const token = await tenantToken(other, elsewhere);
   await withHome(async (home) => {
     const env = { RUNPLANE_HOME: home };
     const admin = await cli(
