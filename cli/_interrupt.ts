@@ -39,3 +39,22 @@ export async function interruptible(
     if (listening) Deno.removeSignalListener("SIGINT", onSignal);
   }
 }
+
+/**
+ * `promise`, or the signal's reason as soon as it aborts: Ctrl-C does not
+ * wait for a request in flight (which the client closes when the command
+ * ends).
+ */
+export function untilAborted<T>(
+  promise: Promise<T>,
+  signal: AbortSignal,
+): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() =>
+      signal.removeEventListener("abort", onAbort)
+    );
+  });
+}

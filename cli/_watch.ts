@@ -14,6 +14,7 @@ import { type FlowRun, type State, TERMINAL_STATE_TYPES } from "../api/mod.ts";
 import { ConnectionError, ServerError, TimeoutError } from "../errors.ts";
 import { sleep } from "../transport/_async.ts";
 import { type Output, shown } from "./_output.ts";
+import { untilAborted } from "./_interrupt.ts";
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 const CLEAR_LINE = "\r\x1b[2K";
@@ -153,16 +154,4 @@ function seconds(ms: number): string {
 function unreachable(error: unknown): boolean {
   return error instanceof ConnectionError || error instanceof TimeoutError ||
     error instanceof ServerError;
-}
-
-/** `promise`, or the signal's reason as soon as it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() =>
-      signal.removeEventListener("abort", onAbort)
-    );
-  });
 }

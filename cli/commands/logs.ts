@@ -14,7 +14,7 @@ import {
 import { Listing } from "../../client/resources/listing.ts";
 import { sleep } from "../../transport/_async.ts";
 import { formatTable, shown } from "../_output.ts";
-import { interruptible } from "../_interrupt.ts";
+import { interruptible, untilAborted } from "../_interrupt.ts";
 import { listPage, PAGE_FLAGS, PAGE_USAGE } from "../_paging.ts";
 import {
   choice,
@@ -167,10 +167,12 @@ async function readLogs(
   let printed = 0;
   let final = false;
   for (;;) {
-    const page = await new Listing<LogEntry>(client, "/logs", {
-      ...query,
-      cursor,
-    });
+    const page = await untilAborted(
+      Promise.resolve(
+        new Listing<LogEntry>(client, "/logs", { ...query, cursor }),
+      ),
+      signal,
+    );
     for (const entry of page.items.slice(printed)) keep(entry);
     if (page.nextCursor !== null) {
       cursor = page.nextCursor;
@@ -189,7 +191,10 @@ async function readLogs(
     if (!options.follow || final) return;
     await sleep(options.intervalMs, signal);
     // Final before the next read: the lines it wrote before ending are in it.
-    const run = await client.flowRuns.get(options.flowRunId);
+    const run = await untilAborted(
+      client.flowRuns.get(options.flowRunId),
+      signal,
+    );
     final = TERMINAL_STATE_TYPES.includes(run.state.type);
   }
 }
