@@ -49,7 +49,13 @@ export const LOGIN_COMMANDS: readonly Command[] = [{
     const tenants = await new Listing<Tenant>(client, "/tenants", {
       limit: 500,
     }).toArray();
-    const tenant = pickTenant(tenants, config.tenant, io);
+    // A tenant of the flags or environment must be visible; the profile's
+    // earlier one is kept only if it still is (the endpoint may be new).
+    const wanted = loadConfig({ ...configOptions, profile: false }).tenant;
+    const kept = tenants.find((tenant) => tenant.slug === config.tenant);
+    const tenant = wanted === undefined && kept
+      ? kept
+      : pickTenant(tenants, wanted, io);
     const path = await saveCredentials(credentials, {
       home: config.home,
       endpoint: config.endpoints,

@@ -127,6 +127,12 @@ Deno.test("runplane profiles keep their own endpoint, tenant and credential; old
     const mine = await cli(["whoami", "--json"], env);
     assert.equal(JSON.parse(mine.stdout).tenant.slug, elsewhere.slug);
     assert.equal(JSON.parse(mine.stdout).endpoint, other.url.href);
+
+    // To another endpoint in the same profile: its old tenant is not there.
+    const moved = await cli(["login", "--endpoint", server.url.href], env, {
+      stdin: server.adminToken,
+    });
+    assert.equal(moved.code, 0, moved.stderr);
   });
   // A file from before profiles: one record per endpoint, nothing else.
   await withHome(async (home) => {
@@ -182,6 +188,10 @@ Deno.test("runplane login with several tenants takes --tenant, asks on a termina
       (await cli(["config", "view", "--json"], env)).stdout,
     );
     assert.equal(view.tenant, second);
+
+    // The profile's tenant is kept while the credential still sees it.
+    const kept = await login([]);
+    assert.match(kept.stdout, new RegExp(`tenant ${second}\\.`));
 
     const flagged = await login(["--tenant", first.slug]);
     assert.match(flagged.stdout, new RegExp(`tenant ${first.slug}\\.`));
