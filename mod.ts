@@ -140,6 +140,7 @@ export {
   type LogEntry,
   type LogLevel,
   MAX_PAGE_SIZE,
+  type Me,
   type Page,
   type Project,
   type Role,

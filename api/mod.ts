@@ -150,6 +150,20 @@ export interface User {
   role: Role;
 }
 
+/** Who a credential acts as, as `GET /me` answers it. */
+export interface Me {
+  /** `"admin"` for the bootstrap admin token, else `"user"`. */
+  kind: "admin" | "user";
+  /** The user's name, for a user. */
+  username?: string;
+  /** The tenant of `X-Runplane-Tenant` or of a tenant-bound credential. */
+  tenant?: Tenant;
+  /** The user's role in that tenant. */
+  role?: Role;
+  /** The id of the API token the request used, so that it can revoke itself. */
+  tokenId?: string;
+}
+
 /** A new API token. */
 export interface ApiToken {
   /** The token's id. */

@@ -26,10 +26,21 @@ export interface CliIo {
    * what `readStdin` reads.
    */
   promptSecret?: (label: string) => Promise<string>;
+  /**
+   * Asks a question and reads the answer, echoed; `undefined` where nobody
+   * can answer (stdin is not a terminal). By default Deno's `prompt()` on a
+   * terminal.
+   */
+  ask?: (question: string) => string | null;
   /** Whether stderr is a terminal (a live status line) or not (plain lines). */
   isTerminal: boolean;
   /** Variables to read instead of the process environment. */
   env?: EnvSource;
+  /**
+   * Ends a waiting command (`flow-runs watch`, `logs --follow`) as Ctrl-C
+   * does; SIGINT always does.
+   */
+  signal?: AbortSignal;
 }
 
 /** A flag a command takes, as `node:util` `parseArgs` describes it. */
@@ -72,6 +83,11 @@ export interface Command {
   usage: string;
   /** The flags it reads, beyond those of every command. */
   flags?: Readonly<Record<string, FlagSpec>>;
+  /**
+   * Whether a one-word command takes positionals right after its name
+   * (`logs <flow-run-id>`); else a second word must name a command.
+   */
+  positionals?: boolean;
   /**
    * Whether it parses its own arguments (`serve`), which are then handed
    * over unparsed, as `args`.
@@ -130,11 +146,29 @@ export function jsonObject(
   );
 }
 
-/** The tenant of `--tenant` or `RUNPLANE_TENANT`, which `command` needs. */
+/** The tenant of `--tenant`, `RUNPLANE_TENANT` or the profile, which `command` needs. */
 export function requireTenant(client: Client, command: string): string {
   const tenant = client.config.tenant;
   if (tenant === undefined) {
-    throw new UsageError(`${command} needs --tenant (or RUNPLANE_TENANT)`);
+    throw new UsageError(
+      `${command} needs a tenant: pass --tenant, set RUNPLANE_TENANT, or run runplane config set tenant <slug>`,
+    );
   }
   return tenant;
+}
+
+/** A flag holding a log level or a state, in any case, upper-cased. */
+export function choice<T extends string>(
+  value: string | boolean | undefined,
+  flag: string,
+  allowed: readonly T[],
+): T | undefined {
+  const given = text(value)?.toUpperCase();
+  if (given === undefined) return undefined;
+  if (!allowed.includes(given as T)) {
+    throw new UsageError(
+      `${flag} needs one of ${allowed.join(", ")} (any case)`,
+    );
+  }
+  return given as T;
 }

@@ -1,14 +1,16 @@
 /**
- * `runplane`, the command line: log in once, then list tenants and projects,
- * create and watch flow runs, read logs, set secrets, list and revoke
- * credentials, manage users, or start the local reference server. Every
+ * `runplane`, the command line: log in once (per profile), then list tenants
+ * and projects, create, watch and cancel flow runs, follow logs, set secrets
+ * and concurrency limits, create and revoke credentials, manage users, or
+ * start the local reference server. Every
  * command takes `--json` for scripts; errors print one line and exit
  * non-zero (a stack trace only with `--debug`). Text from the server is
  * printed with its control characters escaped, so a log line cannot send
  * escape sequences to the terminal; `--json` output is left as it is.
  *
  * ```sh
- * deno run -A jsr:@runplane/client/cli login --token rp_... --endpoint http://127.0.0.1:4200
+ * deno run -A jsr:@runplane/client/cli login --endpoint http://127.0.0.1:4200
+ * deno run -A jsr:@runplane/client/cli flow-runs create --flow train
  * deno run -A jsr:@runplane/client/cli flow-runs watch <id>
  * ```
  *
@@ -48,6 +50,7 @@ export type { CliIo, Output };
 const GLOBAL_FLAGS: Readonly<Record<string, FlagSpec>> = {
   "endpoint": { type: "string" },
   "tenant": { type: "string" },
+  "profile": { type: "string" },
   "json": { type: "boolean" },
   "debug": { type: "boolean" },
   "help": { type: "boolean" },
@@ -79,14 +82,17 @@ ${
 
 Options for every command:
   --endpoint URL   API endpoint(s), comma-separated (else RUNPLANE_ENDPOINT)
-  --tenant SLUG    tenant (else RUNPLANE_TENANT)
+  --tenant SLUG    tenant (else RUNPLANE_TENANT, else the profile's)
+  --profile NAME   the saved profile to use (else RUNPLANE_PROFILE, else default)
   --json           machine-readable output
   --debug          print stack traces of errors
   --help           this text (also: runplane help)
   --version        the version of runplane (as the only argument)
 
-Credentials come from RUNPLANE_TOKEN, RUNPLANE_USERNAME/RUNPLANE_PASSWORD,
-RUNPLANE_ACCESS_KEY/RUNPLANE_SECRET_KEY, or the file saved by 'login'.`;
+Settings come from the flags, then the environment, then .env, then the
+profile that 'login' and 'config set' write. Credentials come from
+RUNPLANE_TOKEN, RUNPLANE_USERNAME/RUNPLANE_PASSWORD,
+RUNPLANE_ACCESS_KEY/RUNPLANE_SECRET_KEY, or the profile's saved credential.`;
 
 /**
  * Runs one command.
@@ -94,7 +100,8 @@ RUNPLANE_ACCESS_KEY/RUNPLANE_SECRET_KEY, or the file saved by 'login'.`;
  * @param args The arguments, without the program name.
  * @param io Where to write; defaults to the process's streams.
  * @returns The exit code: 0 on success, 1 on failure, 2 on a usage mistake,
- * 3 when a watched run ended `FAILED` or `CANCELLED`.
+ * 3 when a watched run ended `FAILED` or `CANCELLED`, 130 when Ctrl-C ended
+ * `flow-runs watch` or `logs --follow`.
  *
  * @example
  * ```ts ignore
@@ -114,10 +121,11 @@ export async function main(
     isTerminal: io.isTerminal ?? Deno.stderr.isTerminal(),
     env: io.env,
   };
+  const interactive = io.readStdin === undefined && Deno.stdin.isTerminal();
+  streams.ask = "ask" in io ? io.ask : interactive ? prompt : undefined;
+  streams.signal = io.signal;
   streams.promptSecret = io.promptSecret ??
-    (io.readStdin === undefined && Deno.stdin.isTerminal()
-      ? hiddenPrompt
-      : stdinLines(streams.readStdin));
+    (interactive ? hiddenPrompt : stdinLines(streams.readStdin));
   // Before the parse: `set-state` takes `--version N`, the run's version.
   if (args[0] === "--version" || args[0] === "version") {
     streams.stdout(`runplane ${VERSION}\n`);
@@ -145,7 +153,12 @@ export async function main(
       return 2;
     }
     const [first, second, ...rest] = parsed.positionals;
-    const command = BY_NAME.get(`${first} ${second ?? ""}`.trim());
+    let command = BY_NAME.get(`${first} ${second ?? ""}`.trim());
+    let positionals = rest;
+    if (command === undefined && BY_NAME.get(first)?.positionals) {
+      command = BY_NAME.get(first);
+      positionals = parsed.positionals.slice(1);
+    }
     if (command === undefined || command.rawArgs) {
       throw new UsageError(
         `Unknown command '${
@@ -153,7 +166,7 @@ export async function main(
         }': run runplane --help`,
       );
     }
-    return await run(command, rest, flags, streams);
+    return await run(command, positionals, flags, streams);
   } catch (error) {
     streams.stderr(`error: ${shown(describe(error))}\n`);
     if (flags.debug && error instanceof Error && error.stack) {
@@ -177,6 +190,7 @@ async function run(
   const configOptions: LoadConfigOptions = {
     endpoints: text(flags.endpoint),
     tenant: text(flags.tenant),
+    profile: text(flags.profile),
     env: io.env,
   };
   let client: Client | undefined;

@@ -1,6 +1,8 @@
 /**
  * {@linkcode loadConfig}: the client's settings from explicit options, the
- * process environment, a `.env` file and defaults, in that order.
+ * process environment, a `.env` file, the profile (`profiles.json` under the
+ * home folder, which `runplane login` and `runplane config set` write) and
+ * defaults, in that order.
  *
  * | field          | variable                   | default                  |
  * | -------------- | -------------------------- | ------------------------ |
@@ -14,6 +16,7 @@
  * | `maxRetries`   | `RUNPLANE_MAX_RETRIES`     | `2`                      |
  * | `caCertFile`   | `RUNPLANE_CA_CERT_FILE`    | none                     |
  * | `home`         | `RUNPLANE_HOME`            | `~/.runplane`            |
+ * | `profile`      | `RUNPLANE_PROFILE`         | `"default"`              |
  * | `credentials`  | `RUNPLANE_TOKEN`, or `RUNPLANE_USERNAME` + `RUNPLANE_PASSWORD`, or `RUNPLANE_ACCESS_KEY` + `RUNPLANE_SECRET_KEY` | none |
  *
  * @example
@@ -44,6 +47,13 @@ import {
 } from "./env.ts";
 import { VERSION } from "../version.ts";
 import { mayRead, readTextFileIfPermitted } from "./_read_file.ts";
+import { DEFAULT_PROFILE } from "./credentials_file.ts";
+import {
+  checkProfileName,
+  PROFILE_SETTINGS,
+  PROFILES_FILE_NAME,
+  readProfile,
+} from "./profiles.ts";
 
 /** How the server expects to be authenticated with a username and password. */
 export type EndpointType = "api" | "session";
@@ -70,6 +80,8 @@ export interface Config {
   readonly caCertFile: string | undefined;
   /** The folder of the saved-credentials file, if one is known. */
   readonly home: string | undefined;
+  /** The profile whose settings and saved credentials are used. */
+  readonly profile: string;
   /** Credentials found in the environment or `.env` file, if any. */
   readonly credentials: Credentials | undefined;
 }
@@ -129,6 +141,13 @@ export interface LoadConfigOptions {
    */
   home?: string;
   /**
+   * The profile whose settings (read after the environment and the `.env`
+   * file) and saved credentials are used, or `false` to read no profile.
+   *
+   * @default {"default"}
+   */
+  profile?: string | false;
+  /**
    * Variables to read instead of the process environment.
    *
    * @default {the process environment}
@@ -161,7 +180,8 @@ interface Raw {
 
 /**
  * Loads the client's settings. Precedence: explicit option, then the process
- * environment (each prefix in order), then the `.env` file, then defaults.
+ * environment (each prefix in order), then the `.env` file, then the
+ * profile, then defaults.
  *
  * @param options Explicit values, the variables to read, prefixes and `.env` file.
  * @returns The frozen settings.
@@ -213,6 +233,29 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     return undefined;
   };
 
+  const home = text(raw("home", "home")) ?? defaultHome(sources[0][0]);
+  const profileRaw = options.profile === false
+    ? undefined
+    : raw("profile", "profile");
+  const profile = profileRaw === undefined
+    ? DEFAULT_PROFILE
+    : checkProfileName(text(profileRaw)!, profileRaw.source);
+  if (options.profile !== false && home !== undefined) {
+    const settings = readProfile(home, profile);
+    const asEnv: Record<string, string> = {};
+    for (const key of PROFILE_SETTINGS) {
+      const value = settings[key];
+      if (value !== undefined) {
+        asEnv[`${prefixes[0]}${key.toUpperCase().replaceAll("-", "_")}`] =
+          value;
+      }
+    }
+    sources.push([
+      asEnv,
+      ` of profile ${profile} in ${home}/${PROFILES_FILE_NAME}`,
+    ]);
+  }
+
   const config: Config = {
     endpoints: parseEndpoints(raw("endpoint", "endpoints")),
     endpointType: oneOf(
@@ -228,7 +271,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     timeoutMs: wholeNumber(raw("timeout_ms", "timeoutMs"), 1, 30_000),
     maxRetries: wholeNumber(raw("max_retries", "maxRetries"), 0, 2),
     caCertFile: text(raw("ca_cert_file", "caCertFile")),
-    home: text(raw("home", "home")) ?? defaultHome(sources[0][0]),
+    home,
+    profile,
     credentials: credentialsFrom(sources, prefixes),
   };
   configs.add(config);

@@ -1,7 +1,9 @@
 /**
  * The saved-credentials file: `credentials.json` under `$RUNPLANE_HOME`
  * (default `~/.runplane/`), written with mode 0600, holding one credential
- * per endpoint.
+ * per endpoint and per profile: the `default` profile's under `endpoints`
+ * (where files written before profiles keep them), another profile's under
+ * `profiles.<name>.endpoints`.
  * `{ useEnv: true }` credentials fall back to it when the environment holds
  * none.
  *
@@ -24,6 +26,7 @@
 import { ConfigError, InvalidArgumentError } from "../errors.ts";
 import { Credentials, credentialSecrets } from "../auth/credentials.ts";
 import { readTextFileIfPermitted } from "./_read_file.ts";
+import { writePrivateFile } from "./_write_file.ts";
 
 /** The file's name inside the home folder. */
 export const CREDENTIALS_FILE_NAME = "credentials.json";
@@ -38,10 +41,43 @@ export interface CredentialsFileOptions {
    * each, and loaded only when saved for every one.
    */
   endpoint?: string | URL | readonly (string | URL)[];
+  /**
+   * The profile the credentials belong to, usually `config.profile`: two
+   * profiles may hold different credentials for one endpoint.
+   *
+   * @default {"default"}
+   */
+  profile?: string;
 }
 
-/** The file's content: one credential record per endpoint. */
-type SavedFile = { endpoints: Record<string, Record<string, unknown>> };
+/** The default profile's name. */
+export const DEFAULT_PROFILE = "default";
+
+/** Credential records by endpoint. */
+type Records = Record<string, Record<string, unknown>>;
+
+/** The file's content: one credential record per endpoint and profile. */
+type SavedFile = {
+  endpoints: Records;
+  profiles?: Record<string, { endpoints: Records }>;
+};
+
+/** The records of one profile in the file, created when `create` is set. */
+function profileRecords(
+  saved: SavedFile,
+  profile: string | undefined,
+  create = false,
+): Records | undefined {
+  if (profile === undefined || profile === DEFAULT_PROFILE) {
+    return saved.endpoints;
+  }
+  const found = saved.profiles?.[profile]?.endpoints;
+  if (found !== undefined || !create) {
+    return typeof found === "object" && found !== null ? found : undefined;
+  }
+  saved.profiles ??= {};
+  return (saved.profiles[profile] = { endpoints: {} }).endpoints;
+}
 
 /**
  * Saves credentials for later `{ useEnv: true }` clients and the CLI, for one
@@ -90,11 +126,6 @@ export async function saveCredentials(
     : credentials.mode === "basic"
     ? { username: credentials.username, password: secret.password }
     : { accessKey: credentials.accessKey, secretKey: secret.secretKey };
-  if (!await exists(home)) {
-    await Deno.mkdir(home, { recursive: true, mode: 0o700 });
-    // The umask may have narrowed or widened what mkdir asked for.
-    await Deno.chmod(home, 0o700);
-  }
   const path = `${home}/${CREDENTIALS_FILE_NAME}`;
   let saved: SavedFile = { endpoints: {} };
   try {
@@ -102,21 +133,53 @@ export async function saveCredentials(
   } catch {
     // An unreadable or old file is replaced.
   }
-  for (const key of keys) saved.endpoints[key] = record;
-  const temporary = `${path}.${crypto.randomUUID()}.tmp`;
-  try {
-    await Deno.writeTextFile(
-      temporary,
-      JSON.stringify(saved, null, 2) + "\n",
-      { mode: 0o600, createNew: true },
-    );
-    await Deno.chmod(temporary, 0o600);
-    await Deno.rename(temporary, path);
-  } catch (error) {
-    await Deno.remove(temporary).catch(() => {});
-    throw error;
+  const records = profileRecords(saved, options.profile, true)!;
+  for (const key of keys) records[key] = record;
+  return await writePrivateFile(
+    home,
+    CREDENTIALS_FILE_NAME,
+    JSON.stringify(saved, null, 2) + "\n",
+  );
+}
+
+/**
+ * Forgets the credentials saved for an endpoint in one profile, leaving the
+ * other endpoints and profiles as they were.
+ *
+ * @param options The home folder, the endpoint and the profile.
+ * @returns Whether anything was saved there.
+ * @throws {InvalidArgumentError} Without an endpoint.
+ *
+ * @example
+ * ```ts
+ * import { forgetCredentials, loadSavedCredentials, saveCredentials } from "./credentials_file.ts";
+ * import { Credentials } from "../auth/credentials.ts";
+ *
+ * const home = await Deno.makeTempDir();
+ * const endpoint = "http://127.0.0.1:4200";
+ * await saveCredentials(new Credentials({ token: "rp_example" }), { home, endpoint });
+ * console.assert(await forgetCredentials({ home, endpoint }));
+ * console.assert(loadSavedCredentials({ home, endpoint }) === undefined);
+ * await Deno.remove(home, { recursive: true });
+ * ```
+ */
+export async function forgetCredentials(
+  options: CredentialsFileOptions = {},
+): Promise<boolean> {
+  const keys = endpointKeys(options.endpoint, "forget");
+  if (!options.home) return false;
+  const saved = readSaved(`${options.home}/${CREDENTIALS_FILE_NAME}`);
+  const records = saved && profileRecords(saved, options.profile);
+  if (records === undefined || !keys.some((key) => key in records)) {
+    return false;
   }
-  return path;
+  for (const key of keys) delete records[key];
+  await writePrivateFile(
+    options.home,
+    CREDENTIALS_FILE_NAME,
+    JSON.stringify(saved, null, 2) + "\n",
+  );
+  return true;
 }
 
 /**
@@ -143,8 +206,9 @@ export function loadSavedCredentials(
   if (!options.home) return undefined;
   const path = `${options.home}/${CREDENTIALS_FILE_NAME}`;
   const saved = readSaved(path);
-  if (saved === undefined) return undefined;
-  const records = keys.map((key) => saved.endpoints[key]);
+  const profile = saved && profileRecords(saved, options.profile);
+  if (profile === undefined) return undefined;
+  const records = keys.map((key) => profile[key]);
   if (records.some((record) => record === undefined)) return undefined;
   try {
     const found = records.map((record) => {
@@ -166,11 +230,15 @@ export function loadSavedCredentials(
  * The endpoints the file holds credentials for, for an error that says why
  * none were used; `undefined` where it cannot be read.
  */
-export function savedEndpoints(home: string | undefined): string[] | undefined {
+export function savedEndpoints(
+  home: string | undefined,
+  profile?: string,
+): string[] | undefined {
   if (!home) return undefined;
   try {
     const saved = readSaved(`${home}/${CREDENTIALS_FILE_NAME}`);
-    return saved && Object.keys(saved.endpoints);
+    const records = saved && profileRecords(saved, profile);
+    return records && Object.keys(records);
   } catch {
     return undefined;
   }
@@ -221,14 +289,4 @@ function invalidFile(path: string): ConfigError {
   return new ConfigError(
     `Cannot read saved credentials in ${path}: the file is not valid; log in again or delete it`,
   );
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
 }

@@ -13,6 +13,7 @@ import type { Credentials } from "../auth/credentials.ts";
 import { type Config, deniedSources } from "./config.ts";
 import {
   CREDENTIALS_FILE_NAME,
+  DEFAULT_PROFILE,
   endpointKey,
   loadSavedCredentials,
   savedEndpoints,
@@ -34,7 +35,11 @@ export function resolveCredentials(
 ): Credentials {
   if (credentials.mode !== "env") return credentials;
   const found = config.credentials ??
-    loadSavedCredentials({ home: config.home, endpoint: config.endpoints });
+    loadSavedCredentials({
+      home: config.home,
+      endpoint: config.endpoints,
+      profile: config.profile,
+    });
   if (found === undefined) throw noCredentials(config);
   return Object.keys(credentials.extraHeaders).length === 0
     ? found
@@ -44,10 +49,13 @@ export function resolveCredentials(
 /** Why `{ useEnv: true }` found nothing, and what to do about it. */
 function noCredentials(config: Config): ConfigError {
   const wanted = config.endpoints.map(endpointKey);
-  const saved = savedEndpoints(config.home);
+  const saved = savedEndpoints(config.home, config.profile);
   if (saved !== undefined && saved.length > 0) {
+    const of = config.profile === DEFAULT_PROFILE
+      ? ""
+      : ` of profile ${config.profile}`;
     return new ConfigError(
-      `Saved credentials in ${config.home}/${CREDENTIALS_FILE_NAME} are for ${
+      `Saved credentials${of} in ${config.home}/${CREDENTIALS_FILE_NAME} are for ${
         saved.join(", ")
       }, not for ${
         wanted.join(", ")

@@ -4,7 +4,9 @@
  * @module
  */
 
+import type { Flow, Project, Tenant } from "../../api/mod.ts";
 import { formatTable, shown } from "../_output.ts";
+import { listPage, PAGE_FLAGS, PAGE_USAGE } from "../_paging.ts";
 import { type Command, positional, text, UsageError } from "../command.ts";
 
 /** `tenants list|create`, `projects list|create|delete`, `flows list|get`. */
@@ -12,9 +14,11 @@ export const PROJECT_COMMANDS: readonly Command[] = [
   {
     name: "tenants",
     aliases: ["tenants list"],
-    usage: "",
-    async run({ client, print }) {
-      const tenants = await client.tenants.list().toArray();
+    usage: PAGE_USAGE,
+    flags: PAGE_FLAGS,
+    async run(ctx) {
+      const { print } = ctx;
+      const tenants = await listPage<Tenant>(ctx, "/tenants", {});
       print(tenants, () => formatTable(tenants, ["slug", "name", "id"]));
       return 0;
     },
@@ -40,9 +44,11 @@ export const PROJECT_COMMANDS: readonly Command[] = [
   {
     name: "projects list",
     aliases: ["projects"],
-    usage: "",
-    async run({ client, print }) {
-      const projects = await client.projects.list().toArray();
+    usage: PAGE_USAGE,
+    flags: PAGE_FLAGS,
+    async run(ctx) {
+      const { print } = ctx;
+      const projects = await listPage<Project>(ctx, "/projects", {});
       print(projects, () => formatTable(projects, ["name", "id", "createdAt"]));
       return 0;
     },
@@ -76,13 +82,18 @@ export const PROJECT_COMMANDS: readonly Command[] = [
   {
     name: "flows list",
     aliases: ["flows"],
-    usage: "[--project-id P] [--name N]",
-    flags: { "project-id": { type: "string" }, "name": { type: "string" } },
-    async run({ client, flags, print }) {
-      const flows = await client.flows.list({
-        project: text(flags["project-id"]),
+    usage: `[--project-id P] [--name N] ${PAGE_USAGE}`,
+    flags: {
+      "project-id": { type: "string" },
+      "name": { type: "string" },
+      ...PAGE_FLAGS,
+    },
+    async run(ctx) {
+      const { flags, print } = ctx;
+      const flows = await listPage<Flow>(ctx, "/flows", {
+        projectId: text(flags["project-id"]),
         name: text(flags.name),
-      }).toArray();
+      });
       print(
         flows,
         () => formatTable(flows, ["name", "version", "id", "archived"]),

@@ -1,10 +1,13 @@
 /**
- * `runplane users ...`: set a password, add a member to a tenant, remove one.
+ * `runplane users ...`: create a user, set a password, add a member to a
+ * tenant, remove one. Passwords are typed at a hidden prompt or sent on
+ * stdin, never given as flags (the process list and the shell's history
+ * would keep them).
  *
  * @module
  */
 
-import type { Role } from "../../api/mod.ts";
+import { type Role, ROLES } from "../../api/mod.ts";
 import { shown } from "../_output.ts";
 import {
   type Command,
@@ -14,8 +17,40 @@ import {
   UsageError,
 } from "../command.ts";
 
-/** `users set-password`, `users add` and `users remove`. */
+/** `users create|set-password|add|remove`. */
 export const USER_COMMANDS: readonly Command[] = [
+  {
+    name: "users create",
+    usage: `<username> --role R   (in --tenant; prompts for the password,
+                                   or reads it on stdin)`,
+    flags: { "role": { type: "string" }, "password": { type: "string" } },
+    async run({ client, args, flags, io, print }) {
+      const username = positional(args, "the username");
+      noPasswordFlag(flags.password, "users create");
+      const role = requireRole(flags.role, "users create");
+      const tenant = requireTenant(client, "users create");
+      const password = await io.promptSecret!("Password: ");
+      if (password === "") {
+        throw new UsageError(
+          "users create needs the password on a terminal or on stdin",
+        );
+      }
+      const user = await client.users.create({
+        username,
+        password,
+        tenant,
+        role,
+      });
+      print(
+        user,
+        () =>
+          `Created user ${shown(user.username)} in ${shown(user.tenant)} as ${
+            shown(user.role)
+          }`,
+      );
+      return 0;
+    },
+  },
   {
     name: "users set-password",
     usage: `<username>   (prompts, or reads lines on stdin: the
@@ -23,12 +58,7 @@ export const USER_COMMANDS: readonly Command[] = [
     flags: { "password": { type: "string" } },
     async run({ client, args, flags, io, print }) {
       const username = positional(args, "the username");
-      if (flags.password !== undefined) {
-        // A flag shows in the process list and the shell's history.
-        throw new UsageError(
-          "users set-password takes no --password: type it at the prompt or send it on stdin",
-        );
-      }
+      noPasswordFlag(flags.password, "users set-password");
       // Users changing their own password must give the current one.
       const me = await client.get<{ username?: string }>("/me");
       const currentPassword = me.username === username
@@ -53,16 +83,11 @@ export const USER_COMMANDS: readonly Command[] = [
     usage: "<username> --role R   (an existing user, to --tenant)",
     flags: { "role": { type: "string" } },
     async run({ client, args, flags, print }) {
-      const role = text(flags.role);
-      if (role === undefined) {
-        throw new UsageError(
-          "users add needs --role (viewer, member or admin)",
-        );
-      }
+      const role = requireRole(flags.role, "users add");
       const membership = await client.users.addMembership({
         username: positional(args, "the username"),
         tenant: requireTenant(client, "users add"),
-        role: role as Role,
+        role,
       });
       print(
         membership,
@@ -89,3 +114,23 @@ export const USER_COMMANDS: readonly Command[] = [
     },
   },
 ];
+
+/** A password flag shows in the process list and the shell's history. */
+function noPasswordFlag(value: unknown, command: string): void {
+  if (value !== undefined) {
+    throw new UsageError(
+      `${command} takes no --password: type it at the prompt or send it on stdin`,
+    );
+  }
+}
+
+function requireRole(
+  value: string | boolean | undefined,
+  command: string,
+): Role {
+  const role = text(value)?.toLowerCase();
+  if (!ROLES.includes(role as Role)) {
+    throw new UsageError(`${command} needs --role (${ROLES.join(", ")})`);
+  }
+  return role as Role;
+}

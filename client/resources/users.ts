@@ -15,7 +15,7 @@ import {
 } from "./_validate.ts";
 import { Resource } from "./resource.ts";
 import type { CallOptions } from "../request_options.ts";
-import type { Role, User } from "../../api/mod.ts";
+import type { Me, Role, User } from "../../api/mod.ts";
 
 /** What {@linkcode Users.create} needs. */
 export interface CreateUserOptions {
@@ -82,6 +82,26 @@ function requirePassword(name: string, value: unknown): string {
  * ```
  */
 export class Users extends Resource {
+  /**
+   * Who the client's credential acts as: the user, the tenant and role of
+   * the client's tenant, and the API token's id when it is one.
+   *
+   * @returns The caller, as `GET /me` answers.
+   *
+   * @example
+   * ```ts
+   * import type { Client } from "@runplane/client";
+   *
+   * async function example(client: Client) {
+   *   const me = await client.users.me();
+   *   console.log(me.username, me.tenant?.slug, me.role);
+   * }
+   * ```
+   */
+  async me(): Promise<Me> {
+    return await this.client.request<Me>("GET", "/me");
+  }
+
   /**
    * Creates a user with a role in a tenant. To give an existing user a role
    * in a tenant, use {@linkcode Users.addMembership}.

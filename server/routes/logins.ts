@@ -18,7 +18,7 @@ import { forbidden, notFound, unauthenticated } from "../http_error.ts";
 import type { Reply } from "../idempotency.ts";
 import type { RouteContext, Router } from "../router.ts";
 import type { TenantGrant, TokenPair } from "../store.ts";
-import type { Tenant } from "../../api/mod.ts";
+import type { Me, Tenant } from "../../api/mod.ts";
 
 /** How long a session cookie lasts; the web UI's login uses it too. */
 export const SESSION_TTL_MS = 12 * 60 * 60_000;
@@ -151,7 +151,10 @@ async function me(ctx: RouteContext): Promise<Reply> {
       kind: principal.kind,
       ...(principal.kind === "user" ? { username: principal.username } : {}),
       ...(access ? { tenant: access.tenant, role: access.role } : {}),
-    },
+      ...(principal.credential.startsWith("token:")
+        ? { tokenId: principal.credential.slice("token:".length) }
+        : {}),
+    } satisfies Me,
   };
 }
 

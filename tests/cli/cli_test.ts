@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { main } from "../../cli/mod.ts";
+import { cli } from "./_cli.ts";
 import { hasScript, spawnCliOnTerminal } from "../_helpers/terminal.ts";
 import {
   createTenant,
@@ -9,24 +9,6 @@ import {
 } from "../e2e/_helpers.ts";
 
 const CLI = new URL("../../cli/mod.ts", import.meta.url).pathname;
-
-/** Runs the CLI in-process with captured output and a given environment. */
-async function cli(
-  args: string[],
-  env: Record<string, string>,
-  options: { stdin?: string; isTerminal?: boolean } = {},
-) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    readStdin: () => Promise.resolve(options.stdin ?? ""),
-    isTerminal: options.isTerminal ?? false,
-    env,
-  });
-  return { code, stdout, stderr };
-}
 
 async function withSetup(
   fn: (
@@ -63,7 +45,12 @@ Deno.test("runplane login saves the credentials with mode 0600 and later command
     });
     assert.equal(login.code, 0, login.stderr);
     const path = `${env.RUNPLANE_HOME}/credentials.json`;
-    assert.match(login.stdout, /Logged in \(token\); 1 tenant\(s\) visible/);
+    assert.match(
+      login.stdout,
+      new RegExp(
+        `^Logged in to \\S+ \\(token\\); profile default, tenant ${tenant.slug}\\.`,
+      ),
+    );
     assert.ok(login.stdout.includes(path));
     assert.ok(!login.stdout.includes(env.RUNPLANE_TOKEN), "token not echoed");
     assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
@@ -191,7 +178,10 @@ Deno.test("runplane secrets set reads the value from stdin, and list shows names
       "hunter2-SECRET",
     );
     const list = await cli(["secrets", "list", "--json"], env);
-    assert.deepEqual(JSON.parse(list.stdout), ["db-password"]);
+    assert.deepEqual(
+      JSON.parse(list.stdout).map((secret: { name: string }) => secret.name),
+      ["db-password"],
+    );
     assert.ok(!list.stdout.includes("hunter2"));
 
     const got = await cli(["secrets", "get", "db-password"], env);
@@ -455,7 +445,7 @@ Deno.test("runplane login takes the token on stdin or at a hidden prompt, never 
           const status = await child.status;
           await child.stderr.cancel();
           assert.equal(status.code, 0, screen);
-          assert.match(screen, /Logged in \(token\)/);
+          assert.match(screen, /Logged in to \S+ \(token\)/);
           assert.ok(
             !screen.includes(env.RUNPLANE_TOKEN),
             "the token is echoed",

@@ -1,25 +1,12 @@
 import { hasScript, spawnCliOnTerminal } from "../_helpers/terminal.ts";
 import assert from "node:assert/strict";
-import { main } from "../../cli/mod.ts";
+import { cli as runCli } from "./_cli.ts";
 import { AuthenticationError } from "../../errors.ts";
 import { createTenant, rejectsWith, startTestServer } from "../e2e/_helpers.ts";
 
-/** Runs the CLI in-process with captured output, a given environment and stdin. */
-async function cli(
-  args: string[],
-  env: Record<string, string>,
-  stdin = "",
-) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    readStdin: () => Promise.resolve(stdin),
-    isTerminal: false,
-    env,
-  });
-  return { code, stdout, stderr };
+/** Runs the CLI in-process with a given environment and stdin. */
+function cli(args: string[], env: Record<string, string>, stdin = "") {
+  return runCli(args, env, { stdin });
 }
 
 Deno.test("runplane tokens and keys list and revoke credentials", async (t) => {
@@ -173,7 +160,7 @@ Deno.test("runplane users add and remove manage memberships of --tenant", async 
   };
   const noTenant = await cli(["users", "remove", first.username], env);
   assert.equal(noTenant.code, 2);
-  assert.match(noTenant.stderr, /needs --tenant/);
+  assert.match(noTenant.stderr, /needs a tenant: pass --tenant/);
   const added = await cli(
     [
       "users",
