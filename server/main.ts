@@ -83,8 +83,8 @@ export async function main(args: string[]): Promise<void> {
     new TextEncoder().encode(
       `Runplane server listening on ${server.url.href}\n` +
         `Web view: ${new URL("/ui/", server.url).href}\n` +
-        "First user: POST /api/v1/users with the admin token " +
-        "(see the README's server section)\n",
+        "First user: with the admin token, runplane tenants create and " +
+        "runplane users create (docs/server.md, \"The first user\")\n",
     ),
   );
   const stop = async () => {
