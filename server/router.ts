@@ -242,22 +242,19 @@ export class Router {
           params: c.req.param() as Record<string, string>,
           principal,
         });
-        const run = () => handler(ctx).catch(rethrowStoreError);
+        const run = () => handler(ctx).then(toResponse, rethrowStoreError);
         const key = request.headers.get("idempotency-key");
         const scope = key === null || method === "GET" ||
             options.idempotent === false
           ? undefined
           : principal?.credential ?? await options.idempotencyScope?.(ctx);
-        const reply = scope === undefined
-          ? await run()
-          : await idempotency.run({
-            request,
-            body: bytes,
-            scope,
-            key: key!,
-            sealed: options.idempotent === "sealed",
-          }, run);
-        return toResponse(reply);
+        return scope === undefined ? await run() : await idempotency.run({
+          request,
+          body: bytes,
+          scope,
+          key: key!,
+          sealed: options.idempotent === "sealed",
+        }, run);
       },
     );
   }
