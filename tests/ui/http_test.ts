@@ -320,15 +320,19 @@ Deno.test("GET /ui responses carry the security headers and a request id", async
     await ui(server, "/ui/login", { method: "DELETE" }),
     await ui(server, "/ui/acme/nothing/here/at/all", { headers: basic }),
     await ui(server, "/ui/acme/flow-runs/missing", { headers: basic }),
+    await ui(server, "/"),
+    await ui(server, "/ui"),
   ];
   deepEqual(
     pages.map((page) => page.status),
-    [200, 200, 303, 200, 401, 403, 405, 404, 404],
+    [200, 200, 303, 200, 401, 403, 405, 404, 404, 303, 303],
   );
   for (const page of pages) {
     deepEqual(page.headers.get("content-type"), "text/html; charset=utf-8");
     deepEqual(page.headers.get("content-security-policy"), CSP);
     deepEqual(page.headers.get("x-frame-options"), "DENY");
+    deepEqual(page.headers.get("x-content-type-options"), "nosniff");
+    deepEqual(page.headers.get("referrer-policy"), "same-origin");
     match(page.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
     assertIncludes(page.text, "<!doctype html>");
   }
