@@ -9,13 +9,11 @@ import { apiError, json, startServer } from "../_helpers/test_server.ts";
 import { testClient } from "../_helpers/client.ts";
 import type { Client } from "../../client/client.ts";
 import type { ServerOptions } from "../../server/mod.ts";
+import { createTenant, rejectsWith, type TestTenant } from "./_helpers.ts";
 import {
-  createTenant,
-  rejectsWith,
-  startTestServer,
-  type TestServer,
-  type TestTenant,
-} from "./_helpers.ts";
+  type ReferenceServer,
+  startReferenceServer,
+} from "../_helpers/reference_server.ts";
 
 interface LogPost {
   entries: { message: string; level: string }[];
@@ -24,7 +22,7 @@ interface LogPost {
 
 /** A client of the tenant's user that records every POST /logs body. */
 async function recordingClient(
-  server: TestServer,
+  server: ReferenceServer,
   tenant: TestTenant,
   options: { failLogs?: () => boolean } = {},
 ): Promise<{ client: Client; posts: LogPost[] }> {
@@ -52,7 +50,7 @@ async function recordingClient(
 }
 
 async function setUp(options: ServerOptions = {}) {
-  const server = await startTestServer(options);
+  const server = await startReferenceServer(options);
   const tenant = await createTenant(server, "member");
   const project = await tenant.client.projects.create({ name: "logs" });
   const flow = await tenant.client.flows.register({

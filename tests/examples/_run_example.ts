@@ -5,10 +5,10 @@
  * @module
  */
 
+import { decodeOutput, type DenoResult } from "../_helpers/subprocess.ts";
+
 /** Runs `examples/<name>` and returns its exit code and output. */
-export async function runExample(
-  name: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runExample(name: string): Promise<DenoResult> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -21,10 +21,5 @@ export async function runExample(
     stdout: "piped",
     stderr: "piped",
   }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  return decodeOutput(output);
 }

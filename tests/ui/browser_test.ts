@@ -11,7 +11,9 @@ import fs from "node:fs";
 import type { BrowserContext } from "playwright-core";
 import { Client } from "../../client/client.ts";
 import { Credentials } from "../../auth/credentials.ts";
-import { ADMIN_TOKEN, PASSWORD, uiTestServer } from "./_helpers.ts";
+import { ADMIN_TOKEN } from "../_helpers/admin_token.ts";
+import { PASSWORD } from "../_helpers/seed.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -73,7 +75,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const folder = await Deno.makeTempDir({ prefix: "runplane-ui-" });
-    const server = await uiTestServer();
+    const server = await startReferenceServer();
     const clients: Client[] = [];
     const client = (token: string, tenant?: string) => {
       const made = new Client({
