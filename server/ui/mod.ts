@@ -67,6 +67,19 @@ const pageHeaders = secureHeaders({
 
 type Method = "GET" | "POST";
 
+/** The pages behind a sign-in, after the exact paths (`/ui/login`). */
+const PAGES: readonly [Method, string, PageHandler][] = [
+  ["GET", "/ui/", tenantsPage],
+  ["GET", "/ui/:tenant", tenantHome],
+  ["GET", "/ui/:tenant/flow-runs", flowRunsPage],
+  ["GET", "/ui/:tenant/flow-runs/:id", flowRunPage],
+  ["POST", "/ui/:tenant/flow-runs/:id/cancel", cancelFlowRun],
+  ["GET", "/ui/:tenant/task-runs/:id", taskRunPage],
+  ["GET", "/ui/:tenant/logs/:id", logLinePage],
+  ["GET", "/ui/:tenant/flows/:id", flowPage],
+  ["GET", "/ui/:tenant/projects/:id", projectPage],
+];
+
 /** Whether a path is the web view's, whose failures are answered as pages. */
 export function isPagePath(path: string): boolean {
   return path === "/" || path === "/ui" || path.startsWith("/ui/");
@@ -127,15 +140,7 @@ export function mountUi(app: Hono<AppEnv>, services: Services): void {
   open("GET", "/ui/login", loginPage);
   open("POST", "/ui/login", login);
   open("POST", "/ui/logout", logout);
-  signedIn("GET", "/ui/", tenantsPage);
-  signedIn("GET", "/ui/:tenant", tenantHome);
-  signedIn("GET", "/ui/:tenant/flow-runs", flowRunsPage);
-  signedIn("GET", "/ui/:tenant/flow-runs/:id", flowRunPage);
-  signedIn("POST", "/ui/:tenant/flow-runs/:id/cancel", cancelFlowRun);
-  signedIn("GET", "/ui/:tenant/task-runs/:id", taskRunPage);
-  signedIn("GET", "/ui/:tenant/logs/:id", logLinePage);
-  signedIn("GET", "/ui/:tenant/flows/:id", flowPage);
-  signedIn("GET", "/ui/:tenant/projects/:id", projectPage);
+  for (const [method, path, handler] of PAGES) signedIn(method, path, handler);
 
   for (const [path, allowed] of methods) {
     const allow = [...allowed];
