@@ -8,10 +8,8 @@
  */
 
 import { Client, Credentials } from "../mod.ts";
-import {
-  ADMIN_TOKEN,
-  spawnReferenceServer,
-} from "../tests/_helpers/reference_server.ts";
+import { spawnReferenceServer } from "../tests/_helpers/reference_server.ts";
+import { ADMIN_TOKEN } from "../tests/_helpers/admin_token.ts";
 import { seedTenant } from "../tests/_helpers/seed.ts";
 
 /** A provisioned reference server. */

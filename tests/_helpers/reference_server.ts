@@ -1,8 +1,8 @@
 /**
  * The reference server as the tests and the benchmarks run it: in this
  * process ({@linkcode startReferenceServer}) or in its own, which can be
- * killed ({@linkcode spawnReferenceServer}). Both take the one admin token,
- * {@linkcode ADMIN_TOKEN}; `seed.ts` fills either with tenants and users.
+ * killed ({@linkcode spawnReferenceServer}). Both take the one admin token
+ * of `admin_token.ts`; `seed.ts` fills either with tenants and users.
  *
  * @module
  */
@@ -13,8 +13,6 @@ import type { ClientOptions } from "../../client/client_options.ts";
 import { Credentials, type CredentialsInit } from "../../auth/credentials.ts";
 import { engineOptions } from "./engine.ts";
 import { ADMIN_TOKEN } from "./admin_token.ts";
-
-export { ADMIN_TOKEN };
 
 /** A running reference server and its admin client. */
 export interface ReferenceServer extends AsyncDisposable {
