@@ -221,14 +221,15 @@ export class Router {
     // The body is read only once the caller is known (a signature reads it
     // itself, to check it); open endpoints read a small one.
     const maxBytes = open ? MAX_OPEN_BODY_BYTES : MAX_BODY_BYTES;
-    const bodyReader: MiddlewareHandler<AppEnv> = async (c, next) => {
+    // Synchronous: it only hands the reader on, with no await of its own.
+    const bodyReader: MiddlewareHandler<AppEnv> = (c, next) => {
       let read: Promise<Uint8Array> | undefined;
       c.set("readBody", () =>
         read ??= readBody(c.req.raw, {
           maxBytes,
           timeoutMs: services.bodyTimeoutMs,
         }));
-      await next();
+      return next();
     };
     const endpoint = async (c: Context<AppEnv>): Promise<Response> => {
       const request = c.req.raw;
