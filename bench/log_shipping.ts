@@ -1,5 +1,5 @@
 import { fixed, type Row } from "./_row.ts";
-import type { BenchServer } from "./_reference_server.ts";
+import type { BenchServer } from "./_bench_server.ts";
 
 const RECORDS = 1_000_000;
 const SINGLE_POSTS = 2_000;

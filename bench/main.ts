@@ -11,7 +11,7 @@ import { manyUsers } from "./many_users.ts";
 import { coldStart } from "./cold_start.ts";
 import { clientMemory } from "./client_memory.ts";
 import { failover } from "./failover.ts";
-import { startReferenceServer } from "./_reference_server.ts";
+import { startBenchServer } from "./_bench_server.ts";
 import { logShipping } from "./log_shipping.ts";
 import { serverThroughput } from "./server_throughput.ts";
 import { runnerOverhead } from "./runner_overhead.ts";
@@ -31,7 +31,7 @@ try {
   await server.stop();
 }
 rows.push(...await coldStart());
-const reference = await startReferenceServer();
+const reference = await startBenchServer();
 try {
   rows.push(...await serverThroughput(reference));
   rows.push(...await logShipping(reference));

@@ -1,6 +1,6 @@
 import { median } from "./_stats.ts";
 import { fixed, type Row } from "./_row.ts";
-import type { BenchServer } from "./_reference_server.ts";
+import type { BenchServer } from "./_bench_server.ts";
 
 const REQUESTS = 300;
 const WRONG_LOGINS = 64;

@@ -11,9 +11,9 @@ import type { Row } from "./_row.ts";
 import { pool } from "./_stats.ts";
 import {
   type BenchServer,
-  spawnReferenceServer,
-  startReferenceServer,
-} from "./_reference_server.ts";
+  spawnBenchInstance,
+  startBenchServer,
+} from "./_bench_server.ts";
 import {
   createDatabase,
   findPostgresBin,
@@ -78,16 +78,15 @@ async function measure(
   database: { databaseUrl?: string; serverKey?: string },
   instances: number,
 ): Promise<Rates> {
-  const first: BenchServer = await startReferenceServer(database);
+  const first: BenchServer = await startBenchServer(database);
   const others = await Promise.all(
     Array.from(
       { length: instances - 1 },
       () =>
-        spawnReferenceServer(
-          database.databaseUrl!,
-          first.adminToken,
-          database.serverKey,
-        ),
+        spawnBenchInstance({
+          databaseUrl: database.databaseUrl!,
+          serverKey: database.serverKey,
+        }),
     ),
   );
   const clients = [
@@ -95,7 +94,7 @@ async function measure(
     ...others.map((other) =>
       new Client({
         credentials: new Credentials({ token: first.token }),
-        config: { endpoints: other.url, envFile: false, env: {} },
+        config: { endpoints: other.url.href, envFile: false, env: {} },
       })
     ),
   ];
@@ -122,7 +121,7 @@ async function measure(
     return { created, changed };
   } finally {
     await Promise.all(clients.slice(1).map((client) => client.close()));
-    await Promise.all(others.map((other) => other.stop()));
+    await Promise.all(others.map((other) => other.kill("SIGTERM")));
     await first.stop();
   }
 }

@@ -1,6 +1,6 @@
 import { flow, task } from "../mod.ts";
 import { fixed, type Row } from "./_row.ts";
-import type { BenchServer } from "./_reference_server.ts";
+import type { BenchServer } from "./_bench_server.ts";
 
 const TASKS = 200;
 const ROUNDS = 7;

@@ -1,6 +1,6 @@
 import { pool } from "./_stats.ts";
 import type { Row } from "./_row.ts";
-import type { BenchServer } from "./_reference_server.ts";
+import type { BenchServer } from "./_bench_server.ts";
 
 const RUNS = 2_000;
 const CONCURRENCY = 50;

@@ -11,6 +11,7 @@ import type { Client } from "../client/client.ts";
 import type { LoadConfigOptions } from "../config/config.ts";
 import type { EnvSource } from "../config/env.ts";
 import type { Output } from "./_output.ts";
+import { checkWholeNumber } from "../whole_number.ts";
 
 /** Where the command line reads and writes; tests pass their own. */
 export interface CliIo {
@@ -116,13 +117,10 @@ export function wholeNumber(
   value: string | boolean | undefined,
   flag: string,
 ): number {
-  const number = Number(value);
-  if (
-    typeof value !== "string" || !Number.isSafeInteger(number) || number < 0
-  ) {
-    throw new UsageError(`${flag} needs a whole number`);
-  }
-  return number;
+  return checkWholeNumber(typeof value === "string" ? Number(value) : NaN, {
+    min: 0,
+    fail: () => new UsageError(`${flag} needs a whole number`),
+  });
 }
 
 /** A flag that must hold a JSON object, if given. */

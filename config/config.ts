@@ -36,6 +36,7 @@
 
 import { parseEnv } from "node:util";
 import { ConfigError } from "../errors.ts";
+import { checkWholeNumber } from "../whole_number.ts";
 import { Credentials } from "../auth/credentials.ts";
 import type { HashType } from "../auth/hmac.ts";
 import {
@@ -373,12 +374,14 @@ function wholeNumber(
   if (typeof value !== "number" || Number.isNaN(value)) {
     throw new ConfigError(`Cannot parse ${raw.source}: value is not a number`);
   }
-  if (!Number.isSafeInteger(value) || value < min || value > 2_147_483_647) {
-    throw new ConfigError(
-      `Invalid ${raw.source}: expected a whole number from ${min} to 2147483647, got ${value}`,
-    );
-  }
-  return value;
+  return checkWholeNumber(value, {
+    min,
+    max: 2_147_483_647,
+    fail: (expected) =>
+      new ConfigError(
+        `Invalid ${raw.source}: expected ${expected}, got ${value}`,
+      ),
+  });
 }
 
 function parseEndpoints(raw: Raw | undefined): readonly URL[] {

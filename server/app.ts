@@ -20,7 +20,7 @@ import { registerConcurrencyLimitRoutes } from "./routes/concurrency_limits.ts";
 import { registerLogRoutes } from "./routes/logs.ts";
 import { registerSecretRoutes } from "./routes/secrets.ts";
 import { registerAgentRoutes } from "./routes/agents.ts";
-import { mountUi } from "./ui/mod.ts";
+import { failurePage, isPagePath, mountUi } from "./ui/mod.ts";
 import { API_PREFIX } from "../api/mod.ts";
 
 /**
@@ -73,15 +73,21 @@ export function createApp(
   );
 
   app.onError(function errorResponse(error, c) {
-    if (error instanceof HttpError) return error.getResponse();
-    // Only the class and message: a stack or a cause may quote a request.
-    services.logger.log(
-      `Unexpected error in ${c.req.method} ${c.req.path} (${
-        c.get("requestId")
-      }): ${error.name}: ${error.message}`,
-    );
-    return new HttpError(500, "internal", "Internal server error")
-      .getResponse();
+    let failure: HttpError;
+    if (error instanceof HttpError) {
+      failure = error;
+    } else {
+      // Only the class and message: a stack or a cause may quote a request.
+      services.logger.log(
+        `Unexpected error in ${c.req.method} ${c.req.path} (${
+          c.get("requestId")
+        }): ${error.name}: ${error.message}`,
+      );
+      failure = new HttpError(500, "internal", "Internal server error");
+    }
+    return isPagePath(c.req.path)
+      ? failurePage(failure, c)
+      : failure.getResponse();
   });
 
   const router = new Router(app.basePath(API_PREFIX), services);

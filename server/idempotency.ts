@@ -7,7 +7,11 @@
  */
 
 import type { CryptoBox } from "./crypto_box.ts";
-import { errorBody, HttpError, invalidParameter } from "./http_error.ts";
+import {
+  HttpError,
+  invalidParameter,
+  JSON_CONTENT_TYPE,
+} from "./http_error.ts";
 import type { Store } from "./store.ts";
 
 /** What a handler answers. */
@@ -68,9 +72,14 @@ export class IdempotencyGuard {
    * Answers a request, replaying a stored response when there is one.
    *
    * @param call The request, its scope and key, and whether to seal.
-   * @param run Produces the response the first time.
+   * @param run Produces the response the first time; an {@linkcode HttpError}
+   * it throws is answered (and stored) as {@linkcode HttpError.getResponse}
+   * makes it.
    */
-  async run(call: IdempotentCall, run: () => Promise<Reply>): Promise<Reply> {
+  async run(
+    call: IdempotentCall,
+    run: () => Promise<Response>,
+  ): Promise<Response> {
     if (!KEY_PATTERN.test(call.key)) {
       throw invalidParameter(
         "Idempotency-Key must be 1 to 255 printable ASCII characters",
@@ -103,8 +112,8 @@ export class IdempotencyGuard {
   async #answer(
     call: IdempotentCall,
     fingerprint: string,
-    run: () => Promise<Reply>,
-  ): Promise<Reply> {
+    run: () => Promise<Response>,
+  ): Promise<Response> {
     const { scope, key } = call;
     const context = `idempotency\n${scope}\n${key}`;
     const stored = await this.#store.idempotentResponse(scope, key, Date.now());
@@ -119,46 +128,44 @@ export class IdempotencyGuard {
       const text = stored.body?.startsWith(SEALED_PREFIX)
         ? await this.#box.open(stored.body, context)
         : stored.body;
-      return {
+      return new Response(text, {
         status: stored.status,
-        body: text === null ? undefined : JSON.parse(text),
-        headers: { "idempotent-replayed": "true" },
-      };
+        headers: text === null ? { "idempotent-replayed": "true" } : {
+          "idempotent-replayed": "true",
+          "content-type": JSON_CONTENT_TYPE,
+        },
+      });
     }
-    let reply: Reply;
+    let response: Response;
     try {
-      reply = await run();
+      response = await run();
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
-      reply = errorReply(error);
+      response = error.getResponse();
     }
-    if (isStorable(reply.status)) {
-      const text = reply.body === undefined ? null : JSON.stringify(reply.body);
+    if (isStorable(response.status)) {
+      // Every answer here is JSON or empty, and small: read it to store it,
+      // then answer the same bytes.
+      const text = response.status === 204 ? "" : await response.text();
+      response = new Response(text === "" ? null : text, response);
       await this.#store.saveIdempotentResponse(
         scope,
         key,
         {
           fingerprint,
-          status: reply.status,
+          status: response.status,
           // JSON never starts with "v1:", so a sealed body is told apart.
-          body: call.sealed && text !== null
+          body: text === ""
+            ? null
+            : call.sealed
             ? await this.#box.seal(text, context)
             : text,
         },
         Date.now() + (call.sealed ? SEALED_TTL_MS : TTL_MS),
       );
     }
-    return reply;
+    return response;
   }
-}
-
-/** The reply for an {@linkcode HttpError}. */
-export function errorReply(error: HttpError): Reply {
-  return {
-    status: error.status,
-    body: errorBody(error.code, error.message),
-    headers: error.headers,
-  };
 }
 
 function isStorable(status: number): boolean {

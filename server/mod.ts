@@ -31,6 +31,7 @@ import { serve } from "./serve.ts";
 import { openServerKey } from "./server_key.ts";
 import type { Store } from "./store.ts";
 import { isPostgresUrl, openStore } from "./store/open_store.ts";
+import { checkWholeNumber } from "../whole_number.ts";
 
 /** Options for {@linkcode startServer}. */
 export interface ServerOptions {
@@ -178,9 +179,11 @@ export async function startServer(
 ): Promise<RunplaneServer> {
   const hostname = options.hostname ?? "127.0.0.1";
   const port = options.port ?? 4200;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new TypeError("Option port must be a whole number from 0 to 65535");
-  }
+  checkWholeNumber(port, {
+    min: 0,
+    max: 65_535,
+    fail: (expected) => new TypeError(`Option port must be ${expected}`),
+  });
   if (options.databasePath !== undefined && options.databaseUrl !== undefined) {
     throw new TypeError(
       "Options databasePath and databaseUrl exclude each other: give the SQLite file or the PostgreSQL URL",
@@ -206,22 +209,24 @@ export async function startServer(
     throw new TypeError("Option adminToken must be at least 8 characters");
   }
   const accessTokenTtlMs = options.accessTokenTtlMs ?? 15 * 60_000;
-  if (!Number.isSafeInteger(accessTokenTtlMs) || accessTokenTtlMs < 1_000) {
-    throw new TypeError(
-      "Option accessTokenTtlMs must be a whole number of milliseconds, at least 1000",
-    );
-  }
+  checkWholeNumber(accessTokenTtlMs, {
+    min: 1_000,
+    fail: () =>
+      new TypeError(
+        "Option accessTokenTtlMs must be a whole number of milliseconds, at least 1000",
+      ),
+  });
   const publicUrl = parsePublicUrl(options);
   const maxConnections = options.maxConnections ?? 4_096;
   const headerTimeoutMs = options.headerTimeoutMs ?? 10_000;
   const bodyTimeoutMs = options.bodyTimeoutMs ?? 30_000;
-  checkWholeNumber("maxConnections", maxConnections, 1);
-  checkWholeNumber("headerTimeoutMs", headerTimeoutMs, 100);
-  checkWholeNumber("bodyTimeoutMs", bodyTimeoutMs, 100);
+  checkOption("maxConnections", maxConnections, 1);
+  checkOption("headerTimeoutMs", headerTimeoutMs, 100);
+  checkOption("bodyTimeoutMs", bodyTimeoutMs, 100);
   const logLinesPerMinute = options.logLinesPerMinute ?? 60_000;
   const logRetentionDays = options.logRetentionDays ?? 30;
-  checkWholeNumber("logLinesPerMinute", logLinesPerMinute, 1);
-  checkWholeNumber("logRetentionDays", logRetentionDays, 1);
+  checkOption("logLinesPerMinute", logLinesPerMinute, 1);
+  checkOption("logRetentionDays", logRetentionDays, 1);
   const inMemory = databaseUrl === undefined && databasePath === ":memory:";
   if (databaseUrl === undefined && !inMemory) await ensureFolder(databasePath);
 
@@ -315,12 +320,12 @@ function parsePublicUrl(options: ServerOptions): URL | undefined {
   return new URL(url.origin);
 }
 
-function checkWholeNumber(name: string, value: number, min: number): void {
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new TypeError(
-      `Option ${name} must be a whole number, at least ${min}`,
-    );
-  }
+function checkOption(name: string, value: number, min: number): void {
+  checkWholeNumber(value, {
+    min,
+    fail: () =>
+      new TypeError(`Option ${name} must be a whole number, at least ${min}`),
+  });
 }
 
 async function setUpAdminToken(

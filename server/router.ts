@@ -6,15 +6,19 @@
  * @module
  */
 
-import type { Context, Hono } from "hono";
+import type { Context, Hono, MiddlewareHandler } from "hono";
 import {
-  authenticate,
   type AuthServices,
   type Principal,
   requireRole,
   resolveTenant,
   type TenantAccess,
 } from "./authentication.ts";
+import {
+  authentication,
+  type AuthenticationEnv,
+  type AuthenticationVariables,
+} from "./authentication_middleware.ts";
 import {
   MAX_BODY_BYTES,
   MAX_OPEN_BODY_BYTES,
@@ -48,8 +52,8 @@ export interface Services extends AuthServices {
 }
 
 /** The Hono environment of the app. */
-export interface AppEnv {
-  Variables: { requestId: string };
+export interface AppEnv extends AuthenticationEnv {
+  Variables: { requestId: string } & AuthenticationVariables;
 }
 
 /** An endpoint: takes the request's context, answers a {@linkcode Reply}. */
@@ -156,6 +160,7 @@ export class Router {
   readonly #app: Hono<AppEnv>;
   readonly #services: Services;
   readonly #idempotency: IdempotencyGuard;
+  readonly #authentication: MiddlewareHandler<AppEnv>;
   readonly #methods = new Map<string, Set<Method>>();
 
   /**
@@ -166,6 +171,7 @@ export class Router {
     this.#app = app;
     this.#services = services;
     this.#idempotency = new IdempotencyGuard(services.store, services.box);
+    this.#authentication = authentication(services);
   }
 
   /** Adds a GET endpoint. */
@@ -211,55 +217,51 @@ export class Router {
     this.#methods.set(shape, methods);
     const services = this.#services;
     const idempotency = this.#idempotency;
-    this.#app.on(
-      method,
-      path,
-      async function endpoint(c: Context<AppEnv>): Promise<Response> {
-        const request = c.req.raw;
-        let read: Promise<Uint8Array> | undefined;
-        // The body is read only once the caller is known (a signature reads
-        // it itself, to check it); open endpoints read a small one.
-        const readOnce = () =>
-          read ??= readBody(request, {
-            maxBytes: options.auth === "none"
-              ? MAX_OPEN_BODY_BYTES
-              : MAX_BODY_BYTES,
-            timeoutMs: services.bodyTimeoutMs,
-          });
-        const principal = options.auth === "none"
-          ? undefined
-          : await authenticate(request, readOnce, services);
-        if (!principal && options.auth !== "none") {
-          await request.body?.cancel();
-          throw unauthenticated();
-        }
-        const bytes = await readOnce();
-        const body = parseJsonBody(bytes, request.headers.get("content-type"));
-        const ctx = new RouteContext({
-          request,
-          services,
-          body,
-          params: c.req.param() as Record<string, string>,
-          principal,
-        });
-        const run = () => handler(ctx).catch(rethrowStoreError);
-        const key = request.headers.get("idempotency-key");
-        const scope = key === null || method === "GET" ||
-            options.idempotent === false
-          ? undefined
-          : principal?.credential ?? await options.idempotencyScope?.(ctx);
-        const reply = scope === undefined
-          ? await run()
-          : await idempotency.run({
-            request,
-            body: bytes,
-            scope,
-            key: key!,
-            sealed: options.idempotent === "sealed",
-          }, run);
-        return toResponse(reply);
-      },
-    );
+    const open = options.auth === "none";
+    // The body is read only once the caller is known (a signature reads it
+    // itself, to check it); open endpoints read a small one.
+    const maxBytes = open ? MAX_OPEN_BODY_BYTES : MAX_BODY_BYTES;
+    // Synchronous: it only hands the reader on, with no await of its own.
+    const bodyReader: MiddlewareHandler<AppEnv> = (c, next) => {
+      let read: Promise<Uint8Array> | undefined;
+      c.set("readBody", () =>
+        read ??= readBody(c.req.raw, {
+          maxBytes,
+          timeoutMs: services.bodyTimeoutMs,
+        }));
+      return next();
+    };
+    const endpoint = async (c: Context<AppEnv>): Promise<Response> => {
+      const request = c.req.raw;
+      const principal = c.get("principal");
+      const bytes = await c.get("readBody")!();
+      const body = parseJsonBody(bytes, request.headers.get("content-type"));
+      const ctx = new RouteContext({
+        request,
+        services,
+        body,
+        params: c.req.param() as Record<string, string>,
+        principal,
+      });
+      const run = () => handler(ctx).then(toResponse, rethrowStoreError);
+      const key = request.headers.get("idempotency-key");
+      const scope = key === null || method === "GET" ||
+          options.idempotent === false
+        ? undefined
+        : principal?.credential ?? await options.idempotencyScope?.(ctx);
+      return scope === undefined ? await run() : await idempotency.run({
+        request,
+        body: bytes,
+        scope,
+        key: key!,
+        sealed: options.idempotent === "sealed",
+      }, run);
+    };
+    if (open) {
+      this.#app.on(method, path, bodyReader, endpoint);
+    } else {
+      this.#app.on(method, path, bodyReader, this.#authentication, endpoint);
+    }
   }
 }
 

@@ -7,6 +7,7 @@
  */
 
 import { type HttpError, invalidBody, invalidParameter } from "./http_error.ts";
+import { checkWholeNumber } from "../whole_number.ts";
 
 /** A JSON object as parsed from a body. */
 export type JsonObject = Record<string, unknown>;
@@ -100,11 +101,11 @@ export class Fields {
 
   /** A required whole number inside bounds. */
   wholeNumber(name: string, min: number, max: number): number {
-    const value = this.#object[name];
-    if (!Number.isSafeInteger(value) || +value! < min || +value! > max) {
-      throw this.#fail(name, `a whole number from ${min} to ${max}`);
-    }
-    return value as number;
+    return checkWholeNumber(this.#object[name], {
+      min,
+      max,
+      fail: (expected) => this.#fail(name, expected),
+    });
   }
 
   /** An optional whole number inside bounds. */
@@ -241,13 +242,12 @@ export class Query {
   ): number {
     const value = this.#params.get(name);
     if (value === null) return fallback;
-    const number = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
-    if (!(number >= min && number <= max)) {
-      throw invalidParameter(
-        `Query parameter ${name} must be a whole number from ${min} to ${max}`,
-      );
-    }
-    return number;
+    return checkWholeNumber(/^\d{1,15}$/.test(value) ? Number(value) : NaN, {
+      min,
+      max,
+      fail: (expected) =>
+        invalidParameter(`Query parameter ${name} must be ${expected}`),
+    });
   }
 
   /** An optional one of a fixed set. */

@@ -26,7 +26,13 @@ const ENTRIES = [
 const LAYERS: readonly { name: string; paths: readonly string[] }[] = [
   {
     name: "base",
-    paths: ["errors.ts", "version.ts", "escape.ts", "state_colours.ts"],
+    paths: [
+      "errors.ts",
+      "version.ts",
+      "escape.ts",
+      "state_colours.ts",
+      "whole_number.ts",
+    ],
   },
   { name: "contract", paths: ["api/"] },
   { name: "transport", paths: ["transport/"] },

@@ -22,6 +22,7 @@ import { type EndpointPool, sharedEndpointPool } from "./endpoint_pool.ts";
 import { API_PREFIX } from "../api/mod.ts";
 import { redactHeaders } from "./redact.ts";
 import { deadlineSignal } from "./_deadlines.ts";
+import { checkWholeNumber } from "../whole_number.ts";
 
 /** Query parameters; `undefined` and `null` are left out, arrays repeat the name. */
 export type QueryParams = Readonly<
@@ -166,8 +167,8 @@ export class Transport {
    */
   async send(call: TransportCall): Promise<TransportResponse> {
     const maxRetries = call.maxRetries ?? this.#options.maxRetries;
-    checkWholeNumber("maxRetries", maxRetries, 0);
-    checkWholeNumber("timeoutMs", call.timeoutMs ?? this.#options.timeoutMs, 1);
+    checkSetting("maxRetries", maxRetries, 0);
+    checkSetting("timeoutMs", call.timeoutMs ?? this.#options.timeoutMs, 1);
     const target = `${call.method} ${API_PREFIX}${call.path}`;
     const query = queryString(call.query);
     for (let attempt = 0;; attempt++) {
@@ -522,12 +523,15 @@ function queryString(query: QueryParams | undefined): string {
 }
 
 /** A bad retry count or timeout would loop forever or never send: fail at once. */
-function checkWholeNumber(name: string, value: number, min: number): void {
-  if (!Number.isSafeInteger(value) || value < min || value > 2_147_483_647) {
-    throw new InvalidArgumentError(
-      `Invalid ${name}: expected a whole number from ${min} to 2147483647, got ${value}`,
-    );
-  }
+function checkSetting(name: string, value: number, min: number): void {
+  checkWholeNumber(value, {
+    min,
+    max: 2_147_483_647,
+    fail: (expected) =>
+      new InvalidArgumentError(
+        `Invalid ${name}: expected ${expected}, got ${value}`,
+      ),
+  });
 }
 
 function aborted(target: string, signal: AbortSignal): AbortError {

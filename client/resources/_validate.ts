@@ -7,6 +7,7 @@
  */
 
 import { InvalidArgumentError } from "../../errors.ts";
+import { checkWholeNumber } from "../../whole_number.ts";
 import type { ListCredentialsOptions } from "./types.ts";
 import {
   LOG_LEVELS,
@@ -38,19 +39,13 @@ export function requireWholeNumber(
   name: string,
   value: unknown,
   min: number,
-  max = Number.MAX_SAFE_INTEGER,
+  max?: number,
 ): number {
-  if (
-    typeof value !== "number" || !Number.isInteger(value) || value < min ||
-    value > max
-  ) {
-    throw new InvalidArgumentError(
-      max === Number.MAX_SAFE_INTEGER
-        ? `${name} must be a whole number of at least ${min}`
-        : `${name} must be a whole number from ${min} to ${max}`,
-    );
-  }
-  return value;
+  return checkWholeNumber(value, {
+    min,
+    max,
+    fail: (expected) => new InvalidArgumentError(`${name} must be ${expected}`),
+  });
 }
 
 /** A listing's `limit`, when given: a whole number from 1 to the largest page. */

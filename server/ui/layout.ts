@@ -8,16 +8,12 @@
 import { html, type HtmlValue, SafeHtml } from "./html.ts";
 import type { State } from "../../api/mod.ts";
 
-/** The headers of every UI response. */
-export const UI_HEADERS: Readonly<Record<string, string>> = {
+/**
+ * The headers of every page; the security headers (CSP and the rest) are
+ * set by the web view's `secureHeaders()` middleware in `mod.ts`.
+ */
+const PAGE_HEADERS: Readonly<Record<string, string>> = {
   "content-type": "text/html; charset=utf-8",
-  "content-security-policy":
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-  "x-frame-options": "DENY",
-  "x-content-type-options": "nosniff",
-  // Not no-referrer: under it a browser sends `Origin: null` with a form
-  // POST, which the login's CSRF check would refuse.
-  "referrer-policy": "same-origin",
   "cache-control": "no-store",
 };
 
@@ -203,7 +199,7 @@ export function htmlResponse(
 ): Response {
   return new Response(body.value.trim(), {
     status,
-    headers: { ...UI_HEADERS, ...headers },
+    headers: { ...PAGE_HEADERS, ...headers },
   });
 }
 

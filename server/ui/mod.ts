@@ -19,11 +19,12 @@
  */
 
 import type { Context, Hono } from "hono";
-import { authenticate } from "../authentication.ts";
-import { HttpError, methodNotAllowed } from "../http_error.ts";
+import { secureHeaders } from "hono/secure-headers";
+import { authentication } from "../authentication_middleware.ts";
+import { type HttpError, methodNotAllowed } from "../http_error.ts";
 import type { AppEnv, Services } from "../router.ts";
-import { displayName, type PageHandler, type UiContext } from "./context.ts";
-import { errorPage, redirect, UI_HEADERS } from "./layout.ts";
+import { displayName, type PageHandler } from "./context.ts";
+import { errorPage, redirect } from "./layout.ts";
 import {
   login,
   loginPage,
@@ -43,8 +44,46 @@ import {
 } from "./pages.ts";
 import { logLinePage } from "./log_lines.ts";
 
-/** Pages are GETs: a body sent with one is never read. */
-const NO_BODY = () => Promise.resolve(new Uint8Array(0));
+/**
+ * The web view's security headers, by Hono's `secureHeaders()`: a CSP that
+ * allows the one inline stylesheet and form posts to this origin and
+ * nothing else, no framing, no sniffing, and Hono's other defaults. Two of
+ * those are changed: `Referrer-Policy` is `same-origin`, not `no-referrer`,
+ * since under that a browser sends `Origin: null` with a form POST, which
+ * the login's cross-site check refuses; and no `Strict-Transport-Security`,
+ * since the server also runs over plain http and HSTS (with its
+ * `includeSubDomains`) is the TLS front's decision for the whole domain.
+ */
+const pageHeaders = secureHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'none'"],
+    styleSrc: ["'unsafe-inline'"],
+    formAction: ["'self'"],
+  },
+  xFrameOptions: "DENY",
+  referrerPolicy: "same-origin",
+  strictTransportSecurity: false,
+});
+
+type Method = "GET" | "POST";
+
+/** The pages behind a sign-in, after the exact paths (`/ui/login`). */
+const PAGES: readonly [Method, string, PageHandler][] = [
+  ["GET", "/ui/", tenantsPage],
+  ["GET", "/ui/:tenant", tenantHome],
+  ["GET", "/ui/:tenant/flow-runs", flowRunsPage],
+  ["GET", "/ui/:tenant/flow-runs/:id", flowRunPage],
+  ["POST", "/ui/:tenant/flow-runs/:id/cancel", cancelFlowRun],
+  ["GET", "/ui/:tenant/task-runs/:id", taskRunPage],
+  ["GET", "/ui/:tenant/logs/:id", logLinePage],
+  ["GET", "/ui/:tenant/flows/:id", flowPage],
+  ["GET", "/ui/:tenant/projects/:id", projectPage],
+];
+
+/** Whether a path is the web view's, whose failures are answered as pages. */
+export function isPagePath(path: string): boolean {
+  return path === "/" || path === "/ui" || path.startsWith("/ui/");
+}
 
 /**
  * Adds the `/ui` routes to the app. Mount it before the app's catch-all
@@ -55,85 +94,58 @@ const NO_BODY = () => Promise.resolve(new Uint8Array(0));
  */
 export function mountUi(app: Hono<AppEnv>, services: Services): void {
   const methods = new Map<string, Set<string>>();
-  const add = (
-    method: "GET" | "POST",
-    path: string,
-    handler: (c: Context<AppEnv>) => Promise<Response>,
-  ) => {
-    const known = methods.get(path) ?? new Set<string>();
-    known.add(method);
-    methods.set(path, known);
-    app.on(method, path, handler);
+  const known = (method: Method, path: string) => {
+    const allowed = methods.get(path) ?? new Set<string>();
+    allowed.add(method);
+    methods.set(path, allowed);
   };
-  const open = (handler: (request: LoginRequest) => Promise<Response>) =>
-    async function openPage(c: Context<AppEnv>): Promise<Response> {
+  const open = (
+    method: Method,
+    path: string,
+    handler: (request: LoginRequest) => Promise<Response>,
+  ) => {
+    known(method, path);
+    app.on(method, path, function openPage(c) {
       const request = c.req.raw;
-      try {
-        return await handler({
-          request,
-          url: new URL(request.url),
-          services,
-        });
-      } catch (error) {
-        return failure(error, c, services);
-      }
-    };
-  const guarded = (handler: PageHandler) =>
-    async function signedInPage(c: Context<AppEnv>): Promise<Response> {
-      const request = c.req.raw;
-      const url = new URL(request.url);
-      let ctx: UiContext;
-      try {
-        const principal = await authenticate(request, NO_BODY, services);
-        if (!principal) return redirect(loginPath(url.pathname + url.search));
-        ctx = {
-          request,
-          url,
-          services,
-          requestId: c.get("requestId"),
-          principal,
-          params: c.req.param() as Record<string, string>,
-        };
-      } catch (error) {
-        if (error instanceof HttpError && error.status === 401) {
-          return redirect(loginPath(url.pathname + url.search));
-        }
-        return failure(error, c, services);
-      }
-      try {
-        return await handler(ctx);
-      } catch (error) {
-        return failure(error, c, services, displayName(ctx.principal));
-      }
-    };
-
-  app.use("/ui/*", async function uiHeaders(c, next) {
-    await next();
-    for (const [name, value] of Object.entries(UI_HEADERS)) {
-      c.res.headers.set(name, value);
-    }
+      return handler({ request, url: new URL(request.url), services });
+    });
+  };
+  // The API's authentication, with a way back here instead of a 401.
+  const authenticateCaller = authentication<AppEnv>(services, {
+    unauthenticated(c) {
+      const url = new URL(c.req.url);
+      return redirect(loginPath(url.pathname + url.search));
+    },
   });
+  const signedIn = (method: Method, path: string, handler: PageHandler) => {
+    known(method, path);
+    app.on(method, path, authenticateCaller, function signedInPage(c) {
+      const request = c.req.raw;
+      return handler({
+        request,
+        url: new URL(request.url),
+        services,
+        requestId: c.get("requestId"),
+        principal: c.get("principal")!,
+        params: c.req.param() as Record<string, string>,
+      });
+    });
+  };
+
+  app.use("/ui/*", pageHeaders);
 
   // The exact paths first: "login" must not be taken for a tenant's slug.
-  app.get("/", () => Promise.resolve(redirect("/ui/")));
+  app.get("/", pageHeaders, () => Promise.resolve(redirect("/ui/")));
   app.get("/ui", () => Promise.resolve(redirect("/ui/")));
-  add("GET", "/ui/login", open(loginPage));
-  add("POST", "/ui/login", open(login));
-  add("POST", "/ui/logout", open(logout));
-  add("GET", "/ui/", guarded(tenantsPage));
-  add("GET", "/ui/:tenant", guarded(tenantHome));
-  add("GET", "/ui/:tenant/flow-runs", guarded(flowRunsPage));
-  add("GET", "/ui/:tenant/flow-runs/:id", guarded(flowRunPage));
-  add("POST", "/ui/:tenant/flow-runs/:id/cancel", guarded(cancelFlowRun));
-  add("GET", "/ui/:tenant/task-runs/:id", guarded(taskRunPage));
-  add("GET", "/ui/:tenant/logs/:id", guarded(logLinePage));
-  add("GET", "/ui/:tenant/flows/:id", guarded(flowPage));
-  add("GET", "/ui/:tenant/projects/:id", guarded(projectPage));
+  open("GET", "/ui/login", loginPage);
+  open("POST", "/ui/login", login);
+  open("POST", "/ui/logout", logout);
+  for (const [method, path, handler] of PAGES) signedIn(method, path, handler);
 
-  for (const [path, known] of methods) {
-    const allow = [...known];
-    app.all(path, function pageMethodNotAllowed(c) {
-      return failure(methodNotAllowed(allow), c, services);
+  for (const [path, allowed] of methods) {
+    const allow = [...allowed];
+    app.all(path, function pageMethodNotAllowed() {
+      throw methodNotAllowed(allow);
     });
   }
   app.all("/ui/*", function uiNotFound() {
@@ -141,27 +153,22 @@ export function mountUi(app: Hono<AppEnv>, services: Services): void {
   });
 }
 
-/** Turns a failure into an error page; an unexpected one is logged, never shown. */
-function failure(
-  error: unknown,
-  c: Context<AppEnv>,
-  services: Services,
-  who?: string,
-): Response {
-  if (error instanceof HttpError) {
-    const response = errorPage(error.status, error.message, who);
-    for (const [name, value] of Object.entries(error.headers)) {
-      response.headers.set(name, value);
-    }
-    return response;
+/**
+ * The page for a failure of a web view request: the app's error handler
+ * answers with it instead of the API's JSON.
+ *
+ * @param error What failed; an unexpected failure (already logged) is a 500.
+ * @param c The request's context: the caller, if known, is named in the header.
+ */
+export function failurePage(error: HttpError, c: Context<AppEnv>): Response {
+  const principal = c.get("principal");
+  const who = principal === undefined ? undefined : displayName(principal);
+  if (error.status === 500) {
+    return errorPage(500, error.message, who, c.get("requestId"));
   }
-  const requestId = c.get("requestId");
-  const { name, message } = error instanceof Error
-    ? error
-    : { name: "Error", message: String(error) };
-  // Only the class and message, as the API's error handler does.
-  services.logger.log(
-    `Unexpected error in ${c.req.method} ${c.req.path} (${requestId}): ${name}: ${message}`,
-  );
-  return errorPage(500, "Internal server error", who, requestId);
+  const response = errorPage(error.status, error.message, who);
+  for (const [name, value] of Object.entries(error.headers)) {
+    response.headers.set(name, value);
+  }
+  return response;
 }

@@ -55,13 +55,18 @@ export async function runDeno(
       stderr: "piped",
       stdin: "null",
     }).output();
-    const decoder = new TextDecoder();
-    return {
-      code: output.code,
-      stdout: decoder.decode(output.stdout),
-      stderr: decoder.decode(output.stderr),
-    };
+    return decodeOutput(output);
   } finally {
     await Deno.remove(folder, { recursive: true });
   }
+}
+
+/** A finished process's exit code and its output as text. */
+export function decodeOutput(output: Deno.CommandOutput): DenoResult {
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
 }

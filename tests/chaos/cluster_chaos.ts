@@ -2,14 +2,17 @@ import assert from "node:assert/strict";
 import { randomKey } from "../_helpers/engine.ts";
 import { testDatabase } from "../_helpers/postgres.ts";
 import {
-  ADMIN_TOKEN,
   createWorkspace,
   makeClient,
   pool,
-  type ServerProcess,
-  spawnServer,
   startFaultProxy,
 } from "./_helpers.ts";
+import { ADMIN_TOKEN } from "../_helpers/admin_token.ts";
+import { PASSWORD } from "../_helpers/seed.ts";
+import {
+  type ServerProcess,
+  spawnReferenceServer,
+} from "../_helpers/reference_server.ts";
 
 const RUNS = 1_000;
 /** Kill the second instance once this many runs were acknowledged. */
@@ -21,7 +24,8 @@ Deno.test("three instances on one PostgreSQL, one killed with SIGKILL and restar
   await using database = await testDatabase();
   const serverKey = randomKey();
   const start = (port = 0) =>
-    spawnServer(database.url, undefined, {
+    spawnReferenceServer({
+      database: database.url,
       env: { RUNPLANE_SERVER_KEY: serverKey },
       // Below the client's 30 s refresh margin: every call refreshes first.
       args: ["--port", String(port), "--access-token-ttl-ms", "20000"],
@@ -42,7 +46,7 @@ Deno.test("three instances on one PostgreSQL, one killed with SIGKILL and restar
     });
     await using user = makeClient(endpoints, {
       username: `${workspace.slug}-member`,
-      password: "chaos-password-123",
+      password: PASSWORD,
     }, { config: { maxRetries: 10, timeoutMs: 5_000 } });
     await user.loginToTenant({ slug: workspace.slug });
 

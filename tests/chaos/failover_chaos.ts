@@ -1,24 +1,18 @@
 import assert from "node:assert/strict";
-import { startServer } from "../../server/mod.ts";
 import type { RequestLogEvent } from "../../transport/transport.ts";
 import {
-  ADMIN_TOKEN,
   createWorkspace,
   makeClient,
   pool,
   startFaultProxy,
 } from "./_helpers.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 const CALLS = 1_500;
 const CONCURRENCY = 10;
 
 Deno.test("a client with three endpoints fails no call while one of them is down", async () => {
-  await using server = await startServer({
-    port: 0,
-    databasePath: ":memory:",
-    adminToken: ADMIN_TOKEN,
-    quiet: true,
-  });
+  await using server = await startReferenceServer({ databasePath: ":memory:" });
   const workspace = await createWorkspace(server.url);
   // Three doors to one server (one database): each can be shut and reopened.
   const proxies = [0, 1, 2].map(() => startFaultProxy({ target: server.url }));

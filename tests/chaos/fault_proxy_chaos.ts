@@ -1,17 +1,16 @@
 import assert from "node:assert/strict";
-import { startServer } from "../../server/mod.ts";
 import { RunplaneError } from "../../errors.ts";
 import type { Client } from "../../client/client.ts";
 import type { FlowRun } from "../../api/mod.ts";
 import type { RequestLogEvent } from "../../transport/transport.ts";
 import {
-  ADMIN_TOKEN,
   createWorkspace,
   FAULT_KINDS,
   makeClient,
   pool,
   startFaultProxy,
 } from "./_helpers.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 const RUNS = 1_000;
 const CONCURRENCY = 20;
@@ -110,12 +109,7 @@ function countBy(values: Iterable<string>): Record<string, number> {
 }
 
 Deno.test("flowRuns.create() through a 20% fault proxy loses and duplicates no run", async (t) => {
-  await using server = await startServer({
-    port: 0,
-    databasePath: ":memory:",
-    adminToken: ADMIN_TOKEN,
-    quiet: true,
-  });
+  await using server = await startReferenceServer({ databasePath: ":memory:" });
   const workspace = await createWorkspace(server.url);
   await using direct = makeClient(server.url, { token: workspace.token });
   await using proxy = startFaultProxy({

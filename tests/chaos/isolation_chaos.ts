@@ -1,15 +1,14 @@
 import assert from "node:assert/strict";
-import { startServer } from "../../server/mod.ts";
 import { getActiveClient } from "../../client/context.ts";
 import type { Client } from "../../client/client.ts";
 import {
-  ADMIN_TOKEN,
   createWorkspace,
   makeClient,
   pool,
   seededRandom,
   type Workspace,
 } from "./_helpers.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 const SESSIONS = 10_000;
 const TOKENS = 20;
@@ -127,11 +126,8 @@ Deno.test("10,000 interleaved sessions each use their own credential", async (t)
   );
 
   await t.step("on the reference server, by GET /me per session", async () => {
-    await using server = await startServer({
-      port: 0,
+    await using server = await startReferenceServer({
       databasePath: ":memory:",
-      adminToken: ADMIN_TOKEN,
-      quiet: true,
     });
     // Five tenants, each with its member's token: /me names the tenant.
     const workspaces: Workspace[] = [];

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { RunplaneError } from "../../errors.ts";
-import { createWorkspace, makeClient, spawnServer } from "./_helpers.ts";
+import { createWorkspace, makeClient } from "./_helpers.ts";
+import { spawnReferenceServer } from "../_helpers/reference_server.ts";
 
 const WRITERS = 8;
 /** Kill once this many writes were acknowledged, so the kill lands mid-load. */
@@ -10,7 +11,7 @@ Deno.test("a server killed with SIGKILL mid-load keeps every acknowledged write"
   const folder = await Deno.makeTempDir({ prefix: "runplane_kill9_" });
   try {
     const databasePath = `${folder}/runplane.db`;
-    const first = await spawnServer(databasePath);
+    const first = await spawnReferenceServer({ database: databasePath });
     let workspace;
     const runs = new Map<string, number>();
     const logs = new Map<string, Set<string>>();
@@ -63,7 +64,7 @@ Deno.test("a server killed with SIGKILL mid-load keeps every acknowledged write"
       await first.kill("SIGKILL");
     }
 
-    await using second = await spawnServer(databasePath);
+    await using second = await spawnReferenceServer({ database: databasePath });
     await using direct = makeClient(second.url, { token: workspace.token });
     const stored = new Set<string>();
     for await (

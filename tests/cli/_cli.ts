@@ -5,8 +5,9 @@
  * @module
  */
 
+import type { ReferenceServer } from "../_helpers/reference_server.ts";
 import { main } from "../../cli/mod.ts";
-import type { TestServer, TestTenant } from "../e2e/_helpers.ts";
+import type { TestTenant } from "../e2e/_helpers.ts";
 
 /** What a run of the CLI printed and returned. */
 export interface CliResult {
@@ -66,7 +67,7 @@ export async function withHome(
 
 /** A new tenant-scoped API token of the tenant's user. */
 export async function tenantToken(
-  server: TestServer,
+  server: ReferenceServer,
   tenant: TestTenant,
   name = "cli",
 ): Promise<string> {
@@ -81,7 +82,7 @@ export async function tenantToken(
 
 /** The environment of the tenant's user logged in by password, in its tenant. */
 export function passwordEnv(
-  server: TestServer,
+  server: ReferenceServer,
   tenant: TestTenant,
 ): Record<string, string> {
   return {

@@ -1,23 +1,22 @@
 import assert from "node:assert/strict";
 import { cli } from "./_cli.ts";
 import { hasScript, spawnCliOnTerminal } from "../_helpers/terminal.ts";
+import { createTenant, type TestTenant } from "../e2e/_helpers.ts";
 import {
-  createTenant,
-  startTestServer,
-  type TestServer,
-  type TestTenant,
-} from "../e2e/_helpers.ts";
+  type ReferenceServer,
+  startReferenceServer,
+} from "../_helpers/reference_server.ts";
 
 const CLI = new URL("../../cli/mod.ts", import.meta.url).pathname;
 
 async function withSetup(
   fn: (
-    server: TestServer,
+    server: ReferenceServer,
     tenant: TestTenant,
     env: Record<string, string>,
   ) => Promise<void>,
 ) {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "admin");
   const { token } = await server.admin.apiTokens.create({
     name: "cli",

@@ -1,6 +1,7 @@
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 import assert from "node:assert/strict";
 import { cli, passwordEnv, tenantToken, withHome } from "./_cli.ts";
-import { createTenant, startTestServer } from "../e2e/_helpers.ts";
+import { createTenant } from "../e2e/_helpers.ts";
 import { AuthenticationError } from "../../errors.ts";
 
 /** Runs the CLI and asserts it succeeded; returns stdout. */
@@ -15,7 +16,7 @@ async function ok(
 }
 
 Deno.test("runplane takes a fresh server to a finished flow run with the CLI alone", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   await withHome(async (home) => {
     const ops = { RUNPLANE_HOME: home, RUNPLANE_PROFILE: "ops" };
     await ok(["login", "--endpoint", server.url.href], ops, server.adminToken);
@@ -85,7 +86,7 @@ Deno.test("runplane takes a fresh server to a finished flow run with the CLI alo
 });
 
 Deno.test("runplane flow-runs create --flow says when the name is unknown or names several flows", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "admin");
   const env = {
     RUNPLANE_ENDPOINT: server.url.href,
@@ -134,7 +135,7 @@ Deno.test("runplane flow-runs create --flow says when the name is unknown or nam
 });
 
 Deno.test("runplane list commands page like the API: --limit, --cursor, --all, and the next cursor on stderr", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "admin");
   const env = passwordEnv(server, tenant);
   const project = await tenant.client.projects.create({ name: "p" });
@@ -196,7 +197,7 @@ Deno.test("runplane list commands page like the API: --limit, --cursor, --all, a
 });
 
 Deno.test("runplane tokens and keys create show the secret once, and it works", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "admin");
   const env = passwordEnv(server, tenant);
   const token = JSON.parse(
@@ -223,7 +224,7 @@ Deno.test("runplane tokens and keys create show the secret once, and it works", 
 });
 
 Deno.test("runplane limits get, set and delete a tag's concurrency limit", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "admin");
   const env = passwordEnv(server, tenant);
   assert.equal(

@@ -2,7 +2,8 @@ import { hasScript, spawnCliOnTerminal } from "../_helpers/terminal.ts";
 import assert from "node:assert/strict";
 import { cli as runCli } from "./_cli.ts";
 import { AuthenticationError } from "../../errors.ts";
-import { createTenant, rejectsWith, startTestServer } from "../e2e/_helpers.ts";
+import { createTenant, rejectsWith } from "../e2e/_helpers.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 /** Runs the CLI in-process with a given environment and stdin. */
 function cli(args: string[], env: Record<string, string>, stdin = "") {
@@ -10,7 +11,7 @@ function cli(args: string[], env: Record<string, string>, stdin = "") {
 }
 
 Deno.test("runplane tokens and keys list and revoke credentials", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "admin");
   const env = {
     RUNPLANE_ENDPOINT: server.url.href,
@@ -76,7 +77,7 @@ Deno.test("runplane tokens and keys list and revoke credentials", async (t) => {
 });
 
 Deno.test("runplane users set-password reads passwords from stdin, never from a flag", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "member");
   const admin = await createTenant(server, "admin", `${tenant.slug}-x`);
   // The admin of the second tenant is made admin of the member's tenant too.
@@ -151,7 +152,7 @@ Deno.test("runplane users set-password reads passwords from stdin, never from a 
 });
 
 Deno.test("runplane users add and remove manage memberships of --tenant", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const first = await createTenant(server, "member");
   const second = await createTenant(server, "admin");
   const env = {
@@ -195,7 +196,7 @@ Deno.test("runplane users add and remove manage memberships of --tenant", async 
 });
 
 Deno.test("runplane escapes control characters in server text, except with --json", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "member");
   const project = await tenant.client.projects.create({ name: "p" });
   const flow = await tenant.client.flows.register({
@@ -239,7 +240,7 @@ Deno.test("runplane escapes control characters in server text, except with --jso
 Deno.test("runplane users set-password asks on a terminal without echoing", async () => {
   // A pseudo-terminal through script(1).
   if (!await hasScript()) return;
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "member");
   const child = spawnCliOnTerminal(["users", "set-password", tenant.username], {
     RUNPLANE_ENDPOINT: server.url.href,

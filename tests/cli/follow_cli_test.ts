@@ -1,10 +1,10 @@
+import {
+  type ReferenceServer,
+  startReferenceServer,
+} from "../_helpers/reference_server.ts";
 import assert from "node:assert/strict";
 import { cli, type CliResult, tenantToken } from "./_cli.ts";
-import {
-  createTenant,
-  startTestServer,
-  type TestServer,
-} from "../e2e/_helpers.ts";
+import { createTenant } from "../e2e/_helpers.ts";
 import { hasScript, spawnCliOnTerminal } from "../_helpers/terminal.ts";
 
 /** Polls `check` every 20 ms, at most 10 s. */
@@ -17,7 +17,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
 }
 
 /** A tenant with a token, a flow and a run of it in `RUNNING`. */
-async function runningRun(server: TestServer) {
+async function runningRun(server: ReferenceServer) {
   const tenant = await createTenant(server, "admin");
   const token = await tenantToken(server, tenant);
   const project = await tenant.client.projects.create({ name: "p" });
@@ -35,7 +35,7 @@ async function runningRun(server: TestServer) {
 }
 
 Deno.test("runplane logs keeps --level and up, prints the --tail, and --follow reads until the run is final", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { tenant, run, version, env } = await runningRun(server);
   const write = (messages: string[], level = "INFO") =>
     tenant.client.logs.write(
@@ -97,7 +97,7 @@ Deno.test("runplane logs keeps --level and up, prints the --tail, and --follow r
 });
 
 Deno.test("runplane logs --follow ends with exit code 130 on Ctrl-C", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { env, run } = await runningRun(server);
   const controller = new AbortController();
   const following = cli(
@@ -113,7 +113,7 @@ Deno.test("runplane logs --follow ends with exit code 130 on Ctrl-C", async () =
 });
 
 Deno.test("runplane flow-runs watch shows the time since the run started and the final state's message", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { tenant, run, version, env } = await runningRun(server);
   await new Promise((resolve) => setTimeout(resolve, 1_100));
   let stderr = "";
@@ -157,7 +157,7 @@ Deno.test("runplane flow-runs watch survives a server that stops and starts agai
   const folder = await Deno.makeTempDir();
   try {
     const databasePath = `${folder}/runplane.db`;
-    const first = await startTestServer({ databasePath });
+    const first = await startReferenceServer({ databasePath });
     const port = Number(first.url.port);
     let setup;
     try {
@@ -188,7 +188,7 @@ Deno.test("runplane flow-runs watch survives a server that stops and starts agai
       "the outage notice",
     );
     {
-      await using again = await startTestServer({ databasePath, port });
+      await using again = await startReferenceServer({ databasePath, port });
       await again.client({ token }).flowRuns.setState(run.id, {
         version,
         state: "SUCCESS",
@@ -227,7 +227,7 @@ Deno.test("runplane flow-runs watch survives a server that stops and starts agai
 
 Deno.test("runplane flow-runs watch on a terminal: Ctrl-C clears the line, shows the cursor and exits 130", async () => {
   if (!await hasScript()) return;
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { run, env } = await runningRun(server);
   const child = spawnCliOnTerminal(
     ["flow-runs", "watch", run.id, "--interval-ms", "50"],

@@ -1,10 +1,11 @@
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 import assert from "node:assert/strict";
 import { cli, tenantToken, withHome } from "./_cli.ts";
-import { createTenant, startTestServer, uniqueName } from "../e2e/_helpers.ts";
+import { createTenant, uniqueName } from "../e2e/_helpers.ts";
 import { AuthenticationError } from "../../errors.ts";
 
 Deno.test("runplane login saves the endpoint and the only tenant; whoami, config view and logout use them", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "admin");
   const token = await tenantToken(server, tenant, "laptop");
   await withHome(async (home) => {
@@ -70,7 +71,7 @@ Deno.test("runplane login saves the endpoint and the only tenant; whoami, config
 });
 
 Deno.test("runplane logout --local forgets a token without revoking it, and says a password stays valid", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "member");
   const token = await tenantToken(server, tenant, "kept");
   await withHome(async (home) => {
@@ -91,8 +92,8 @@ Deno.test("runplane logout --local forgets a token without revoking it, and says
 });
 
 Deno.test("runplane profiles keep their own endpoint, tenant and credential; old credential files stay readable", async () => {
-  await using server = await startTestServer();
-  await using other = await startTestServer();
+  await using server = await startReferenceServer();
+  await using other = await startReferenceServer();
   const tenant = await createTenant(server, "viewer");
   const elsewhere = await createTenant(other, "admin");
   const token = await tenantToken(other, elsewhere);
@@ -155,7 +156,7 @@ Deno.test("runplane profiles keep their own endpoint, tenant and credential; old
 });
 
 Deno.test("runplane login with several tenants takes --tenant, asks on a terminal, or saves none", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const first = await createTenant(server, "admin");
   const second = uniqueName("t");
   await server.admin.tenants.create({ slug: second, name: "Second" });

@@ -5,29 +5,38 @@
  * @module
  */
 
-import { type ServerProcess, spawnServer } from "../server/_helpers.ts";
+import {
+  type ServerProcess,
+  spawnReferenceServer,
+} from "../_helpers/reference_server.ts";
 
-/** Starts `count` server processes on one database, all at once. */
+/**
+ * Starts `count` server processes on one database, all at once.
+ *
+ * @throws {ServerStartError} When one does not start (the others are stopped).
+ */
 export async function startInstances(
   count: number,
   databaseUrl: string,
   serverKey: string,
 ): Promise<ServerProcess[]> {
-  const instances = await Promise.all(
+  const started = await Promise.allSettled(
     Array.from(
       { length: count },
       () =>
-        spawnServer(["--database", databaseUrl], {
-          RUNPLANE_SERVER_KEY: serverKey,
+        spawnReferenceServer({
+          database: databaseUrl,
+          env: { RUNPLANE_SERVER_KEY: serverKey },
         }),
     ),
   );
-  const failed = instances.find((instance) => instance.url === undefined);
+  const instances = started.flatMap((result) =>
+    result.status === "fulfilled" ? [result.value] : []
+  );
+  const failed = started.find((result) => result.status === "rejected");
   if (failed) {
-    const outputs = await Promise.all(instances.map((i) => i.stop()));
-    throw new Error(
-      `An instance did not start: ${outputs.map((o) => o.stderr).join("\n")}`,
-    );
+    await stopInstances(instances);
+    throw failed.reason;
   }
   return instances;
 }
@@ -36,7 +45,7 @@ export async function startInstances(
 export async function stopInstances(
   instances: ServerProcess[],
 ): Promise<void> {
-  await Promise.all(instances.map((instance) => instance.stop()));
+  await Promise.all(instances.map((instance) => instance.kill("SIGTERM")));
 }
 
 /** Runs `perInstance` calls of `fn` on each instance, all at once. */
@@ -48,7 +57,7 @@ export function onEach<T>(
   return Promise.all(
     Array.from({ length: perInstance }).flatMap((_, i) =>
       instances.map((instance, j) =>
-        fn({ url: instance.url! }, i * instances.length + j)
+        fn({ url: instance.url }, i * instances.length + j)
       )
     ),
   );

@@ -2,15 +2,14 @@ import assert from "node:assert/strict";
 import { type SigningKey, signRequest } from "../../auth/hmac.ts";
 import { randomKey } from "../_helpers/engine.ts";
 import { testDatabase } from "../_helpers/postgres.ts";
-import {
-  basic,
-  call,
-  createFlowRun,
-  createTenant,
-  PASSWORD,
-  spawnServer,
-} from "../server/_helpers.ts";
+import { basic, call, createFlowRun } from "../server/_helpers.ts";
 import { onEach, startInstances, stopInstances, tally } from "./_helpers.ts";
+import { PASSWORD, seedTenant } from "../_helpers/seed.ts";
+import {
+  ServerStartError,
+  spawnReferenceServer,
+} from "../_helpers/reference_server.ts";
+import { rejection } from "../_helpers/client.ts";
 
 Deno.test("two server processes on one PostgreSQL database keep every rule of the store", async (t) => {
   await using database = await testDatabase();
@@ -19,7 +18,7 @@ Deno.test("two server processes on one PostgreSQL database keep every rule of th
   const instances = await startInstances(2, database.url, serverKey);
   const [a, b] = instances.map((instance) => ({ url: instance.url! }));
   try {
-    const tenant = await createTenant(a, "cluster");
+    const tenant = await seedTenant(a, "cluster");
     const member = tenant.tokens.member;
 
     await t.step(
@@ -231,9 +230,11 @@ Deno.test("two server processes on one PostgreSQL database keep every rule of th
     await t.step(
       "RUNPLANE_DATABASE_URL, without --database, joins the deployment",
       async () => {
-        const third = await spawnServer([], {
-          RUNPLANE_DATABASE_URL: database.url,
-          RUNPLANE_SERVER_KEY: serverKey,
+        const third = await spawnReferenceServer({
+          env: {
+            RUNPLANE_DATABASE_URL: database.url,
+            RUNPLANE_SERVER_KEY: serverKey,
+          },
         });
         try {
           assert.ok(third.url, "it starts");
@@ -244,7 +245,7 @@ Deno.test("two server processes on one PostgreSQL database keep every rule of th
             ),
           );
         } finally {
-          await third.stop();
+          await third.kill("SIGTERM");
         }
       },
     );
@@ -252,11 +253,14 @@ Deno.test("two server processes on one PostgreSQL database keep every rule of th
     await t.step(
       "an instance started with another server key refuses to start",
       async () => {
-        const other = await spawnServer(["--database", database.url], {
-          RUNPLANE_SERVER_KEY: randomKey(),
-        });
-        const { code, stderr } = await other.stop();
-        assert.equal(other.url, undefined);
+        const refused = await rejection(() =>
+          spawnReferenceServer({
+            database: database.url,
+            env: { RUNPLANE_SERVER_KEY: randomKey() },
+          })
+        );
+        assert.ok(refused instanceof ServerStartError, String(refused));
+        const { code, stderr } = refused;
         assert.notEqual(code, 0);
         assert.match(stderr, /is not the key the database .* was sealed with/);
         assert.doesNotMatch(stderr, /postgres@/);
@@ -267,10 +271,11 @@ Deno.test("two server processes on one PostgreSQL database keep every rule of th
       "the admin token is the deployment's: an instance started with a new one changes it on every instance",
       async () => {
         assert.equal((await call(b, "GET", "/me")).status, 200);
-        const third = await spawnServer(
-          ["--database", database.url, "--admin-token", "the-new-admin-token"],
-          { RUNPLANE_SERVER_KEY: serverKey },
-        );
+        const third = await spawnReferenceServer({
+          database: database.url,
+          adminToken: "the-new-admin-token",
+          env: { RUNPLANE_SERVER_KEY: serverKey },
+        });
         try {
           assert.equal((await call(a, "GET", "/me")).status, 401);
           assert.equal(
@@ -279,7 +284,7 @@ Deno.test("two server processes on one PostgreSQL database keep every rule of th
             200,
           );
         } finally {
-          await third.stop();
+          await third.kill("SIGTERM");
         }
       },
     );

@@ -3,7 +3,8 @@
 // subprocess), against the reference server, with several users at once.
 
 import assert from "node:assert/strict";
-import { createTenant, startTestServer } from "../e2e/_helpers.ts";
+import { createTenant } from "../e2e/_helpers.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 const GATEWAY = new URL("../../examples/deploy/main.ts", import.meta.url)
   .pathname;
@@ -56,7 +57,7 @@ async function startGateway(endpoint: string) {
 }
 
 Deno.test("the Deploy gateway answers every concurrent request with its own caller's data", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const users: Array<{ slug: string; token: string }> = [];
   for (let i = 0; i < 3; i++) {
     const tenant = await createTenant(server, "member");
@@ -101,7 +102,7 @@ Deno.test("the Deploy gateway answers every concurrent request with its own call
 });
 
 Deno.test("the Deploy gateway answers a Runplane error with its status and what the request needs", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "member");
   await tenant.client.projects.create({ name: "gateway-project" });
   const { token: userToken } = await server.admin.apiTokens.create({

@@ -2,18 +2,20 @@ import assert from "node:assert/strict";
 import { AuthenticationError, NotFoundError } from "../../errors.ts";
 import { Client } from "../../client/client.ts";
 import { Credentials } from "../../auth/credentials.ts";
+import { createTenant, rejectsWith } from "./_helpers.ts";
 import {
-  createTenant,
-  rejectsWith,
-  startTestServer,
-  type TestServer,
-} from "./_helpers.ts";
+  type ReferenceServer,
+  startReferenceServer,
+} from "../_helpers/reference_server.ts";
 
 /**
  * Two tenants whose first user joins the second too, with `role` there, and
  * that user's user-scoped API token.
  */
-async function userInTwoTenants(server: TestServer, role: "viewer" | "member") {
+async function userInTwoTenants(
+  server: ReferenceServer,
+  role: "viewer" | "member",
+) {
   const first = await createTenant(server, "member");
   const second = await createTenant(server, "member");
   await server.admin.users.addMembership({
@@ -30,7 +32,7 @@ async function userInTwoTenants(server: TestServer, role: "viewer" | "member") {
 }
 
 Deno.test("loginToTenant() with a user-scoped token, then the access token", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { first, second, token } = await userInTwoTenants(server, "viewer");
   const client = server.client({ token });
 
@@ -80,7 +82,7 @@ Deno.test("loginToTenant() with a user-scoped token, then the access token", asy
 });
 
 Deno.test("a keypair client works against the real server", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "member");
   const keys = await server.admin.accessKeys.create({
     username: tenant.username,
@@ -104,7 +106,7 @@ Deno.test("a keypair client works against the real server", async () => {
 });
 
 Deno.test("the remaining auth routes: /me, refresh, session login and logout", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "member");
 
   await t.step("GET /me names the principal", async () => {
@@ -176,7 +178,7 @@ Deno.test("the remaining auth routes: /me, refresh, session login and logout", a
 });
 
 Deno.test("loginToTenant() while logged in to a tenant switches tenant with the user's own credentials", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { first, second, token } = await userInTwoTenants(server, "member");
   const modes = {
     "API token": server.client({ token }),

@@ -1,3 +1,4 @@
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 import assert from "node:assert/strict";
 import {
   AbortError,
@@ -10,7 +11,7 @@ import { ApiResources } from "../../client/api_resources.ts";
 import type { CallOptions } from "../../client/request_options.ts";
 import { apiError, hang, startServer } from "../_helpers/test_server.ts";
 import { testClient } from "../_helpers/client.ts";
-import { createTenant, startTestServer } from "./_helpers.ts";
+import { createTenant } from "./_helpers.ts";
 
 /** A typed call that takes the per-call options last. */
 type Call = (client: Client, call: CallOptions) => Promise<unknown>;
@@ -189,7 +190,7 @@ Deno.test("per-call options: idempotencyKey is sent by every resource's POST", a
 });
 
 Deno.test("per-call options: a replay with the same idempotencyKey returns the same resource", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const admin = server.admin;
   const tenant = await createTenant(server, "admin");
   const client = tenant.client;

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { createTenant, startTestServer } from "./_helpers.ts";
+import { createTenant } from "./_helpers.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 Deno.test("taskRuns.setState() lets exactly the limit run under a race", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { client } = await createTenant(server, "admin");
   const project = await client.projects.create({ name: "race" });
   const flow = await client.flows.register({ name: "f", project: project.id });

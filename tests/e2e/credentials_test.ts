@@ -6,10 +6,11 @@ import {
   NotFoundError,
   PermissionDeniedError,
 } from "../../errors.ts";
-import { createTenant, rejectsWith, startTestServer } from "./_helpers.ts";
+import { createTenant, rejectsWith } from "./_helpers.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 Deno.test("apiTokens.list() and revoke() manage the caller's tokens", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "admin");
   const user = server.client({
     username: tenant.username,
@@ -71,7 +72,7 @@ Deno.test("apiTokens.list() and revoke() manage the caller's tokens", async (t) 
 });
 
 Deno.test("accessKeys.list() and revoke() manage keypairs", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "admin");
   const keypair = await tenant.client.accessKeys.create({
     username: tenant.username,
@@ -88,7 +89,7 @@ Deno.test("accessKeys.list() and revoke() manage keypairs", async () => {
 });
 
 Deno.test("users.setPassword(), addMembership() and removeMembership()", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "member");
   const other = await createTenant(server, "admin");
   const user = server.client({
@@ -170,7 +171,7 @@ Deno.test("users.setPassword(), addMembership() and removeMembership()", async (
 });
 
 Deno.test("flowRuns.heartbeat() and taskRuns.heartbeat() answer false on a finished run, without throwing", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "member");
   const client = tenant.client;
   const project = await client.projects.create({ name: "p" });

@@ -1,27 +1,14 @@
 import assert from "node:assert/strict";
-
-const root = new URL("../../", import.meta.url);
+import { runExample } from "../examples/_run_example.ts";
 
 Deno.test("examples/demo.ts exits 0 with a report for both users", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "runplane-demo-test-" });
   try {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-net=127.0.0.1",
-        "--allow-env",
-        "--allow-read",
-        "--allow-write",
-        "examples/demo.ts",
-      ],
-      cwd: root,
-      env: { TMPDIR: tmp, NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stdout = new TextDecoder().decode(output.stdout);
-    const stderr = new TextDecoder().decode(output.stderr);
-    assert.equal(output.code, 0, `stdout:\n${stdout}\nstderr:\n${stderr}`);
+    const { code, stdout, stderr } = await runExample("demo.ts", {
+      flags: ["--allow-write"],
+      env: { TMPDIR: tmp },
+    });
+    assert.equal(code, 0, `stdout:\n${stdout}\nstderr:\n${stderr}`);
     for (const user of ["alice", "bob"]) {
       assert.match(stdout, new RegExp(`^${user}$`, "m"));
     }

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { createTenant, startTestServer } from "./_helpers.ts";
+import { createTenant } from "./_helpers.ts";
 import { startFaultProxy } from "../_helpers/fault_proxy.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 Deno.test("flowRuns.create() through a lost answer creates exactly one run", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "member");
   const project = await tenant.client.projects.create({ name: "p" });
   const flow = await tenant.client.flows.register({

@@ -4,10 +4,11 @@ import {
   NotFoundError,
   PermissionDeniedError,
 } from "../../errors.ts";
-import { createTenant, rejectsWith, startTestServer } from "./_helpers.ts";
+import { createTenant, rejectsWith } from "./_helpers.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 Deno.test("a second tenant never sees the first tenant's objects", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const a = await createTenant(server, "admin");
   const b = await createTenant(server, "admin");
   const own = a.client;
@@ -130,7 +131,7 @@ Deno.test("a second tenant never sees the first tenant's objects", async (t) => 
 });
 
 Deno.test("roles limit what a user may do", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "admin");
   const project = await tenant.client.projects.create({ name: "p" });
   const flow = await tenant.client.flows.register({

@@ -1,16 +1,14 @@
+import {
+  type ReferenceServer,
+  startReferenceServer,
+} from "../_helpers/reference_server.ts";
 import assert from "node:assert/strict";
 import type { Client } from "../../client/client.ts";
 import type { Listing } from "../../client/resources/listing.ts";
 import type { ListOptions } from "../../client/resources/types.ts";
 import type { CallOptions } from "../../client/request_options.ts";
 import { JUPYTER_DISPLAY, type MimeBundle } from "../../jupyter/mod.ts";
-import {
-  createTenant,
-  startTestServer,
-  type TestServer,
-  type TestTenant,
-  uniqueName,
-} from "./_helpers.ts";
+import { createTenant, type TestTenant, uniqueName } from "./_helpers.ts";
 
 /** A listing of the reference server, and how to fill it with five items. */
 interface Row {
@@ -19,7 +17,7 @@ interface Row {
   /** The scope of the token that lists. */
   scope: "tenant" | "user";
   /** Makes five items and returns their keys, in the listing's order. */
-  seed(server: TestServer, tenant: TestTenant): Promise<string[]>;
+  seed(server: ReferenceServer, tenant: TestTenant): Promise<string[]>;
   /** The listing; its item type varies by row. */
   list(
     client: Client,
@@ -120,7 +118,7 @@ const ROWS: Record<string, Row> = {
 };
 
 Deno.test("every listing is one Listing that the server pages with limit and cursor", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   for (const [name, row] of Object.entries(ROWS)) {
     await t.step(name, async (t) => {
       const tenant = await createTenant(server, "admin");

@@ -7,10 +7,11 @@ import {
 } from "../../errors.ts";
 import { Credentials } from "../../auth/credentials.ts";
 import { Client } from "../../client/client.ts";
-import { createTenant, rejectsWith, startTestServer } from "./_helpers.ts";
+import { createTenant, rejectsWith } from "./_helpers.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 Deno.test("tenants, users, apiTokens and accessKeys work end to end", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "admin");
 
   await t.step(
@@ -120,7 +121,7 @@ Deno.test("tenants, users, apiTokens and accessKeys work end to end", async (t) 
 });
 
 Deno.test("projects, flows and flow runs work end to end", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { client } = await createTenant(server, "member");
 
   await t.step("projects.create(), get(), list() and delete()", async () => {
@@ -379,7 +380,7 @@ Deno.test("projects, flows and flow runs work end to end", async (t) => {
 });
 
 Deno.test("task runs, cached states and concurrency limits work end to end", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { client } = await createTenant(server, "admin");
   const project = await client.projects.create({ name: "p" });
   const flow = await client.flows.register({ name: "f", project: project.id });
@@ -532,7 +533,7 @@ Deno.test("task runs, cached states and concurrency limits work end to end", asy
 });
 
 Deno.test("logs, secrets, agents and uiUrl work end to end", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "member");
   const { client } = tenant;
   const project = await client.projects.create({ name: "p" });

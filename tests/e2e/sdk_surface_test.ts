@@ -4,10 +4,11 @@ import {
   InvalidArgumentError,
   NotFoundError,
 } from "../../errors.ts";
-import { createTenant, rejectsWith, startTestServer } from "./_helpers.ts";
+import { createTenant, rejectsWith } from "./_helpers.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 Deno.test("projects.getOrCreate() and flowRuns.cancel() against the reference server", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { client } = await createTenant(server, "member");
 
   await t.step(
@@ -57,7 +58,7 @@ Deno.test("projects.getOrCreate() and flowRuns.cancel() against the reference se
 });
 
 Deno.test("Listing gives a page when awaited, every item when iterated, and a bounded array", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "member");
   const project = await tenant.client.projects.create({ name: "p" });
   const train = await tenant.client.flows.register({
@@ -187,7 +188,7 @@ Deno.test("Listing gives a page when awaited, every item when iterated, and a bo
 });
 
 Deno.test("taskRuns.list() pages a flow run's task runs, oldest first", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { client } = await createTenant(server, "member");
   const other = await createTenant(server, "member");
   const project = await client.projects.create({ name: "p" });

@@ -6,12 +6,13 @@
  * @module
  */
 
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 import assert from "node:assert/strict";
 import { type MimeBundle, showProgress } from "../../jupyter/mod.ts";
-import { createTenant, startTestServer } from "../e2e/_helpers.ts";
+import { createTenant } from "../e2e/_helpers.ts";
 
 Deno.test("showProgress() redraws one display per poll of flowRuns.wait(), the last before wait() returns", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { client } = await createTenant(server, "admin");
   const project = await client.projects.create({ name: "p" });
   const flow = await client.flows.register({ name: "f", project: project.id });

@@ -9,7 +9,8 @@ import {
   task,
 } from "../../mod.ts";
 import type { Client } from "../../client/client.ts";
-import { createTenant, rejectsWith, startTestServer } from "../e2e/_helpers.ts";
+import { createTenant, rejectsWith } from "../e2e/_helpers.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 /** Waits, in bounded steps, until `check` holds. */
 async function until(check: () => boolean | Promise<boolean>, what: string) {
@@ -37,7 +38,7 @@ async function cancel(client: Client, flowRunId: string): Promise<void> {
 }
 
 Deno.test("flow() stops when another client cancels the run, and leaves it CANCELLED", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "member");
   const operator = server.client(
     { username: tenant.username, password: tenant.password },
@@ -76,7 +77,7 @@ Deno.test("flow() stops when another client cancels the run, and leaves it CANCE
 });
 
 Deno.test("flow() aborted by the caller's signal is stored CANCELLED", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { client } = await createTenant(server, "member");
   const controller = new AbortController();
   let flowRunId = "";
@@ -95,7 +96,7 @@ Deno.test("flow() aborted by the caller's signal is stored CANCELLED", async () 
 });
 
 Deno.test("flow() keeps two users' concurrent runs apart: clients, logs and cancellation", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const ada = await createTenant(server, "member");
   const bob = await createTenant(server, "member");
   const bobOperator = server.client(
@@ -172,7 +173,7 @@ Deno.test("flow() keeps two users' concurrent runs apart: clients, logs and canc
 });
 
 Deno.test("flow() with logPrints restores the console when no run is active", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { client } = await createTenant(server, "member");
   const before = console.info;
   const quiet = flow("quiet", { logPrints: true }, () => {

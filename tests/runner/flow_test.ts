@@ -12,7 +12,8 @@ import {
   task,
 } from "../../mod.ts";
 import type { Client } from "../../client/client.ts";
-import { createTenant, rejectsWith, startTestServer } from "../e2e/_helpers.ts";
+import { createTenant, rejectsWith } from "../e2e/_helpers.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 /** The task run ids that tasks record from inside, in call order. */
 function taskRunIds(): {
@@ -39,7 +40,7 @@ async function runsOf(client: Client, flowName: string) {
 }
 
 Deno.test("flow() runs three tasks end to end and records their states, versions and logs", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { client } = await createTenant(server, "member");
   const seen = taskRunIds();
   const extract = task("extract", async (day: string) => {
@@ -187,7 +188,7 @@ Deno.test("flow() runs three tasks end to end and records their states, versions
 });
 
 Deno.test("task() retries through RETRYING, then FAILED, and the flow fails with the error", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { client } = await createTenant(server, "member");
   const seen = taskRunIds();
   let calls = 0;
@@ -229,7 +230,7 @@ Deno.test("task() retries through RETRYING, then FAILED, and the flow fails with
 });
 
 Deno.test("task() waits out QUEUED under a tag limit of 1: one RUNNING at a time, all finish", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { client } = await createTenant(server, "admin");
   await client.concurrencyLimits.update("gpu", 1);
   let running = 0;
@@ -261,7 +262,7 @@ Deno.test("task() waits out QUEUED under a tag limit of 1: one RUNNING at a time
 });
 
 Deno.test("task() with cacheFor and cacheKey ends CACHED on a second run without calling fn", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { client } = await createTenant(server, "member");
   let calls = 0;
   let stampCalls = 0;
@@ -310,7 +311,7 @@ Deno.test("task() with cacheFor and cacheKey ends CACHED on a second run without
 });
 
 Deno.test("flow() and task() send heartbeats while they run", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { client } = await createTenant(server, "member");
   let flowRunId = "";
   const beating = task("beating", async () => {
@@ -337,7 +338,7 @@ Deno.test("flow() and task() send heartbeats while they run", async () => {
 });
 
 Deno.test("flow() stores a result only when it is JSON of at most MAX_RESULT_BYTES", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { client } = await createTenant(server, "member");
   const big = "x".repeat(MAX_RESULT_BYTES);
   const runIds: string[] = [];
@@ -371,7 +372,7 @@ Deno.test("flow() stores a result only when it is JSON of at most MAX_RESULT_BYT
 });
 
 Deno.test("flow() with an idempotency key runs once and replays the stored result", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { client } = await createTenant(server, "member");
   let calls = 0;
   const once = flow("once", ({ n }: { n: number }) => {
@@ -433,7 +434,7 @@ Deno.test("flow() and task() check their arguments up front", async () => {
 });
 
 Deno.test("flow.run() takes the active client, else one from the environment that it closes", async (t) => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "member");
   const { token } = await server.admin.apiTokens.create({
     name: "env",

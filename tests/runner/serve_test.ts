@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { flow, InvalidArgumentError, serve } from "../../mod.ts";
-import { createTenant, rejectsWith, startTestServer } from "../e2e/_helpers.ts";
+import { createTenant, rejectsWith } from "../e2e/_helpers.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 Deno.test("serve() with two agents runs each of 50 scheduled runs exactly once", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const tenant = await createTenant(server, "member");
   const second = server.client(
     { username: tenant.username, password: tenant.password },
@@ -83,7 +84,7 @@ Deno.test("serve() with two agents runs each of 50 scheduled runs exactly once",
 });
 
 Deno.test("serve() refuses what is not a flow, and names served twice", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { client } = await createTenant(server, "member");
   const one = flow("one", () => 1);
   const error = await rejectsWith(
@@ -105,7 +106,7 @@ Deno.test("serve() refuses what is not a flow, and names served twice", async ()
 });
 
 Deno.test("serve() stops on its signal after the runs it started have finished", async () => {
-  await using server = await startTestServer();
+  await using server = await startReferenceServer();
   const { client } = await createTenant(server, "member");
   const stop = new AbortController();
   let release!: () => void;

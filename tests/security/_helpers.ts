@@ -7,12 +7,8 @@
 
 import assert from "node:assert/strict";
 import type { RunplaneServer } from "../../server/mod.ts";
-import {
-  type Answer,
-  call,
-  createFlowRun,
-  type TenantFixture,
-} from "../server/_helpers.ts";
+import { type Answer, call, createFlowRun } from "../server/_helpers.ts";
+import type { SeededTenant } from "../_helpers/seed.ts";
 
 /** The ids of one of every kind of object in a tenant. */
 export interface TenantObjects {
@@ -29,7 +25,7 @@ export interface TenantObjects {
 /** Fills a tenant with one object of every kind, as its admin. */
 export async function createObjects(
   server: RunplaneServer,
-  tenant: TenantFixture,
+  tenant: SeededTenant,
 ): Promise<TenantObjects> {
   const token = tenant.tokens.admin;
   const { projectId, flowId, flowRunId } = await createFlowRun(server, tenant);

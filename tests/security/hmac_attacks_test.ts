@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
 import { type SigningKey, signRequest } from "../../auth/hmac.ts";
-import {
-  type Answer,
-  call,
-  createTenant,
-  testServer,
-} from "../server/_helpers.ts";
+import { type Answer, call } from "../server/_helpers.ts";
 import { assertError } from "./_helpers.ts";
+import { seedTenant } from "../_helpers/seed.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 const MINUTE = 60_000;
 
@@ -19,9 +16,9 @@ interface Forgery {
 }
 
 Deno.test("server HMAC attack table: every forgery is a generic 401", async (t) => {
-  await using server = await testServer();
-  const a = await createTenant(server, "hmac-a");
-  const b = await createTenant(server, "hmac-b");
+  await using server = await startReferenceServer();
+  const a = await seedTenant(server, "hmac-a");
+  const b = await seedTenant(server, "hmac-b");
   const created = await call(server, "POST", "/access-keys", {
     body: { username: a.usernames.member, tenant: a.slug },
   });

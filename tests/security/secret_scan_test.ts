@@ -10,7 +10,7 @@ import {
   PermissionDeniedError,
   RunplaneError,
 } from "../../errors.ts";
-import { spawnServer } from "../chaos/_helpers.ts";
+import { spawnReferenceServer } from "../_helpers/reference_server.ts";
 
 /** A value that cannot appear anywhere by chance. */
 function distinct(label: string): string {
@@ -99,7 +99,10 @@ Deno.test("no secret shows in logs, errors or printed objects", async () => {
   };
 
   const folder = await Deno.makeTempDir({ prefix: "runplane_scan_" });
-  const server = await spawnServer(`${folder}/runplane.db`, adminToken);
+  const server = await spawnReferenceServer({
+    database: `${folder}/runplane.db`,
+    adminToken,
+  });
   const clients: Client[] = [];
   const client = (
     credentials: CredentialsInit,

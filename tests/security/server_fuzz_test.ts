@@ -1,15 +1,11 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { signRequest } from "../../auth/hmac.ts";
-import {
-  ADMIN_TOKEN,
-  type Answer,
-  call,
-  createTenant,
-  PASSWORD,
-  testServer,
-} from "../server/_helpers.ts";
+import { type Answer, call } from "../server/_helpers.ts";
 import { assertErrorShape, createObjects, LEAK } from "./_helpers.ts";
+import { ADMIN_TOKEN } from "../_helpers/admin_token.ts";
+import { PASSWORD, seedTenant } from "../_helpers/seed.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 const ROUTES = [
   "GET /tenants",
@@ -151,8 +147,8 @@ const jsonish = fc.oneof(
 );
 
 Deno.test("server answers random requests with no 500 and no leak", async (t) => {
-  await using server = await testServer();
-  const tenant = await createTenant(server, "fuzz");
+  await using server = await startReferenceServer();
+  const tenant = await seedTenant(server, "fuzz");
   const objects = await createObjects(server, tenant);
   const key = (await call(server, "POST", "/access-keys", {
     body: { username: tenant.usernames.member, tenant: tenant.slug },

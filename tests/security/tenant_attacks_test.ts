@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
-import { call, createTenant, testServer } from "../server/_helpers.ts";
+import { call } from "../server/_helpers.ts";
 import { assertError, createObjects, type TenantObjects } from "./_helpers.ts";
+import { seedTenant } from "../_helpers/seed.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 /** A route with the ids of some tenant filled in. */
 interface Attack {
@@ -116,9 +118,9 @@ function tenantRoutes(o: TenantObjects): Attack[] {
 }
 
 Deno.test("server tenant attack table", async (t) => {
-  await using server = await testServer();
-  const a = await createTenant(server, "attacker");
-  const b = await createTenant(server, "victim");
+  await using server = await startReferenceServer();
+  const a = await seedTenant(server, "attacker");
+  const b = await seedTenant(server, "victim");
   const mine = await createObjects(server, a);
   const theirs = await createObjects(server, b);
 

@@ -1,31 +1,13 @@
 /**
- * Shared helpers for the server tests: start a throw-away server, call it
- * over real HTTP, and set up a tenant with one user per role.
+ * Shared helpers for the server tests: call a reference server over real
+ * HTTP, and fill a seeded tenant with a run.
  *
  * @module
  */
 
-import { type RunplaneServer, startServer } from "../../server/mod.ts";
 import { type SigningKey, signRequest } from "../../auth/hmac.ts";
-import { engineOptions } from "../_helpers/engine.ts";
 import { ADMIN_TOKEN } from "../_helpers/admin_token.ts";
-
-export const PASSWORD = "correct horse battery";
-
-/**
- * Starts a quiet server on a free port with an in-memory database (a fresh
- * PostgreSQL one when the suite runs on PostgreSQL), or the given file.
- */
-export async function testServer(
-  databasePath = ":memory:",
-): Promise<RunplaneServer> {
-  return startServer({
-    port: 0,
-    ...(databasePath === ":memory:" ? await engineOptions() : { databasePath }),
-    adminToken: ADMIN_TOKEN,
-    quiet: true,
-  });
-}
+import type { SeededTenant } from "../_helpers/seed.ts";
 
 /** How to call the API. */
 export interface CallOptions {
@@ -96,49 +78,10 @@ export async function call(
   return { status: response.status, headers: response.headers, body: parsed };
 }
 
-/** A tenant with one user of each role, each holding a tenant-scoped token. */
-export interface TenantFixture {
-  slug: string;
-  id: string;
-  tokens: { admin: string; member: string; viewer: string };
-  usernames: { admin: string; member: string; viewer: string };
-}
-
-/**
- * Creates a tenant and three users (admin, member, viewer) with tenant-scoped
- * API tokens. Costs three password hashes.
- */
-export async function createTenant(
-  server: { url: URL },
-  slug: string,
-): Promise<TenantFixture> {
-  const tenant = await call(server, "POST", "/tenants", {
-    body: { slug, name: `Tenant ${slug}` },
-  });
-  if (tenant.status !== 201) throw new Error(`Tenant: ${tenant.status}`);
-  const roles = ["admin", "member", "viewer"] as const;
-  const tokens = {} as TenantFixture["tokens"];
-  const usernames = {} as TenantFixture["usernames"];
-  for (const role of roles) {
-    const username = `${slug}-${role}`;
-    const user = await call(server, "POST", "/users", {
-      body: { username, password: PASSWORD, tenant: slug, role },
-    });
-    if (user.status !== 201) throw new Error(`User: ${user.status}`);
-    const token = await call(server, "POST", "/api-tokens", {
-      body: { name: role, scope: "tenant", username, tenant: slug },
-    });
-    if (token.status !== 201) throw new Error(`Token: ${token.status}`);
-    tokens[role] = token.body.token;
-    usernames[role] = username;
-  }
-  return { slug, id: tenant.body.id, tokens, usernames };
-}
-
 /** Creates a project, a flow and a flow run as the member. */
 export async function createFlowRun(
   server: { url: URL },
-  tenant: TenantFixture,
+  tenant: SeededTenant<"member">,
 ): Promise<{ projectId: string; flowId: string; flowRunId: string }> {
   const token = tenant.tokens.member;
   const project = await call(server, "POST", "/projects", {
@@ -165,65 +108,3 @@ export async function createFlowRun(
 export function basic(username: string, password: string): string {
   return `Basic ${btoa(`${username}:${password}`)}`;
 }
-
-/** A `deno task serve` process. */
-export interface ServerProcess {
-  /** The origin it listens on, or `undefined` when it exited instead. */
-  url: URL | undefined;
-  /** Stops it (if still running) and returns its exit code and stderr. */
-  stop(signal?: Deno.Signal): Promise<{ code: number; stderr: string }>;
-}
-
-/**
- * Starts `server/main.ts` in its own process, for what only a process shows
- * (refusing to start, its log on stderr), and waits until it listens or exits.
- */
-export async function spawnServer(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<ServerProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      `--config=${new URL("../../deno.json", import.meta.url).pathname}`,
-      "--allow-net=127.0.0.1",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      new URL("../../server/main.ts", import.meta.url).pathname,
-      "--port=0",
-      `--admin-token=${ADMIN_TOKEN}`,
-      ...args,
-    ],
-    env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream())
-    .getReader();
-  let output = "";
-  while (!output.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    output += value;
-  }
-  await reader.cancel();
-  const found = /http:\/\/\S+/.exec(output)?.[0];
-  return {
-    url: found === undefined ? undefined : new URL(found),
-    async stop(signal: Deno.Signal = "SIGTERM") {
-      try {
-        child.kill(signal);
-      } catch {
-        // It has exited already.
-      }
-      const { code } = await child.status;
-      return { code, stderr: await stderr };
-    },
-  };
-}
-
-export { ADMIN_TOKEN };

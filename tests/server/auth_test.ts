@@ -1,21 +1,17 @@
 import { deepEqual, match, ok } from "node:assert/strict";
 import { signRequest } from "../../auth/hmac.ts";
-import {
-  ADMIN_TOKEN,
-  basic,
-  call,
-  createTenant,
-  PASSWORD,
-  testServer,
-} from "./_helpers.ts";
+import { basic, call } from "./_helpers.ts";
+import { ADMIN_TOKEN } from "../_helpers/admin_token.ts";
+import { PASSWORD, seedTenant } from "../_helpers/seed.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 const AUTH_FAILED = {
   error: { code: "unauthenticated", message: "Authentication failed" },
 };
 
 Deno.test("server authenticates every credential mode", async (t) => {
-  await using server = await testServer();
-  const acme = await createTenant(server, "acme");
+  await using server = await startReferenceServer();
+  const acme = await seedTenant(server, "acme");
 
   await t.step(
     "bearer tokens: admin, tenant-scoped, user-scoped, bad",

@@ -6,7 +6,8 @@
  */
 
 import { ok } from "node:assert/strict";
-import { createWorkspace, spawnServer } from "../chaos/_helpers.ts";
+import { createWorkspace } from "../chaos/_helpers.ts";
+import { spawnReferenceServer } from "../_helpers/reference_server.ts";
 
 const CONNECTIONS = 20;
 const CHUNKS = 1_000;
@@ -82,7 +83,9 @@ async function peakGrowth(
 Deno.test("startServer() holds bodies sent one byte at a time in bounded memory", async (t) => {
   const folder = await Deno.makeTempDir({ prefix: "runplane_drip_" });
   try {
-    await using server = await spawnServer(`${folder}/drip.db`);
+    await using server = await spawnReferenceServer({
+      database: `${folder}/drip.db`,
+    });
     const workspace = await createWorkspace(server.url);
     const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 

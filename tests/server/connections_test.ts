@@ -8,7 +8,9 @@
 
 import { equal, match, ok, rejects } from "node:assert/strict";
 import { startServer } from "../../server/mod.ts";
-import { ADMIN_TOKEN, spawnServer } from "../chaos/_helpers.ts";
+import { ADMIN_TOKEN } from "../_helpers/admin_token.ts";
+import { spawnReferenceServer } from "../_helpers/reference_server.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 /** How long a test waits for the server to close a connection before failing. */
 const CLOSE_BOUND_MS = 5_000;
@@ -97,13 +99,10 @@ Deno.test("startServer() stays up when idle connections use up its file descript
     await t.step(
       "out of descriptors, it survives, then caps connections below the limit",
       async () => {
-        await using server = await spawnServer(
-          `${folder}/fds.db`,
-          ADMIN_TOKEN,
-          {
-            fileLimit: 256,
-          },
-        );
+        await using server = await spawnReferenceServer({
+          database: `${folder}/fds.db`,
+          fileLimit: 256,
+        });
         const flood = await openIdle(server.url, 400);
         ok(flood.length > 256, `only ${flood.length} connections opened`);
         closeAll(flood);
@@ -127,13 +126,10 @@ Deno.test("startServer() stays up when idle connections use up its file descript
     await t.step(
       "over --max-connections, a new connection is answered 503 with Retry-After",
       async () => {
-        await using server = await spawnServer(
-          `${folder}/cap.db`,
-          ADMIN_TOKEN,
-          {
-            args: ["--max-connections", "20"],
-          },
-        );
+        await using server = await spawnReferenceServer({
+          database: `${folder}/cap.db`,
+          args: ["--max-connections", "20"],
+        });
         const idle = await openIdle(server.url, 40);
         try {
           await new Promise((r) => setTimeout(r, 1_500));
@@ -148,11 +144,10 @@ Deno.test("startServer() stays up when idle connections use up its file descript
     await t.step(
       "--header-timeout-ms closes a connection that sends nothing",
       async () => {
-        await using server = await spawnServer(
-          `${folder}/flags.db`,
-          ADMIN_TOKEN,
-          { args: ["--header-timeout-ms", "200", "--body-timeout-ms", "200"] },
-        );
+        await using server = await spawnReferenceServer({
+          database: `${folder}/flags.db`,
+          args: ["--header-timeout-ms", "200", "--body-timeout-ms", "200"],
+        });
         const conn = await Deno.connect({
           hostname: server.url.hostname,
           port: Number(server.url.port),
@@ -166,11 +161,8 @@ Deno.test("startServer() stays up when idle connections use up its file descript
 });
 
 Deno.test("startServer() closes connections whose headers or body do not arrive in time", async (t) => {
-  await using server = await startServer({
-    port: 0,
+  await using server = await startReferenceServer({
     databasePath: ":memory:",
-    adminToken: ADMIN_TOKEN,
-    quiet: true,
     headerTimeoutMs: 200,
     bodyTimeoutMs: 200,
   });

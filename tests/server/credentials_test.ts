@@ -1,13 +1,15 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { basic, call, createTenant, PASSWORD, testServer } from "./_helpers.ts";
+import { basic, call } from "./_helpers.ts";
+import { PASSWORD, seedTenant } from "../_helpers/seed.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 const NEW_PASSWORD = "a brand new password";
 
 Deno.test("GET /api-tokens and DELETE /api-tokens/:id list and revoke by least privilege", async (t) => {
-  await using server = await testServer();
-  const acme = await createTenant(server, "acme");
-  const globex = await createTenant(server, "globex");
+  await using server = await startReferenceServer();
+  const acme = await seedTenant(server, "acme");
+  const globex = await seedTenant(server, "globex");
   const mine = await call(server, "POST", "/api-tokens", {
     token: acme.tokens.member,
     body: { name: "laptop", scope: "tenant" },
@@ -169,8 +171,8 @@ Deno.test("POST /api-tokens with expiresAt: the token is refused once it expires
   const folder = await Deno.makeTempDir();
   const databasePath = `${folder}/runplane.db`;
   try {
-    await using server = await testServer(databasePath);
-    const acme = await createTenant(server, "acme");
+    await using server = await startReferenceServer({ databasePath });
+    const acme = await seedTenant(server, "acme");
     const body = { name: "ci", scope: "tenant", tenant: "acme" };
 
     await t.step("a time in the past or no time is a 400", async () => {
@@ -220,9 +222,9 @@ Deno.test("POST /api-tokens with expiresAt: the token is refused once it expires
 });
 
 Deno.test("GET /access-keys and DELETE /access-keys/:key list and revoke keypairs", async (t) => {
-  await using server = await testServer();
-  const acme = await createTenant(server, "acme");
-  const globex = await createTenant(server, "globex");
+  await using server = await startReferenceServer();
+  const acme = await seedTenant(server, "acme");
+  const globex = await seedTenant(server, "globex");
   const created = await call(server, "POST", "/access-keys", {
     token: acme.tokens.admin,
     body: { username: acme.usernames.member, tenant: "acme" },
@@ -284,9 +286,9 @@ Deno.test("GET /access-keys and DELETE /access-keys/:key list and revoke keypair
 });
 
 Deno.test("PUT /users/:username/password changes it and ends the user's logins", async (t) => {
-  await using server = await testServer();
-  const acme = await createTenant(server, "acme");
-  const globex = await createTenant(server, "globex");
+  await using server = await startReferenceServer();
+  const acme = await seedTenant(server, "acme");
+  const globex = await seedTenant(server, "globex");
   const username = acme.usernames.member;
   const path = `/users/${username}/password`;
   const oldBasic = { authorization: basic(username, PASSWORD) };
@@ -438,9 +440,9 @@ Deno.test("PUT /users/:username/password changes it and ends the user's logins",
 });
 
 Deno.test("DELETE /users/:username/memberships/:tenant ends the membership and its credentials", async (t) => {
-  await using server = await testServer();
-  const acme = await createTenant(server, "acme");
-  const globex = await createTenant(server, "globex");
+  await using server = await startReferenceServer();
+  const acme = await seedTenant(server, "acme");
+  const globex = await seedTenant(server, "globex");
   const username = acme.usernames.member;
   const keypair = (await call(server, "POST", "/access-keys", {
     token: acme.tokens.admin,
@@ -504,9 +506,9 @@ Deno.test("DELETE /users/:username/memberships/:tenant ends the membership and i
 });
 
 Deno.test("POST /users adds an existing user without taking or checking its password", async () => {
-  await using server = await testServer();
-  const acme = await createTenant(server, "acme");
-  const globex = await createTenant(server, "globex");
+  await using server = await startReferenceServer();
+  const acme = await seedTenant(server, "acme");
+  const globex = await seedTenant(server, "globex");
   const victim = globex.usernames.viewer;
   // Right and wrong guesses answer alike, and add nobody.
   const answers = [];

@@ -1,12 +1,14 @@
 import { deepEqual, equal, match, notEqual } from "node:assert/strict";
-import { call, createFlowRun, createTenant, testServer } from "./_helpers.ts";
+import { call, createFlowRun } from "./_helpers.ts";
+import { seedTenant } from "../_helpers/seed.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 const STATES =
   "SCHEDULED, PENDING, RUNNING, QUEUED, RETRYING, SUCCESS, FAILED, CANCELLED, CACHED";
 
 Deno.test("server speaks HTTP as the contract says", async (t) => {
-  await using server = await testServer();
-  const acme = await createTenant(server, "acme");
+  await using server = await startReferenceServer();
+  const acme = await seedTenant(server, "acme");
   const token = acme.tokens.member;
   const run = await createFlowRun(server, acme);
 

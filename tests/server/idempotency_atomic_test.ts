@@ -32,7 +32,7 @@ Deno.test("IdempotencyGuard.run() commits the handler's writes with the stored a
     await assert.rejects(
       guard.run(call, async () => {
         const tenant = await store.createTenant({ slug: "acme", name: "Acme" });
-        return { status: 201, body: tenant };
+        return Response.json(tenant, { status: 201 });
       }),
       /The disk is full/,
     );
@@ -44,15 +44,16 @@ Deno.test("IdempotencyGuard.run() commits the handler's writes with the stored a
     const create = () =>
       working.run(call, async () => {
         runs++;
-        return {
-          status: 201,
-          body: await store.createTenant({ slug: "acme", name: "Acme" }),
-        };
+        return Response.json(
+          await store.createTenant({ slug: "acme", name: "Acme" }),
+          { status: 201 },
+        );
       });
     const first = await create();
     const again = await create();
     assert.equal(runs, 1);
-    assert.deepEqual(again.body, first.body);
+    assert.equal(again.headers.get("idempotent-replayed"), "true");
+    assert.deepEqual(await again.json(), await first.json());
     assert.ok(await store.tenantBySlug("acme"));
   } finally {
     await store.close();

@@ -7,14 +7,9 @@
 
 import { DatabaseSync } from "node:sqlite";
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { startServer } from "../../server/mod.ts";
-import {
-  ADMIN_TOKEN,
-  call,
-  createFlowRun,
-  createTenant,
-  testServer,
-} from "./_helpers.ts";
+import { call, createFlowRun } from "./_helpers.ts";
+import { seedTenant } from "../_helpers/seed.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 function lines(flowRunId: string, count: number, message = "line") {
   return {
@@ -27,15 +22,12 @@ function lines(flowRunId: string, count: number, message = "line") {
 }
 
 Deno.test("startServer() limits the log lines each tenant writes a minute, with 429 and Retry-After", async () => {
-  await using server = await startServer({
-    port: 0,
+  await using server = await startReferenceServer({
     databasePath: ":memory:",
-    adminToken: ADMIN_TOKEN,
-    quiet: true,
     logLinesPerMinute: 100,
   });
-  const acme = await createTenant(server, "acme");
-  const globex = await createTenant(server, "globex");
+  const acme = await seedTenant(server, "acme");
+  const globex = await seedTenant(server, "globex");
   const acmeRun = await createFlowRun(server, acme);
   const globexRun = await createFlowRun(server, globex);
   const write = (tenant: typeof acme, flowRunId: string, count: number) =>
@@ -60,8 +52,8 @@ Deno.test("startServer() removes log lines older than the retention period in it
     let token: string;
     let flowRunId: string;
     {
-      await using server = await testServer(databasePath);
-      const tenant = await createTenant(server, "acme");
+      await using server = await startReferenceServer({ databasePath });
+      const tenant = await seedTenant(server, "acme");
       ({ flowRunId } = await createFlowRun(server, tenant));
       token = tenant.tokens.member;
       for (const message of ["old", "recent", "new"]) {
@@ -85,7 +77,7 @@ Deno.test("startServer() removes log lines older than the retention period in it
       db.close();
     }
     // A fresh server sweeps on its first request; the default keeps 30 days.
-    await using server = await testServer(databasePath);
+    await using server = await startReferenceServer({ databasePath });
     const listed = await call(server, "GET", `/logs?flowRunId=${flowRunId}`, {
       token,
     });

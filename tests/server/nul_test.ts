@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
-import { call, createTenant, testServer } from "./_helpers.ts";
+import { call } from "./_helpers.ts";
+import { seedTenant } from "../_helpers/seed.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 Deno.test("server answers ids and names holding U+0000 without a 500, on either engine", async () => {
-  await using server = await testServer();
-  const tenant = await createTenant(server, "nul");
+  await using server = await startReferenceServer();
+  const tenant = await seedTenant(server, "nul");
   const token = tenant.tokens.member;
   const missing = await call(server, "GET", "/projects/%00%01", { token });
   assert.equal(missing.status, 404);

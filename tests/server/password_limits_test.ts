@@ -10,7 +10,9 @@ import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { HttpError } from "../../server/http_error.ts";
 import { PasswordChecker } from "../../server/passwords.ts";
 import { toBase64 } from "../../server/crypto_box.ts";
-import { basic, call, createTenant, PASSWORD, testServer } from "./_helpers.ts";
+import { basic, call } from "./_helpers.ts";
+import { PASSWORD, seedTenant } from "../_helpers/seed.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 function isThrottled(error: unknown): boolean {
   return error instanceof HttpError && error.status === 429 &&
@@ -96,8 +98,8 @@ Deno.test("PasswordChecker.verify() throttles a username after 5 failures, and l
 });
 
 Deno.test("startServer() throttles failed logins per username, for HTTP Basic, the API login and the web login", async (t) => {
-  await using server = await testServer();
-  const tenant = await createTenant(server, "throttle");
+  await using server = await startReferenceServer();
+  const tenant = await seedTenant(server, "throttle");
   const { admin, member, viewer } = tenant.usernames;
 
   await t.step("HTTP Basic", async () => {
@@ -163,7 +165,7 @@ Deno.test("startServer() throttles failed logins per username, for HTTP Basic, t
 });
 
 Deno.test("startServer() throttles failed logins per client address, whatever the username", async () => {
-  await using server = await testServer();
+  await using server = await startReferenceServer();
   const login = (username: string) =>
     call(server, "POST", "/auth/login", {
       token: null,
@@ -179,8 +181,8 @@ Deno.test("startServer() throttles failed logins per client address, whatever th
 });
 
 Deno.test("startServer() does not re-hash a remembered credential, and answers 429 at once when too many password checks wait", async (t) => {
-  await using server = await testServer();
-  const tenant = await createTenant(server, "queue");
+  await using server = await startReferenceServer();
+  const tenant = await seedTenant(server, "queue");
 
   await t.step(
     "64 HTTP Basic requests at once with a remembered credential all pass",

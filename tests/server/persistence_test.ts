@@ -1,12 +1,16 @@
 import { deepEqual, equal, match } from "node:assert/strict";
-import { call, spawnServer, testServer } from "./_helpers.ts";
+import { call } from "./_helpers.ts";
+import {
+  spawnReferenceServer,
+  startReferenceServer,
+} from "../_helpers/reference_server.ts";
 
 Deno.test("server keeps what it acknowledged across a restart", async () => {
   const folder = await Deno.makeTempDir();
   const databasePath = `${folder}/data/runplane.db`;
   try {
     {
-      await using server = await testServer(databasePath);
+      await using server = await startReferenceServer({ databasePath });
       await call(server, "POST", "/tenants", {
         body: { slug: "acme", name: "Acme" },
       });
@@ -21,7 +25,7 @@ Deno.test("server keeps what it acknowledged across a restart", async () => {
     const raw = await Deno.readFile(databasePath);
     equal(new TextDecoder().decode(raw).includes("s3cret"), false);
 
-    await using again = await testServer(databasePath);
+    await using again = await startReferenceServer({ databasePath });
     const secret = await call(again, "GET", "/secrets/api-key", {
       tenant: "acme",
     });
@@ -35,15 +39,15 @@ Deno.test("server keeps what it acknowledged across kill -9", async () => {
   const folder = await Deno.makeTempDir();
   const databasePath = `${folder}/runplane.db`;
   try {
-    const process = await spawnServer([`--database=${databasePath}`]);
-    match(process.url?.href ?? "", /^http:\/\/127\.0\.0\.1:\d+\/$/);
-    const tenant = await call({ url: process.url! }, "POST", "/tenants", {
+    const process = await spawnReferenceServer({ database: databasePath });
+    match(process.url.href, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const tenant = await call(process, "POST", "/tenants", {
       body: { slug: "durable", name: "Durable" },
     });
     equal(tenant.status, 201);
-    await process.stop("SIGKILL");
+    await process.kill("SIGKILL");
 
-    await using restarted = await testServer(databasePath);
+    await using restarted = await startReferenceServer({ databasePath });
     const tenants = await call(restarted, "GET", "/tenants");
     deepEqual(tenants.body.items.map((x: { slug: string }) => x.slug), [
       "durable",

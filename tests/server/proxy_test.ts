@@ -1,14 +1,11 @@
 import { equal, match, ok, rejects } from "node:assert/strict";
 import { startServer } from "../../server/mod.ts";
+import { call, createFlowRun } from "./_helpers.ts";
+import { PASSWORD, seedTenant } from "../_helpers/seed.ts";
 import {
-  ADMIN_TOKEN,
-  call,
-  createFlowRun,
-  createTenant,
-  PASSWORD,
-  spawnServer,
-  testServer,
-} from "./_helpers.ts";
+  spawnReferenceServer,
+  startReferenceServer,
+} from "../_helpers/reference_server.ts";
 
 const PUBLIC = "https://runplane.example";
 
@@ -33,14 +30,11 @@ async function uiLogin(
 }
 
 Deno.test("startServer() with publicUrl serves browsers behind a TLS proxy", async (t) => {
-  await using server = await startServer({
-    port: 0,
+  await using server = await startReferenceServer({
     databasePath: ":memory:",
-    adminToken: ADMIN_TOKEN,
     publicUrl: PUBLIC,
-    quiet: true,
   });
-  const acme = await createTenant(server, "acme");
+  const acme = await seedTenant(server, "acme");
   const username = acme.usernames.viewer;
 
   await t.step(
@@ -111,8 +105,8 @@ Deno.test("startServer() with publicUrl serves browsers behind a TLS proxy", asy
 });
 
 Deno.test("POST /auth/logout refuses a cross-site request without publicUrl too", async () => {
-  await using server = await testServer();
-  const acme = await createTenant(server, "acme");
+  await using server = await startReferenceServer();
+  const acme = await seedTenant(server, "acme");
   const login = await call(server, "POST", "/auth/login", {
     token: null,
     body: { username: acme.usernames.viewer, password: PASSWORD },
@@ -153,8 +147,8 @@ Deno.test("startServer() rejects a publicUrl that is not an origin", async () =>
 });
 
 Deno.test("answers that carry secrets are never stored by a cache", async () => {
-  await using server = await testServer();
-  const acme = await createTenant(server, "acme");
+  await using server = await startReferenceServer();
+  const acme = await seedTenant(server, "acme");
   const token = acme.tokens.admin;
   await call(server, "PUT", "/secrets/db", { token, body: { value: "x" } });
   const basic = {
@@ -192,7 +186,7 @@ Deno.test("answers that carry secrets are never stored by a cache", async () => 
 });
 
 Deno.test("the access log escapes control characters in paths", async () => {
-  const process = await spawnServer(["--database=:memory:"]);
+  const process = await spawnReferenceServer({ database: ":memory:" });
   try {
     ok(process.url);
     const response = await fetch(
@@ -204,7 +198,8 @@ Deno.test("the access log escapes control characters in paths", async () => {
     await response.body?.cancel();
     equal(response.status, 404);
   } finally {
-    const { stderr } = await process.stop();
+    await process.kill("SIGTERM");
+    const stderr = process.stderr;
     const lines = stderr.split("\n");
     ok(!lines.some((line) => line.startsWith("2026-11-29 forged")), stderr);
     ok(
@@ -223,8 +218,8 @@ Deno.test("the access log escapes control characters in paths", async () => {
 });
 
 Deno.test("flow runs created in the same millisecond get different default names", async () => {
-  await using server = await testServer();
-  const acme = await createTenant(server, "acme");
+  await using server = await startReferenceServer();
+  const acme = await seedTenant(server, "acme");
   const { flowId } = await createFlowRun(server, acme);
   const token = acme.tokens.member;
   // Pairs of concurrent creations until two share a millisecond (the first

@@ -1,9 +1,11 @@
 import { deepEqual, equal, notEqual, ok } from "node:assert/strict";
-import { call, createFlowRun, createTenant, testServer } from "./_helpers.ts";
+import { call, createFlowRun } from "./_helpers.ts";
+import { seedTenant } from "../_helpers/seed.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 Deno.test("server versions flows and runs flow and task runs", async (t) => {
-  await using server = await testServer();
-  const acme = await createTenant(server, "acme");
+  await using server = await startReferenceServer();
+  const acme = await seedTenant(server, "acme");
   const token = acme.tokens.member;
   const project = await call(server, "POST", "/projects", {
     token,
@@ -101,7 +103,7 @@ Deno.test("server versions flows and runs flow and task runs", async (t) => {
         body: { ...body, parameters: { a: 2 } },
       });
       equal(other.status, 409);
-      const otherTenant = await createTenant(server, "globex");
+      const otherTenant = await seedTenant(server, "globex");
       const { flowId: globexFlow } = await createFlowRun(server, otherTenant);
       const sameKeyElsewhere = await call(server, "POST", "/flow-runs", {
         token: otherTenant.tokens.member,

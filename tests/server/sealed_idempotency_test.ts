@@ -1,25 +1,15 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import {
-  ADMIN_TOKEN,
-  basic,
-  call,
-  createTenant,
-  PASSWORD,
-} from "./_helpers.ts";
-import { startServer } from "../../server/mod.ts";
+import { basic, call } from "./_helpers.ts";
+import { PASSWORD, seedTenant } from "../_helpers/seed.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 Deno.test("answers that mint credentials are replayed for a retry and stored sealed", async (t) => {
   const folder = await Deno.makeTempDir();
   const databasePath = `${folder}/sealed.db`;
-  const server = await startServer({
-    port: 0,
-    databasePath,
-    adminToken: ADMIN_TOKEN,
-    quiet: true,
-  });
+  const server = await startReferenceServer({ databasePath });
   try {
-    const acme = await createTenant(server, "acme");
+    const acme = await seedTenant(server, "acme");
     const member = basic(acme.usernames.member, PASSWORD);
     const minted: string[] = [];
 

@@ -8,13 +8,14 @@ import {
 } from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { startServer } from "../../server/mod.ts";
+import { call } from "./_helpers.ts";
+import { ADMIN_TOKEN } from "../_helpers/admin_token.ts";
+import { PASSWORD } from "../_helpers/seed.ts";
 import {
-  ADMIN_TOKEN,
-  call,
-  PASSWORD,
-  spawnServer,
-  testServer,
-} from "./_helpers.ts";
+  ServerStartError,
+  spawnReferenceServer,
+  startReferenceServer,
+} from "../_helpers/reference_server.ts";
 
 /** How a `deno task serve` process ended up: listening, or exited. */
 interface Outcome {
@@ -28,11 +29,14 @@ async function serve(
   databasePath: string,
   env: Record<string, string> = {},
 ): Promise<Outcome> {
-  const process = await spawnServer([`--database=${databasePath}`], env);
-  const { code, stderr } = await process.stop();
-  return process.url === undefined
-    ? { listening: false, code, stderr }
-    : { listening: true, stderr };
+  try {
+    const process = await spawnReferenceServer({ database: databasePath, env });
+    await process.kill("SIGTERM");
+    return { listening: true, stderr: process.stderr };
+  } catch (error) {
+    if (!(error instanceof ServerStartError)) throw error;
+    return { listening: false, code: error.code, stderr: error.stderr };
+  }
 }
 
 async function withFolder(fn: (databasePath: string) => Promise<void>) {
@@ -46,7 +50,7 @@ async function withFolder(fn: (databasePath: string) => Promise<void>) {
 
 /** A database with a tenant and a secret sealed under its key file's key. */
 async function sealSomething(databasePath: string): Promise<void> {
-  await using server = await testServer(databasePath);
+  await using server = await startReferenceServer({ databasePath });
   await call(server, "POST", "/tenants", { body: { slug: "acme", name: "A" } });
   const put = await call(server, "PUT", "/secrets/db", {
     tenant: "acme",
@@ -110,7 +114,7 @@ Deno.test("startServer() refuses to start without the key the database was seale
           /^Error: Cannot start: the server key from the serverKey option is not the key/,
         );
         // The right key passes, and records the check value again.
-        await using server = await testServer(databasePath);
+        await using server = await startReferenceServer({ databasePath });
         const secret = await call(server, "GET", "/secrets/db", {
           tenant: "acme",
         });
@@ -139,12 +143,9 @@ Deno.test("startServer() takes the key from RUNPLANE_SERVER_KEY and writes no ke
     equal(first.listening, true, first.stderr);
     await rejects(Deno.stat(`${databasePath}.key`), Deno.errors.NotFound);
     {
-      await using server = await startServer({
-        port: 0,
+      await using server = await startReferenceServer({
         databasePath,
         serverKey: key,
-        adminToken: ADMIN_TOKEN,
-        quiet: true,
       });
       await call(server, "POST", "/tenants", {
         body: { slug: "acme", name: "A" },
@@ -179,12 +180,9 @@ Deno.test("idempotency fingerprints are keyed by the server key", async () => {
     for (const serverKey of [randomKey(), randomKey()]) {
       const path = `${databasePath}-${fingerprints.length}`;
       {
-        await using server = await startServer({
-          port: 0,
+        await using server = await startReferenceServer({
           databasePath: path,
           serverKey,
-          adminToken: ADMIN_TOKEN,
-          quiet: true,
         });
         await call(server, "POST", "/tenants", {
           body: { slug: "acme", name: "A" },
@@ -232,7 +230,7 @@ Deno.test("idempotency fingerprints are keyed by the server key", async () => {
 
 Deno.test("POST /auth/tenant-login replays its sealed answer for about a minute only", async () => {
   await withFolder(async (databasePath) => {
-    await using server = await testServer(databasePath);
+    await using server = await startReferenceServer({ databasePath });
     await call(server, "POST", "/tenants", {
       body: { slug: "acme", name: "A" },
     });

@@ -1,10 +1,12 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { call, createFlowRun, createTenant, testServer } from "./_helpers.ts";
+import { call, createFlowRun } from "./_helpers.ts";
+import { seedTenant } from "../_helpers/seed.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 Deno.test("server enforces roles and keeps tenants apart", async (t) => {
-  await using server = await testServer();
-  const acme = await createTenant(server, "acme");
-  const globex = await createTenant(server, "globex");
+  await using server = await startReferenceServer();
+  const acme = await seedTenant(server, "acme");
+  const globex = await seedTenant(server, "globex");
   const run = await createFlowRun(server, acme);
   const task = await call(server, "POST", "/task-runs", {
     token: acme.tokens.member,

@@ -1,11 +1,13 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { call, createFlowRun, createTenant, testServer } from "./_helpers.ts";
+import { call, createFlowRun } from "./_helpers.ts";
 import { migrate, MIGRATIONS } from "../../server/migrations.ts";
+import { seedTenant } from "../_helpers/seed.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 Deno.test("server times runs from their history and keeps RETRYING open", async (t) => {
-  await using server = await testServer();
-  const acme = await createTenant(server, "acme");
+  await using server = await startReferenceServer();
+  const acme = await seedTenant(server, "acme");
   const token = acme.tokens.member;
   const { flowId, flowRunId } = await createFlowRun(server, acme);
 

@@ -10,7 +10,7 @@ import fs from "node:fs";
 import type { BrowserContext, Page } from "playwright-core";
 import { Client } from "../../client/client.ts";
 import { Credentials } from "../../auth/credentials.ts";
-import { PASSWORD } from "./_helpers.ts";
+import { PASSWORD } from "../_helpers/seed.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = [

@@ -5,24 +5,12 @@
  * @module
  */
 
-import { type RunplaneServer, startServer } from "../../server/mod.ts";
 import { ADMIN_TOKEN } from "../_helpers/admin_token.ts";
-
-export const PASSWORD = "correct horse battery";
+import { PASSWORD, seedTenant } from "../_helpers/seed.ts";
 
 /** The CSP every UI response carries. */
 export const CSP =
   "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'";
-
-/** Starts a quiet server on a free port with an in-memory database. */
-export function uiTestServer(): Promise<RunplaneServer> {
-  return startServer({
-    port: 0,
-    databasePath: ":memory:",
-    adminToken: ADMIN_TOKEN,
-    quiet: true,
-  });
-}
 
 /** Calls `/api/v1<path>` with a bearer token (the admin's by default) and parses the JSON. */
 export async function api(
@@ -116,7 +104,7 @@ export function cookiePair(setCookie: string | null): string {
   return setCookie.split(";")[0];
 }
 
-/** What {@linkcode seedTenant} made. */
+/** What {@linkcode seedRuns} made. */
 export interface Seeded {
   tenant: string;
   memberToken: string;
@@ -127,42 +115,20 @@ export interface Seeded {
 }
 
 /**
- * Makes a tenant with a member (who gets a tenant token) and a viewer named
- * `viewer-<slug>`, a project, a flow, one run with a few states, a task run
- * and two log lines.
+ * Seeds a tenant with a member and a viewer named `member-<slug>` and
+ * `viewer-<slug>`, then, as the member, a project, a flow, one run with a
+ * few states, a task run and two log lines.
  */
-export async function seedTenant(
+export async function seedRuns(
   server: { url: URL },
   slug: string,
   options: { runName?: string; message?: string; logMessage?: string } = {},
 ): Promise<Seeded> {
-  await api(server, "POST", "/tenants", {
-    body: { slug, name: `Tenant ${slug}` },
+  const seeded = await seedTenant(server, slug, {
+    roles: ["member", "viewer"],
+    username: (role) => `${role}-${slug}`,
   });
-  await api(server, "POST", "/users", {
-    body: {
-      username: `member-${slug}`,
-      password: PASSWORD,
-      tenant: slug,
-      role: "member",
-    },
-  });
-  await api(server, "POST", "/users", {
-    body: {
-      username: `viewer-${slug}`,
-      password: PASSWORD,
-      tenant: slug,
-      role: "viewer",
-    },
-  });
-  const { token } = await api(server, "POST", "/api-tokens", {
-    body: {
-      name: "seed",
-      scope: "tenant",
-      username: `member-${slug}`,
-      tenant: slug,
-    },
-  });
+  const token = seeded.tokens.member;
   const call = (method: string, path: string, body?: unknown) =>
     api(server, method, path, { body, token });
   const project = await call("POST", "/projects", { name: "etl" });
@@ -212,5 +178,3 @@ export async function seedTenant(
     taskRunId: taskRun.id,
   };
 }
-
-export { ADMIN_TOKEN };

@@ -8,10 +8,12 @@
  * @module
  */
 
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 import { equal, match, ok } from "node:assert/strict";
 import type { BrowserContext, Page } from "playwright-core";
 import type { RunplaneServer } from "../../server/mod.ts";
-import { ADMIN_TOKEN, PASSWORD, uiTestServer } from "./_helpers.ts";
+import { ADMIN_TOKEN } from "../_helpers/admin_token.ts";
+import { PASSWORD } from "../_helpers/seed.ts";
 import {
   chromiumExists,
   DESKTOP,
@@ -257,7 +259,7 @@ Deno.test({
   async fn(t) {
     const folder = await Deno.makeTempDir({ prefix: "runplane-ui-" });
     const shots = Deno.env.get("RUNPLANE_UI_SCREENSHOTS") || folder;
-    const server = await uiTestServer();
+    const server = await startReferenceServer();
     const clients = new TypedClients(server);
     let context: BrowserContext | undefined;
     try {

@@ -8,7 +8,9 @@
 
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import type { BrowserContext } from "playwright-core";
-import { ADMIN_TOKEN, PASSWORD, uiTestServer } from "./_helpers.ts";
+import { ADMIN_TOKEN } from "../_helpers/admin_token.ts";
+import { PASSWORD } from "../_helpers/seed.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 import {
   chromiumExists,
   horizontalOverflow,
@@ -31,7 +33,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const folder = await Deno.makeTempDir({ prefix: "runplane-ui-" });
-    const server = await uiTestServer();
+    const server = await startReferenceServer();
     const clients = new TypedClients(server);
     let context: BrowserContext | undefined;
     try {

@@ -1,20 +1,20 @@
 import { deepEqual, doesNotMatch, match, ok } from "node:assert/strict";
 import {
-  ADMIN_TOKEN,
   api,
   assertIncludes,
   cookiePair,
   CSP,
-  PASSWORD,
   postLogin,
-  seedTenant,
+  seedRuns,
   ui,
-  uiTestServer,
 } from "./_helpers.ts";
+import { ADMIN_TOKEN } from "../_helpers/admin_token.ts";
+import { PASSWORD } from "../_helpers/seed.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 Deno.test("GET /ui pages redirect to the login page without a valid session", async (t) => {
-  await using server = await uiTestServer();
-  const seeded = await seedTenant(server, "acme");
+  await using server = await startReferenceServer();
+  const seeded = await seedRuns(server, "acme");
   const path = `/ui/acme/flow-runs/${seeded.runId}`;
 
   await t.step("no credentials", async () => {
@@ -52,8 +52,8 @@ Deno.test("GET /ui pages redirect to the login page without a valid session", as
 });
 
 Deno.test("POST /ui/login sets the session cookie and redirects to next", async (t) => {
-  await using server = await uiTestServer();
-  const seeded = await seedTenant(server, "acme");
+  await using server = await startReferenceServer();
+  const seeded = await seedRuns(server, "acme");
   const path = `/ui/acme/flow-runs/${seeded.runId}`;
 
   const page = await postLogin(server, {
@@ -134,8 +134,8 @@ Deno.test("POST /ui/login sets the session cookie and redirects to next", async 
 });
 
 Deno.test("POST /ui/login answers 401 and the form for wrong credentials", async () => {
-  await using server = await uiTestServer();
-  await seedTenant(server, "acme");
+  await using server = await startReferenceServer();
+  await seedRuns(server, "acme");
   const texts: string[] = [];
   for (
     const [username, password] of [
@@ -156,8 +156,8 @@ Deno.test("POST /ui/login answers 401 and the form for wrong credentials", async
 });
 
 Deno.test("POST /ui/login refuses a cross-site form", async (t) => {
-  await using server = await uiTestServer();
-  await seedTenant(server, "acme");
+  await using server = await startReferenceServer();
+  await seedRuns(server, "acme");
   const fields = { username: "viewer-acme", password: PASSWORD };
 
   await t.step("another Origin is a 403 without a cookie", async () => {
@@ -209,9 +209,9 @@ Deno.test("POST /ui/login refuses a cross-site form", async (t) => {
 });
 
 Deno.test("GET /ui pages answer 404 across tenants, as the API does", async (t) => {
-  await using server = await uiTestServer();
-  const acme = await seedTenant(server, "acme");
-  const globex = await seedTenant(server, "globex");
+  await using server = await startReferenceServer();
+  const acme = await seedRuns(server, "acme");
+  const globex = await seedRuns(server, "globex");
   const headers = {
     authorization: `Basic ${btoa(`viewer-acme:${PASSWORD}`)}`,
   };
@@ -259,8 +259,8 @@ Deno.test("GET /ui pages answer 404 across tenants, as the API does", async (t) 
 });
 
 Deno.test("GET /ui pages escape every interpolated value", async () => {
-  await using server = await uiTestServer();
-  const seeded = await seedTenant(server, "acme", {
+  await using server = await startReferenceServer();
+  const seeded = await seedRuns(server, "acme", {
     runName: `<script>alert("name")</script>`,
     message: "<img src=x onerror=alert(1)>",
     logMessage: "<script>alert('log')</script>",
@@ -303,8 +303,8 @@ Deno.test("GET /ui pages escape every interpolated value", async () => {
 });
 
 Deno.test("GET /ui responses carry the security headers and a request id", async () => {
-  await using server = await uiTestServer();
-  const seeded = await seedTenant(server, "acme");
+  await using server = await startReferenceServer();
+  const seeded = await seedRuns(server, "acme");
   const basic = {
     authorization: `Basic ${btoa(`viewer-acme:${PASSWORD}`)}`,
   };
@@ -320,15 +320,19 @@ Deno.test("GET /ui responses carry the security headers and a request id", async
     await ui(server, "/ui/login", { method: "DELETE" }),
     await ui(server, "/ui/acme/nothing/here/at/all", { headers: basic }),
     await ui(server, "/ui/acme/flow-runs/missing", { headers: basic }),
+    await ui(server, "/"),
+    await ui(server, "/ui"),
   ];
   deepEqual(
     pages.map((page) => page.status),
-    [200, 200, 303, 200, 401, 403, 405, 404, 404],
+    [200, 200, 303, 200, 401, 403, 405, 404, 404, 303, 303],
   );
   for (const page of pages) {
     deepEqual(page.headers.get("content-type"), "text/html; charset=utf-8");
     deepEqual(page.headers.get("content-security-policy"), CSP);
     deepEqual(page.headers.get("x-frame-options"), "DENY");
+    deepEqual(page.headers.get("x-content-type-options"), "nosniff");
+    deepEqual(page.headers.get("referrer-policy"), "same-origin");
     match(page.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
     assertIncludes(page.text, "<!doctype html>");
   }
@@ -341,8 +345,8 @@ Deno.test("GET /ui responses carry the security headers and a request id", async
 });
 
 Deno.test("GET /ui pages show tenants, runs, a run, a task run, a flow and a project", async (t) => {
-  await using server = await uiTestServer();
-  const seeded = await seedTenant(server, "acme");
+  await using server = await startReferenceServer();
+  const seeded = await seedRuns(server, "acme");
   const headers = {
     authorization: `Basic ${btoa(`viewer-acme:${PASSWORD}`)}`,
   };

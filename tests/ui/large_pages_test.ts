@@ -6,14 +6,9 @@
  */
 
 import { equal, ok } from "node:assert/strict";
-import {
-  ADMIN_TOKEN,
-  api,
-  assertIncludes,
-  seedTenant,
-  ui,
-  uiTestServer,
-} from "./_helpers.ts";
+import { api, assertIncludes, seedRuns, ui } from "./_helpers.ts";
+import { ADMIN_TOKEN } from "../_helpers/admin_token.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 const LINES = 500;
 const LINE_CHARS = 100_000;
@@ -27,8 +22,8 @@ function hrefOf(page: string, text: string): string {
 }
 
 Deno.test("flowRunPage() and taskRunPage() page log lines and clip long messages, under 1 MiB for 500 lines of 100,000 characters", async (t) => {
-  await using server = await uiTestServer();
-  const seeded = await seedTenant(server, "big");
+  await using server = await startReferenceServer();
+  const seeded = await seedRuns(server, "big");
   const auth = { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } };
   // Quotes, escaped to six characters each in HTML, make the worst case
   // for size (and take two bytes each in JSON: five lines a request). The
@@ -95,7 +90,7 @@ Deno.test("flowRunPage() and taskRunPage() page log lines and clip long messages
   });
 
   await t.step("another tenant's log line is a 404", async () => {
-    await seedTenant(server, "other");
+    await seedRuns(server, "other");
     const line = /href="\/ui\/big\/logs\/([^"]+)"/.exec(newest)![1];
     const page = await ui(server, `/ui/other/logs/${line}`, auth);
     equal(page.status, 404);

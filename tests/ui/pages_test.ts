@@ -7,21 +7,15 @@
  */
 
 import { deepEqual, doesNotMatch, match } from "node:assert/strict";
-import {
-  ADMIN_TOKEN,
-  api,
-  assertIncludes,
-  basicAuth,
-  seedTenant,
-  ui,
-  uiTestServer,
-} from "./_helpers.ts";
+import { api, assertIncludes, basicAuth, seedRuns, ui } from "./_helpers.ts";
+import { ADMIN_TOKEN } from "../_helpers/admin_token.ts";
+import { startReferenceServer } from "../_helpers/reference_server.ts";
 
 const viewer = basicAuth("viewer-acme");
 
 Deno.test("flowRunPage() draws the task runs over time, coloured by state", async (t) => {
-  await using server = await uiTestServer();
-  const seeded = await seedTenant(server, "acme");
+  await using server = await startReferenceServer();
+  const seeded = await seedRuns(server, "acme");
   const token = seeded.memberToken;
   const path = `/ui/acme/flow-runs/${seeded.runId}`;
 
@@ -54,8 +48,8 @@ Deno.test("flowRunPage() draws the task runs over time, coloured by state", asyn
 });
 
 Deno.test("flowRunPage() shows how long the run stayed in each state", async () => {
-  await using server = await uiTestServer();
-  const seeded = await seedTenant(server, "acme");
+  await using server = await startReferenceServer();
+  const seeded = await seedRuns(server, "acme");
   const page = await ui(server, `/ui/acme/flow-runs/${seeded.runId}`, {
     headers: viewer,
   });
@@ -67,8 +61,8 @@ Deno.test("flowRunPage() shows how long the run stayed in each state", async () 
 });
 
 Deno.test("flowRunPage() reloads itself only while the run is unfinished", async () => {
-  await using server = await uiTestServer();
-  const seeded = await seedTenant(server, "acme");
+  await using server = await startReferenceServer();
+  const seeded = await seedRuns(server, "acme");
   const path = `/ui/acme/flow-runs/${seeded.runId}`;
   const running = await ui(server, path, { headers: viewer });
   assertIncludes(running.text, '<meta http-equiv="refresh" content="5">');
@@ -91,8 +85,8 @@ Deno.test("flowRunPage() reloads itself only while the run is unfinished", async
 });
 
 Deno.test("flowRunPage() filters log lines by level and above", async (t) => {
-  await using server = await uiTestServer();
-  const seeded = await seedTenant(server, "acme", {
+  await using server = await startReferenceServer();
+  const seeded = await seedRuns(server, "acme", {
     logMessage: "Warned line",
   });
   const path = `/ui/acme/flow-runs/${seeded.runId}`;
@@ -119,8 +113,8 @@ Deno.test("flowRunPage() filters log lines by level and above", async (t) => {
 });
 
 Deno.test("cancelFlowRun() lets a member cancel an unfinished run from its page", async (t) => {
-  await using server = await uiTestServer();
-  const seeded = await seedTenant(server, "acme");
+  await using server = await startReferenceServer();
+  const seeded = await seedRuns(server, "acme");
   const path = `/ui/acme/flow-runs/${seeded.runId}`;
   const member = basicAuth("member-acme");
   const cancel = (headers: Record<string, string>) =>
@@ -165,8 +159,8 @@ Deno.test("cancelFlowRun() lets a member cancel an unfinished run from its page"
 });
 
 Deno.test("flowRunsPage() filters by state, flow and day range and pages past the newest 50", async (t) => {
-  await using server = await uiTestServer();
-  const seeded = await seedTenant(server, "acme", { runName: "seeded-run" });
+  await using server = await startReferenceServer();
+  const seeded = await seedRuns(server, "acme", { runName: "seeded-run" });
   const token = seeded.memberToken;
   for (let i = 0; i < 50; i++) {
     await api(server, "POST", "/flow-runs", {
@@ -240,7 +234,7 @@ Deno.test("flowRunsPage() filters by state, flow and day range and pages past th
 });
 
 Deno.test("flowRunsPage() shows how to make a first run in an empty tenant", async () => {
-  await using server = await uiTestServer();
+  await using server = await startReferenceServer();
   await api(server, "POST", "/tenants", {
     body: { slug: "empty", name: "Empty" },
   });
@@ -253,8 +247,8 @@ Deno.test("flowRunsPage() shows how to make a first run in an empty tenant", asy
 });
 
 Deno.test("taskRunPage() shows an unmapped task's map index as a dash", async () => {
-  await using server = await uiTestServer();
-  const seeded = await seedTenant(server, "acme");
+  await using server = await startReferenceServer();
+  const seeded = await seedRuns(server, "acme");
   for (
     const path of [
       `/ui/acme/task-runs/${seeded.taskRunId}`,
@@ -268,7 +262,7 @@ Deno.test("taskRunPage() shows an unmapped task's map index as a dash", async ()
 });
 
 Deno.test("GET / redirects to the web view", async () => {
-  await using server = await uiTestServer();
+  await using server = await startReferenceServer();
   const page = await ui(server, "/");
   deepEqual(page.status, 303);
   deepEqual(page.headers.get("location"), "/ui/");
