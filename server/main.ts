@@ -84,7 +84,7 @@ export async function main(args: string[]): Promise<void> {
       `Runplane server listening on ${server.url.href}\n` +
         `Web view: ${new URL("/ui/", server.url).href}\n` +
         "First user: with the admin token, runplane tenants create and " +
-        "runplane users create (docs/server.md, \"The first user\")\n",
+        'runplane users create (docs/server.md, "The first user")\n',
     ),
   );
   const stop = async () => {
