@@ -88,7 +88,7 @@ export async function executeFlowRun(
       signal: controller.signal,
     };
     const scope: RunScope = { active, context, ended: false };
-    const release = spec.options.logPrints ? captureConsole() : undefined;
+    const release = spec.options.logPrints ? await captureConsole() : undefined;
     let outcome: { value: unknown } | { error: unknown };
     try {
       outcome = {
