@@ -153,6 +153,8 @@ export class Transport {
 
   /** @param options Endpoints, timeout, retries, fetch and logger. */
   constructor(options: TransportOptions) {
+    checkWholeNumber("maxRetries", options.maxRetries, 0);
+    checkWholeNumber("timeoutMs", options.timeoutMs, 1);
     this.#options = options;
     this.#fetch = options.fetch ?? fetch;
     this.#pool = sharedEndpointPool(options.endpoints);
@@ -165,13 +167,17 @@ export class Transport {
    * throughout.
    */
   async send(call: TransportCall): Promise<TransportResponse> {
+    // The transport's own settings were checked once, in the constructor.
+    if (call.maxRetries !== undefined) {
+      checkWholeNumber("maxRetries", call.maxRetries, 0);
+    }
+    if (call.timeoutMs !== undefined) {
+      checkWholeNumber("timeoutMs", call.timeoutMs, 1);
+    }
     const maxRetries = call.maxRetries ?? this.#options.maxRetries;
-    checkWholeNumber("maxRetries", maxRetries, 0);
-    checkWholeNumber("timeoutMs", call.timeoutMs ?? this.#options.timeoutMs, 1);
-    const target = `${call.method} ${API_PREFIX}${call.path}`;
     const query = queryString(call.query);
     for (let attempt = 0;; attempt++) {
-      if (call.signal?.aborted) throw aborted(target, call.signal);
+      if (call.signal?.aborted) throw aborted(call, call.signal);
       let error: unknown;
       try {
         // One endpoint: no failover loop, and one async layer less.
@@ -198,7 +204,7 @@ export class Transport {
           call.signal,
         );
       } catch {
-        throw aborted(target, call.signal!);
+        throw aborted(call, call.signal!);
       }
     }
   }
@@ -232,11 +238,9 @@ export class Transport {
     }
     if (failures.length === 1) throw lastError!;
     throw new ConnectionError(
-      `Cannot reach any endpoint (${
-        failures.join(", ")
-      }) for ${call.method} ${API_PREFIX}${call.path}: ${
-        describeFailure(lastError!.cause)
-      }`,
+      `Cannot reach any endpoint (${failures.join(", ")}) for ${
+        target(call)
+      }: ${describeFailure(lastError!.cause)}`,
       { cause: lastError },
     );
   }
@@ -288,7 +292,10 @@ export class Transport {
       }
       let bytes: Uint8Array;
       try {
-        bytes = await readBody(response, call.method, url);
+        // Most answers: an identity body of a declared, allowed length.
+        bytes = hasTrustedLength(response)
+          ? await response.bytes()
+          : await readBody(response, call.method, url);
       } catch (error) {
         if (error instanceof ApiError) throw error;
         const cause = failed(call, url, error, timeout, timeoutMs);
@@ -332,9 +339,8 @@ function failed(
   timeout: AbortSignal,
   timeoutMs: number,
 ): AbortError | TimeoutError | ConnectionError | ConfigError {
-  const target = `${call.method} ${API_PREFIX}${call.path}`;
-  if (call.signal?.aborted) return aborted(target, call.signal);
-  if (timeout.aborted) return timedOut(target, timeoutMs);
+  if (call.signal?.aborted) return aborted(call, call.signal);
+  if (timeout.aborted) return timedOut(call, timeoutMs);
   const { host, origin } = new URL(url);
   if (
     error instanceof Deno.errors.NotCapable ||
@@ -346,7 +352,7 @@ function failed(
     );
   }
   return new ConnectionError(
-    `Cannot reach ${origin} for ${target}: ${describeFailure(error)}`,
+    `Cannot reach ${origin} for ${target(call)}: ${describeFailure(error)}`,
     { cause: error },
   );
 }
@@ -392,6 +398,21 @@ function withAttempts(error: unknown, attempts: number): unknown {
   return error;
 }
 
+/**
+ * Whether the body's length is known and within the cap. `fetch` unpacks
+ * gzip and friends, and then `Content-Length` gives the packed size: only an
+ * identity body can be trusted to be that long.
+ */
+function hasTrustedLength(response: Response): boolean {
+  const headers = response.headers;
+  const length = headers.get("content-length");
+  if (length === null || response.body === null) return false;
+  const declared = Number(length);
+  if (!(declared <= MAX_RESPONSE_BYTES)) return false;
+  const encoding = headers.get("content-encoding");
+  return encoding === null || encoding === "identity";
+}
+
 async function readBody(
   response: Response,
   method: string,
@@ -402,14 +423,6 @@ async function readBody(
   if (declared > MAX_RESPONSE_BYTES) {
     await response.body.cancel();
     throw tooLarge(response, method, url);
-  }
-  // `fetch` unpacks gzip and friends, and then `Content-Length` gives the
-  // packed size: only an identity body can be trusted to be that long.
-  const encoding = response.headers.get("content-encoding");
-  if (
-    !Number.isNaN(declared) && (encoding === null || encoding === "identity")
-  ) {
-    return await response.bytes();
   }
   return await readCounted(response.body, response, method, url);
 }
@@ -467,10 +480,12 @@ function interpret(
   const ok = response.status >= 200 && response.status < 300;
   let body: unknown = undefined;
   let parsed = true;
-  if (text.trim() !== "") {
-    try {
-      body = JSON.parse(text);
-    } catch {
+  // Parsed first: only text that is not JSON is looked at again (blank
+  // text is an empty body).
+  try {
+    if (text !== "") body = JSON.parse(text);
+  } catch {
+    if (text.trim() !== "") {
       parsed = false;
       body = text.slice(0, 4_096);
     }
@@ -530,14 +545,19 @@ function checkWholeNumber(name: string, value: number, min: number): void {
   }
 }
 
-function aborted(target: string, signal: AbortSignal): AbortError {
-  return new AbortError(`${target} was aborted by the caller`, {
+/** The call as error messages name it, such as `GET /api/v1/projects`. */
+function target(call: TransportCall): string {
+  return `${call.method} ${API_PREFIX}${call.path}`;
+}
+
+function aborted(call: TransportCall, signal: AbortSignal): AbortError {
+  return new AbortError(`${target(call)} was aborted by the caller`, {
     cause: signal.reason,
   });
 }
 
-function timedOut(target: string, timeoutMs: number): TimeoutError {
-  return new TimeoutError(`${target} timed out after ${timeoutMs} ms`);
+function timedOut(call: TransportCall, timeoutMs: number): TimeoutError {
+  return new TimeoutError(`${target(call)} timed out after ${timeoutMs} ms`);
 }
 
 function tooLarge(response: Response, method: string, url: string): ApiError {
