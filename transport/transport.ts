@@ -153,8 +153,6 @@ export class Transport {
 
   /** @param options Endpoints, timeout, retries, fetch and logger. */
   constructor(options: TransportOptions) {
-    checkWholeNumber("maxRetries", options.maxRetries, 0);
-    checkWholeNumber("timeoutMs", options.timeoutMs, 1);
     this.#options = options;
     this.#fetch = options.fetch ?? fetch;
     this.#pool = sharedEndpointPool(options.endpoints);
@@ -167,14 +165,9 @@ export class Transport {
    * throughout.
    */
   async send(call: TransportCall): Promise<TransportResponse> {
-    // The transport's own settings were checked once, in the constructor.
-    if (call.maxRetries !== undefined) {
-      checkWholeNumber("maxRetries", call.maxRetries, 0);
-    }
-    if (call.timeoutMs !== undefined) {
-      checkWholeNumber("timeoutMs", call.timeoutMs, 1);
-    }
     const maxRetries = call.maxRetries ?? this.#options.maxRetries;
+    checkWholeNumber("maxRetries", maxRetries, 0);
+    checkWholeNumber("timeoutMs", call.timeoutMs ?? this.#options.timeoutMs, 1);
     const query = queryString(call.query);
     for (let attempt = 0;; attempt++) {
       if (call.signal?.aborted) throw aborted(call, call.signal);
@@ -404,13 +397,11 @@ function withAttempts(error: unknown, attempts: number): unknown {
  * identity body can be trusted to be that long.
  */
 function hasTrustedLength(response: Response): boolean {
-  const headers = response.headers;
-  const length = headers.get("content-length");
-  if (length === null || response.body === null) return false;
-  const declared = Number(length);
-  if (!(declared <= MAX_RESPONSE_BYTES)) return false;
-  const encoding = headers.get("content-encoding");
-  return encoding === null || encoding === "identity";
+  const length = response.headers.get("content-length");
+  if (length === null || !(Number(length) <= MAX_RESPONSE_BYTES)) return false;
+  const encoding = response.headers.get("content-encoding");
+  return response.body !== null &&
+    (encoding === null || encoding === "identity");
 }
 
 async function readBody(
