@@ -38,7 +38,28 @@ export type Authorize = (request: OutgoingRequest) => void | Promise<void>;
  * @param send Sends the request with the hook.
  * @returns What `send` resolved to.
  */
-export async function sendAuthorized<T>(
+export function sendAuthorized<T>(
+  auth: Authenticator,
+  send: (authorize: Authorize) => Promise<T>,
+): Promise<T> {
+  // Nothing to renew (token, Basic, keypair): one hook per authenticator,
+  // and no closure, state or async layer per request.
+  if (auth.recover === undefined) return send(staticHook(auth));
+  return sendRenewing(auth, send);
+}
+
+const staticHooks = new WeakMap<Authenticator, Authorize>();
+
+function staticHook(auth: Authenticator): Authorize {
+  let hook = staticHooks.get(auth);
+  if (hook === undefined) {
+    hook = (request) => auth.authorize(request) as void | Promise<void>;
+    staticHooks.set(auth, hook);
+  }
+  return hook;
+}
+
+async function sendRenewing<T>(
   auth: Authenticator,
   send: (authorize: Authorize) => Promise<T>,
 ): Promise<T> {
@@ -65,7 +86,7 @@ export async function sendAuthorized<T>(
   } catch (error) {
     if (
       !(error instanceof AuthenticationError) || !authorized ||
-      !auth.recover || !await auth.recover(used)
+      !await auth.recover!(used)
     ) {
       throw error;
     }

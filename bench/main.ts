@@ -1,6 +1,8 @@
 /**
  * `deno task bench`: every figure as a ratio or difference measured side by
- * side in one run, printed as one Markdown table.
+ * side in one run, printed as one Markdown table. `deno task bench --only
+ * client` runs only the client's rows (memory, CPU, loopback, many users,
+ * failover, cold start): no reference server, no PostgreSQL.
  *
  * @module
  */
@@ -19,6 +21,11 @@ import { passwordLoad } from "./password_load.ts";
 import { clientCpu } from "./client_cpu.ts";
 import { postgresScaling } from "./postgres_scaling.ts";
 
+const only = Deno.args[0] === "--only" ? Deno.args[1] : undefined;
+if (only !== undefined && only !== "client") {
+  throw new Error(`Unknown --only ${only}: the one subset is "client"`);
+}
+
 const rows: Row[] = [];
 rows.push(...clientMemory());
 rows.push(...await clientCpu());
@@ -31,16 +38,20 @@ try {
   await server.stop();
 }
 rows.push(...await coldStart());
-const reference = await startBenchServer();
-try {
-  rows.push(...await serverThroughput(reference));
-  rows.push(...await logShipping(reference));
-  rows.push(...await runnerOverhead(reference));
-  rows.push(...await passwordLoad(reference));
-} finally {
-  await reference.stop();
+if (only === undefined) await serverRows();
+
+async function serverRows(): Promise<void> {
+  const reference = await startBenchServer();
+  try {
+    rows.push(...await serverThroughput(reference));
+    rows.push(...await logShipping(reference));
+    rows.push(...await runnerOverhead(reference));
+    rows.push(...await passwordLoad(reference));
+  } finally {
+    await reference.stop();
+  }
+  rows.push(...await postgresScaling());
 }
-rows.push(...await postgresScaling());
 
 const lines = [
   `Deno ${Deno.version.deno}, ${Deno.build.os}/${Deno.build.arch}, ${navigator.hardwareConcurrency} cores, ${

@@ -34,7 +34,6 @@
  * @module
  */
 
-import { parseEnv } from "node:util";
 import { ConfigError } from "../errors.ts";
 import { checkWholeNumber } from "../whole_number.ts";
 import { Credentials } from "../auth/credentials.ts";
@@ -55,6 +54,7 @@ import {
   PROFILES_FILE_NAME,
   readProfile,
 } from "./profiles.ts";
+import { parseEnv } from "./_parse_env.ts";
 
 /** How the server expects to be authenticated with a username and password. */
 export type EndpointType = "api" | "session";
@@ -316,13 +316,8 @@ export function isConfig(value: unknown): value is Config {
 function readEnvFile(path: string): EnvSource | undefined {
   const text = readTextFileIfPermitted(path);
   if (text === undefined) return undefined;
-  try {
-    return parseEnv(text);
-  } catch {
-    throw new ConfigError(
-      `Cannot parse ${path}: it is not a valid .env file; fix it or pass envFile: false`,
-    );
-  }
+  // Every text parses: a line that is not a variable is skipped.
+  return parseEnv(text);
 }
 
 function defaultHome(env: EnvSource): string | undefined {

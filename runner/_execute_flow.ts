@@ -69,6 +69,8 @@ export async function executeFlowRun(
   let wasCancelled = false;
   try {
     await setState("RUNNING");
+    // Awaited before the heartbeat starts: nothing may fail between the two.
+    const release = spec.options.logPrints ? await captureConsole() : undefined;
     // The heartbeat's answer is not trusted to say a run ended: the state is.
     const heartbeat = startHeartbeat(
       spec.options.heartbeatIntervalMs,
@@ -88,7 +90,6 @@ export async function executeFlowRun(
       signal: controller.signal,
     };
     const scope: RunScope = { active, context, ended: false };
-    const release = spec.options.logPrints ? captureConsole() : undefined;
     let outcome: { value: unknown } | { error: unknown };
     try {
       outcome = {

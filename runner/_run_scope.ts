@@ -6,7 +6,7 @@
  * @module
  */
 
-import { AsyncLocalStorage } from "node:async_hooks";
+import { LazyStorage } from "../client/_scope.ts";
 import type { Client } from "../client/client.ts";
 import type { FlowRun, TaskRun } from "../api/mod.ts";
 import type { RunLogs } from "./_run_logs.ts";
@@ -52,7 +52,7 @@ export interface RunScope {
   ended: boolean;
 }
 
-const storage = new AsyncLocalStorage<RunScope>();
+const storage = new LazyStorage<RunScope>();
 
 /** Runs `fn` in `scope`, and marks the scope ended when `fn` settles. */
 export async function runInRunScope<R>(

@@ -19,6 +19,7 @@ interface Window {
 }
 
 const windows = new Map<string, Window>();
+let last: { ms: number; slot: number; window: Window } | undefined;
 let ticker: ReturnType<typeof setInterval> | undefined;
 
 function tick(): void {
@@ -43,6 +44,10 @@ function tick(): void {
 export function deadlineSignal(ms: number): AbortSignal {
   const now = performance.now();
   const slot = Math.floor(now / TICK_MS);
+  // Most attempts share the timeout and window of the one before.
+  if (last !== undefined && last.ms === ms && last.slot === slot) {
+    return last.window.controller.signal;
+  }
   const key = `${ms} ${slot}`;
   let window = windows.get(key);
   if (window === undefined) {
@@ -57,5 +62,6 @@ export function deadlineSignal(ms: number): AbortSignal {
       ticker = started;
     }
   }
+  last = { ms, slot, window };
   return window.controller.signal;
 }

@@ -23,19 +23,9 @@ import { API_PREFIX } from "../api/mod.ts";
 import { redactHeaders } from "./redact.ts";
 import { deadlineSignal } from "./_deadlines.ts";
 import { checkWholeNumber } from "../whole_number.ts";
+import { type QueryParams, queryString } from "./query_string.ts";
 
-/** Query parameters; `undefined` and `null` are left out, arrays repeat the name. */
-export type QueryParams = Readonly<
-  Record<
-    string,
-    | string
-    | number
-    | boolean
-    | null
-    | undefined
-    | readonly (string | number | boolean)[]
-  >
->;
+export type { QueryParams } from "./query_string.ts";
 
 /** One attempt of a request, as it will be sent. */
 export interface OutgoingRequest {
@@ -169,10 +159,9 @@ export class Transport {
     const maxRetries = call.maxRetries ?? this.#options.maxRetries;
     checkSetting("maxRetries", maxRetries, 0);
     checkSetting("timeoutMs", call.timeoutMs ?? this.#options.timeoutMs, 1);
-    const target = `${call.method} ${API_PREFIX}${call.path}`;
     const query = queryString(call.query);
     for (let attempt = 0;; attempt++) {
-      if (call.signal?.aborted) throw aborted(target, call.signal);
+      if (call.signal?.aborted) throw aborted(call, call.signal);
       let error: unknown;
       try {
         // One endpoint: no failover loop, and one async layer less.
@@ -199,7 +188,7 @@ export class Transport {
           call.signal,
         );
       } catch {
-        throw aborted(target, call.signal!);
+        throw aborted(call, call.signal!);
       }
     }
   }
@@ -233,11 +222,9 @@ export class Transport {
     }
     if (failures.length === 1) throw lastError!;
     throw new ConnectionError(
-      `Cannot reach any endpoint (${
-        failures.join(", ")
-      }) for ${call.method} ${API_PREFIX}${call.path}: ${
-        describeFailure(lastError!.cause)
-      }`,
+      `Cannot reach any endpoint (${failures.join(", ")}) for ${
+        target(call)
+      }: ${describeFailure(lastError!.cause)}`,
       { cause: lastError },
     );
   }
@@ -289,7 +276,10 @@ export class Transport {
       }
       let bytes: Uint8Array;
       try {
-        bytes = await readBody(response, call.method, url);
+        // Most answers: an identity body of a declared, allowed length.
+        bytes = hasTrustedLength(response)
+          ? await response.bytes()
+          : await readBody(response, call.method, url);
       } catch (error) {
         if (error instanceof ApiError) throw error;
         const cause = failed(call, url, error, timeout, timeoutMs);
@@ -333,9 +323,8 @@ function failed(
   timeout: AbortSignal,
   timeoutMs: number,
 ): AbortError | TimeoutError | ConnectionError | ConfigError {
-  const target = `${call.method} ${API_PREFIX}${call.path}`;
-  if (call.signal?.aborted) return aborted(target, call.signal);
-  if (timeout.aborted) return timedOut(target, timeoutMs);
+  if (call.signal?.aborted) return aborted(call, call.signal);
+  if (timeout.aborted) return timedOut(call, timeoutMs);
   const { host, origin } = new URL(url);
   if (
     error instanceof Deno.errors.NotCapable ||
@@ -347,7 +336,7 @@ function failed(
     );
   }
   return new ConnectionError(
-    `Cannot reach ${origin} for ${target}: ${describeFailure(error)}`,
+    `Cannot reach ${origin} for ${target(call)}: ${describeFailure(error)}`,
     { cause: error },
   );
 }
@@ -393,6 +382,19 @@ function withAttempts(error: unknown, attempts: number): unknown {
   return error;
 }
 
+/**
+ * Whether the body's length is known and within the cap. `fetch` unpacks
+ * gzip and friends, and then `Content-Length` gives the packed size: only an
+ * identity body can be trusted to be that long.
+ */
+function hasTrustedLength(response: Response): boolean {
+  const length = response.headers.get("content-length");
+  if (length === null || !(Number(length) <= MAX_RESPONSE_BYTES)) return false;
+  const encoding = response.headers.get("content-encoding");
+  return response.body !== null &&
+    (encoding === null || encoding === "identity");
+}
+
 async function readBody(
   response: Response,
   method: string,
@@ -403,14 +405,6 @@ async function readBody(
   if (declared > MAX_RESPONSE_BYTES) {
     await response.body.cancel();
     throw tooLarge(response, method, url);
-  }
-  // `fetch` unpacks gzip and friends, and then `Content-Length` gives the
-  // packed size: only an identity body can be trusted to be that long.
-  const encoding = response.headers.get("content-encoding");
-  if (
-    !Number.isNaN(declared) && (encoding === null || encoding === "identity")
-  ) {
-    return await response.bytes();
   }
   return await readCounted(response.body, response, method, url);
 }
@@ -468,10 +462,12 @@ function interpret(
   const ok = response.status >= 200 && response.status < 300;
   let body: unknown = undefined;
   let parsed = true;
-  if (text.trim() !== "") {
-    try {
-      body = JSON.parse(text);
-    } catch {
+  // Parsed first: only text that is not JSON is looked at again (blank
+  // text is an empty body).
+  try {
+    if (text !== "") body = JSON.parse(text);
+  } catch {
+    if (text.trim() !== "") {
       parsed = false;
       body = text.slice(0, 4_096);
     }
@@ -507,21 +503,6 @@ function interpret(
   });
 }
 
-function queryString(query: QueryParams | undefined): string {
-  if (query === undefined) return "";
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(query)) {
-    if (value === undefined || value === null) continue;
-    if (Array.isArray(value)) {
-      for (const item of value) params.append(name, String(item));
-    } else {
-      params.append(name, String(value));
-    }
-  }
-  const text = params.toString();
-  return text === "" ? "" : `?${text}`;
-}
-
 /** A bad retry count or timeout would loop forever or never send: fail at once. */
 function checkSetting(name: string, value: number, min: number): void {
   checkWholeNumber(value, {
@@ -534,14 +515,19 @@ function checkSetting(name: string, value: number, min: number): void {
   });
 }
 
-function aborted(target: string, signal: AbortSignal): AbortError {
-  return new AbortError(`${target} was aborted by the caller`, {
+/** The call as error messages name it, such as `GET /api/v1/projects`. */
+function target(call: TransportCall): string {
+  return `${call.method} ${API_PREFIX}${call.path}`;
+}
+
+function aborted(call: TransportCall, signal: AbortSignal): AbortError {
+  return new AbortError(`${target(call)} was aborted by the caller`, {
     cause: signal.reason,
   });
 }
 
-function timedOut(target: string, timeoutMs: number): TimeoutError {
-  return new TimeoutError(`${target} timed out after ${timeoutMs} ms`);
+function timedOut(call: TransportCall, timeoutMs: number): TimeoutError {
+  return new TimeoutError(`${target(call)} timed out after ${timeoutMs} ms`);
 }
 
 function tooLarge(response: Response, method: string, url: string): ApiError {
