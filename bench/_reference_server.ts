@@ -24,6 +24,10 @@ export interface BenchServer {
   /** The member's username and password, for HTTP Basic. */
   username: string;
   password: string;
+  /** The server process's id, to read its CPU time. */
+  pid: number;
+  /** The SQLite file or PostgreSQL URL it serves. */
+  database: string;
   /** Stops the server and removes its files. */
   stop(): Promise<void>;
 }
@@ -45,8 +49,9 @@ export async function startReferenceServer(
 ): Promise<BenchServer> {
   const folder = await Deno.makeTempDir({ prefix: "runplane_bench_" });
   const adminToken = ADMIN_TOKEN;
+  const location = database.databaseUrl ?? `${folder}/bench.db`;
   const instance = await spawnReferenceServer(
-    database.databaseUrl ?? `${folder}/bench.db`,
+    location,
     adminToken,
     database.serverKey,
   );
@@ -87,6 +92,8 @@ export async function startReferenceServer(
     adminToken,
     username: "bench",
     password: "bench-password",
+    pid: instance.pid,
+    database: location,
     async stop() {
       await client.close();
       await instance.stop();
@@ -103,7 +110,7 @@ export async function spawnReferenceServer(
   database: string,
   adminToken: string,
   serverKey?: string,
-): Promise<{ url: string; stop(): Promise<void> }> {
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -138,6 +145,7 @@ export async function spawnReferenceServer(
   await reader.cancel();
   return {
     url,
+    pid: child.pid,
     async stop() {
       child.kill("SIGTERM");
       await child.status;

@@ -1,6 +1,7 @@
 /**
  * `deno task bench`: every figure as a ratio or difference measured side by
- * side in one run, printed as one Markdown table.
+ * side in one run, printed as one Markdown table. `deno task bench --only
+ * server` runs the server hot path rows alone.
  *
  * @module
  */
@@ -18,8 +19,15 @@ import { runnerOverhead } from "./runner_overhead.ts";
 import { passwordLoad } from "./password_load.ts";
 import { clientCpu } from "./client_cpu.ts";
 import { postgresScaling } from "./postgres_scaling.ts";
+import { serverHotPath } from "./server_hot_path.ts";
 
 const rows: Row[] = [];
+if (Deno.args.includes("--only")) {
+  const only = Deno.args[Deno.args.indexOf("--only") + 1];
+  if (only !== "server") throw new Error(`Unknown bench group: ${only}`);
+  printTable(await serverHotPath());
+  Deno.exit(0);
+}
 rows.push(...clientMemory());
 rows.push(...await clientCpu());
 const server = await startJsonServer();
@@ -41,19 +49,23 @@ try {
   await reference.stop();
 }
 rows.push(...await postgresScaling());
+rows.push(...await serverHotPath());
+printTable(rows);
 
-const lines = [
-  `Deno ${Deno.version.deno}, ${Deno.build.os}/${Deno.build.arch}, ${navigator.hardwareConcurrency} cores, ${
-    new Date().toISOString().slice(0, 10)
-  }`,
-  "",
-  "| benchmark | figure | goal | met |",
-  "| --- | --- | --- | --- |",
-  ...rows.map((row) =>
-    `| ${row.name} | ${row.figure} | ${row.goal} | ${
-      row.met === undefined ? "" : row.met ? "yes" : "no"
-    } |`
-  ),
-];
-// deno-lint-ignore no-console
-console.log(lines.join("\n"));
+function printTable(rows: Row[]): void {
+  const lines = [
+    `Deno ${Deno.version.deno}, ${Deno.build.os}/${Deno.build.arch}, ${navigator.hardwareConcurrency} cores, ${
+      new Date().toISOString().slice(0, 10)
+    }`,
+    "",
+    "| benchmark | figure | goal | met |",
+    "| --- | --- | --- | --- |",
+    ...rows.map((row) =>
+      `| ${row.name} | ${row.figure} | ${row.goal} | ${
+        row.met === undefined ? "" : row.met ? "yes" : "no"
+      } |`
+    ),
+  ];
+  // deno-lint-ignore no-console
+  console.log(lines.join("\n"));
+}
