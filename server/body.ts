@@ -20,6 +20,12 @@ export const MAX_OPEN_BODY_BYTES = 64 * 1024;
 const INITIAL_CAPACITY = 16 * 1024;
 
 const EMPTY = new Uint8Array(0);
+/**
+ * The smallest view a BYOB read is given: `Deno.serve`'s body stream never
+ * settles a one-byte read that has to wait for the next chunk (Deno 2.9.6),
+ * which a body of exactly the cap would otherwise get.
+ */
+const MIN_READ = 1024;
 
 /** How {@linkcode readBody} bounds a body. */
 export interface ReadBodyOptions {
@@ -77,7 +83,7 @@ export async function readBody(
   // Grown as bytes arrive: a declared length alone reserves no memory.
   const buffer = new GrowingBuffer(
     Math.min(declared >= 0 ? declared : INITIAL_CAPACITY, INITIAL_CAPACITY),
-    maxBytes + 1,
+    maxBytes + MIN_READ,
   );
   let cancel: () => Promise<void>;
   let read: () => Promise<boolean>;
@@ -139,9 +145,9 @@ class GrowingBuffer {
     this.#limit = limit;
   }
 
-  /** The free space after the bytes held, at least one byte, for a BYOB read. */
+  /** The free space after the bytes held, at least {@linkcode MIN_READ} bytes, for a BYOB read. */
   free(): Uint8Array<ArrayBuffer> {
-    this.#reserve(1);
+    this.#reserve(MIN_READ);
     return this.#bytes.subarray(this.size);
   }
 
