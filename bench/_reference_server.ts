@@ -114,6 +114,9 @@ export async function spawnReferenceServer(
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
+      // Such as `--cpu-prof --cpu-prof-dir=prof`, to profile the server.
+      ...(Deno.env.get("RUNPLANE_BENCH_SERVER_FLAGS")?.split(" ") ?? [])
+        .filter((flag) => flag !== ""),
       "--allow-net=127.0.0.1",
       "--allow-env",
       "--allow-read",

@@ -41,6 +41,15 @@ const OPERATIONS: Array<{ op: Op; label: string; goal: number }> = [
 /** At concurrency 1, no operation may be below this. */
 const SERIAL_GOAL = 0.55;
 
+/**
+ * Whether to measure an operation: `RUNPLANE_BENCH_SERVER_OPS`, when set,
+ * lists the ones to run (such as `create,state`), for profiling one.
+ */
+function chosen({ op }: { op: Op }): boolean {
+  const only = Deno.env.get("RUNPLANE_BENCH_SERVER_OPS");
+  return only === undefined || only.split(",").includes(op);
+}
+
 /** A server under load: where it is, how to read its CPU time. */
 interface Peer {
   name: string;
@@ -98,7 +107,7 @@ export async function serverHotPath(): Promise<Row[]> {
     const rows: Row[] = [];
     const postgresRows: Row[] = [];
     for (const concurrency of [50, 1]) {
-      for (const { op, label, goal } of OPERATIONS) {
+      for (const { op, label, goal } of OPERATIONS.filter(chosen)) {
         const samples = await measure(load, peers, op, concurrency);
         const wanted = concurrency === 50 ? goal : SERIAL_GOAL;
         const ratios = samples.reference.map((sample, round) =>
