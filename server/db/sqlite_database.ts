@@ -48,6 +48,10 @@ export class SqliteDatabase implements Database {
     return "1 = 1";
   }
 
+  jsonArray(value: string, orderBy: string): string {
+    return `json_group_array(json(${value}) ORDER BY ${orderBy})`;
+  }
+
   get<T = Row>(sql: string, ...params: SqlValue[]): Promise<T | undefined> {
     return this.#use(() => this.#statement(sql).get(...params) as T);
   }
