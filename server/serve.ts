@@ -162,19 +162,27 @@ export function serve(options: ServeOptions): Server {
       : options.headerTimeoutMs;
     const ending = new AbortController();
     const end = () => ending.abort();
+    const wait = () => closing ? SHUTDOWN_GRACE_MS : headerTimeoutMs;
+    // One timer per connection, not one per request: when it fires it ends
+    // the connection if nothing came since the deadline, else waits again
+    // for what is left. A request in flight re-arms it when answered.
     let timer: ReturnType<typeof setTimeout> | undefined;
     let inFlight = 0;
-    const waitForNext = () => {
-      timer = setTimeout(end, closing ? SHUTDOWN_GRACE_MS : headerTimeoutMs);
+    let lastAnswer = Date.now();
+    const check = () => {
+      timer = undefined;
+      if (inFlight > 0) return;
+      const left = lastAnswer + wait() - Date.now();
+      if (left > 0) timer = setTimeout(check, left);
+      else end();
     };
     enders.add(end);
-    waitForNext();
+    timer = setTimeout(check, wait());
     try {
       const http = serveHttpOnConnection(
         conn,
         ending.signal,
         async (request) => {
-          clearTimeout(timer);
           inFlight++;
           addresses.set(request, address);
           try {
@@ -182,7 +190,11 @@ export function serve(options: ServeOptions): Server {
             if (closing) endAfter(response);
             return response;
           } finally {
-            if (--inFlight === 0 && !ending.signal.aborted) waitForNext();
+            inFlight--;
+            lastAnswer = Date.now();
+            if (timer === undefined && !ending.signal.aborted) {
+              timer = setTimeout(check, wait());
+            }
           }
         },
         () => new Response(null, { status: 500 }),
