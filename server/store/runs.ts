@@ -160,6 +160,9 @@ export function runStore(db: Database): RunStore {
         }
         const state: State = { type: "SCHEDULED", timestamp: now };
         const id = uuidV7();
+        // The id's last 12 hex digits are random; its first ones are the
+        // time, the same for every run created in the same minute.
+        const name = input.name ?? `${flow.name}-${id.slice(-12)}`;
         await db.run(
           `INSERT INTO flow_runs (id, tenant_id, flow_id, name, version, state, state_type,
              parameters, context, scheduled_start_time, created_at, updated_at,
@@ -168,9 +171,7 @@ export function runStore(db: Database): RunStore {
           id,
           tenantId,
           flow.id,
-          // The id's last 12 hex digits are random; its first ones are the
-          // time, the same for every run created in the same minute.
-          input.name ?? `${flow.name}-${id.slice(-12)}`,
+          name,
           JSON.stringify(state),
           state.type,
           parameters,
@@ -188,8 +189,24 @@ export function runStore(db: Database): RunStore {
           id,
           JSON.stringify(state),
         );
-        const row = await db.get("SELECT * FROM flow_runs WHERE id = ?", id);
-        return { run: toFlowRun(row!), created: true };
+        // The new run as written, without reading it back.
+        const run: FlowRun = {
+          id,
+          flowId: flow.id,
+          name,
+          version: 1,
+          state,
+          parameters: JSON.parse(parameters),
+          context: JSON.parse(context),
+          scheduledStartTime: input.scheduledStartTime,
+          createdAt: now,
+          updatedAt: now,
+          heartbeatAt: null,
+          startTime: null,
+          endTime: null,
+          durationMs: null,
+        };
+        return { run, created: true };
       });
     },
 
