@@ -87,6 +87,19 @@ function json(status: number, body: unknown): Response {
 
 const denied = () => json(401, { error: { code: "unauthenticated" } });
 
+/** The tenant a credential is bound to, while its user is a member there. */
+function memberOf(
+  table: string,
+  column: string,
+  value: string,
+): { tenant_id: string } | undefined {
+  return sql(
+    `SELECT c.tenant_id FROM ${table} c
+     JOIN memberships m ON m.user_id = c.user_id AND m.tenant_id = c.tenant_id
+     WHERE c.${column} = ?`,
+  ).get(value) as { tenant_id: string } | undefined;
+}
+
 /** The caller's tenant: one SHA-256 and one SELECT, or one SELECT and an HMAC check. */
 async function tenantOf(
   request: Request,
@@ -94,11 +107,7 @@ async function tenantOf(
   const header = request.headers.get("authorization") ?? "";
   if (header.startsWith("Bearer ")) {
     const hash = createHash("sha256").update(header.slice(7)).digest("hex");
-    const row = sql(
-      `SELECT t.tenant_id FROM api_tokens t
-       JOIN memberships m ON m.user_id = t.user_id AND m.tenant_id = t.tenant_id
-       WHERE t.token_hash = ?`,
-    ).get(hash) as { tenant_id: string } | undefined;
+    const row = memberOf("api_tokens", "token_hash", hash);
     if (!row) return undefined;
     return {
       tenantId: row.tenant_id,
@@ -107,11 +116,7 @@ async function tenantOf(
   }
   const key = /Credential=([^,\s]+)/.exec(header)?.[1];
   if (key === undefined) return undefined;
-  const row = sql(
-    `SELECT k.tenant_id FROM access_keys k
-     JOIN memberships m ON m.user_id = k.user_id AND m.tenant_id = k.tenant_id
-     WHERE k.access_key = ?`,
-  ).get(key) as { tenant_id: string } | undefined;
+  const row = memberOf("access_keys", "access_key", key);
   if (!row) return undefined;
   const body = new Uint8Array(await request.arrayBuffer());
   const result = verifySignatureSync({

@@ -15,7 +15,7 @@
 
 import { backup, DatabaseSync } from "node:sqlite";
 import { Client, Credentials } from "../mod.ts";
-import type { Row } from "./_row.ts";
+import { firstMatch, type Row } from "./_row.ts";
 import { median } from "./_stats.ts";
 import { type BenchServer, startReferenceServer } from "./_reference_server.ts";
 import type { Op, Target } from "./_hot_path_load.ts";
@@ -303,25 +303,6 @@ class LoadProcess {
     await this.#writer.close();
     await this.#reader.cancel();
     await this.#child.status;
-  }
-}
-
-/** Reads a stream until `pattern` matches, then lets go of it. */
-async function firstMatch(
-  stream: ReadableStream<Uint8Array>,
-  pattern: RegExp,
-): Promise<string> {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`The server did not start: ${seen}`);
-    seen += value;
-    const match = pattern.exec(seen);
-    if (match) {
-      await reader.cancel();
-      return match[1];
-    }
   }
 }
 
