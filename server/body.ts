@@ -112,10 +112,10 @@ export async function readBody(
     };
   }
   let timedOut = false;
-  const timer = setTimeout(() => {
+  const unwatch = watch(timeoutMs, () => {
     timedOut = true;
     cancel().catch(() => {});
-  }, timeoutMs);
+  });
   try {
     while (!await read()) {
       if (buffer.size > maxBytes) {
@@ -126,7 +126,7 @@ export async function readBody(
   } catch (error) {
     if (!timedOut) throw error;
   } finally {
-    clearTimeout(timer);
+    unwatch();
   }
   if (timedOut) throw bodyTimeout();
   return buffer.bytes();
@@ -142,9 +142,9 @@ async function readDeclared(
   request: Request,
   timeoutMs: number,
 ): Promise<Uint8Array> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let unwatch = () => {};
   const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), timeoutMs);
+    unwatch = watch(timeoutMs, () => resolve(undefined));
   });
   const body = request.bytes();
   try {
@@ -154,8 +154,41 @@ async function readDeclared(
     body.catch(() => {});
     throw bodyTimeout();
   } finally {
-    clearTimeout(timer);
+    unwatch();
   }
+}
+
+/** How often the deadlines of bodies being read are checked. */
+const TICK_MS = 50;
+/** Each pending read's expiry, and when it is due. */
+const deadlines = new Map<() => void, number>();
+let ticking = false;
+
+/**
+ * Calls `expire` once `ms` have passed, unless the returned function is
+ * called first. One ticker serves every read, running only while some are
+ * pending, rather than a timer set and cleared per request; a read is cut
+ * at most {@linkcode TICK_MS} after its deadline.
+ */
+function watch(ms: number, expire: () => void): () => void {
+  deadlines.set(expire, Date.now() + ms);
+  if (!ticking) {
+    ticking = true;
+    setTimeout(tick, TICK_MS);
+  }
+  return () => deadlines.delete(expire);
+}
+
+function tick(): void {
+  const now = Date.now();
+  for (const [expire, due] of deadlines) {
+    if (due <= now) {
+      deadlines.delete(expire);
+      expire();
+    }
+  }
+  if (deadlines.size > 0) setTimeout(tick, TICK_MS);
+  else ticking = false;
 }
 
 function bodyTimeout(): HttpError {

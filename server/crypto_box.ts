@@ -6,7 +6,7 @@
  */
 
 import { createHash, createHmac, hkdfSync } from "node:crypto";
-import { HmacKey } from "../auth/sha2.ts";
+import { HmacKey, toHex } from "../auth/sha2.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -144,12 +144,8 @@ export function randomToken(prefix: string): string {
   return prefix + toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
 }
 
-/** Lower-case hex of bytes. */
-export function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join(
-    "",
-  );
-}
+/** Lower-case hex of bytes (the table-driven one of the signing code). */
+export { toHex };
 
 /** Standard base64 of bytes. */
 export function toBase64(bytes: Uint8Array): string {
