@@ -27,6 +27,10 @@ export interface BenchServer {
   /** The admin's username and password, for HTTP Basic. */
   username: string;
   password: string;
+  /** The server process's id, to read its CPU time. */
+  pid: number;
+  /** The SQLite file or PostgreSQL URL it serves. */
+  database: string;
   /** Stops the server and removes its files. */
   stop(): Promise<void>;
 }
@@ -47,8 +51,9 @@ export async function startBenchServer(
   database: BenchDatabase = {},
 ): Promise<BenchServer> {
   const folder = await Deno.makeTempDir({ prefix: "runplane_bench_" });
+  const location = database.databaseUrl ?? `${folder}/bench.db`;
   const instance = await spawnBenchInstance({
-    databaseUrl: database.databaseUrl ?? `${folder}/bench.db`,
+    databaseUrl: location,
     serverKey: database.serverKey,
   });
   const url = instance.url.href;
@@ -77,6 +82,8 @@ export async function startBenchServer(
     adminToken: ADMIN_TOKEN,
     username: "bench",
     password: seeded.password,
+    pid: instance.pid,
+    database: location,
     async stop() {
       await client.close();
       await instance.kill("SIGTERM");
@@ -101,5 +108,8 @@ export function spawnBenchInstance(
       ? {}
       : { RUNPLANE_SERVER_KEY: database.serverKey },
     discardLog: true,
+    // Such as `--cpu-prof --cpu-prof-dir=prof`, to profile the server.
+    denoFlags: (Deno.env.get("RUNPLANE_BENCH_SERVER_FLAGS") ?? "").split(" ")
+      .filter((flag) => flag !== ""),
   });
 }

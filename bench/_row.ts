@@ -29,19 +29,35 @@ export async function startJsonServer(): Promise<
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("The benchmark server exited before it listened");
-    text += value;
-  }
-  await reader.cancel();
+  const port = await firstMatch(child.stdout, /^(\d+)\n/);
   return {
-    url: `http://127.0.0.1:${text.trim()}`,
+    url: `http://127.0.0.1:${port}`,
     async stop() {
       await child.stdin.close();
       await child.status;
     },
   };
+}
+
+/**
+ * Reads a server's output until `pattern` matches, then lets go of it.
+ *
+ * @returns The pattern's first group.
+ */
+export async function firstMatch(
+  stream: ReadableStream<Uint8Array>,
+  pattern: RegExp,
+): Promise<string> {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`The benchmark server did not start: ${seen}`);
+    seen += value;
+    const match = pattern.exec(seen);
+    if (match) {
+      await reader.cancel();
+      return match[1];
+    }
+  }
 }

@@ -2,7 +2,9 @@
  * `deno task bench`: every figure as a ratio or difference measured side by
  * side in one run, printed as one Markdown table. `deno task bench --only
  * client` runs only the client's rows (memory, CPU, loopback, many users,
- * failover, cold start): no reference server, no PostgreSQL.
+ * failover, cold start: no reference server, no PostgreSQL); `--only server`
+ * runs only the server hot path rows (the reference server against a bare
+ * `Deno.serve` + `node:sqlite` peer).
  *
  * @module
  */
@@ -20,27 +22,33 @@ import { runnerOverhead } from "./runner_overhead.ts";
 import { passwordLoad } from "./password_load.ts";
 import { clientCpu } from "./client_cpu.ts";
 import { postgresScaling } from "./postgres_scaling.ts";
+import { serverHotPath } from "./server_hot_path.ts";
 
 const only = Deno.args[0] === "--only" ? Deno.args[1] : undefined;
-if (only !== undefined && only !== "client") {
-  throw new Error(`Unknown --only ${only}: the one subset is "client"`);
+if (only !== undefined && only !== "client" && only !== "server") {
+  throw new Error(`Unknown --only ${only}: the subsets are client and server`);
 }
 
 const rows: Row[] = [];
-rows.push(...clientMemory());
-rows.push(...await clientCpu());
-const server = await startJsonServer();
-try {
-  rows.push(...await requestOverhead(server.url));
-  rows.push(...await manyUsers(server.url));
-  rows.push(...await failover(server.url));
-} finally {
-  await server.stop();
-}
-rows.push(...await coldStart());
-if (only === undefined) await serverRows();
+if (only !== "server") await clientRows();
+if (only === undefined) await referenceServerRows();
+if (only !== "client") rows.push(...await serverHotPath());
 
-async function serverRows(): Promise<void> {
+async function clientRows(): Promise<void> {
+  rows.push(...clientMemory());
+  rows.push(...await clientCpu());
+  const server = await startJsonServer();
+  try {
+    rows.push(...await requestOverhead(server.url));
+    rows.push(...await manyUsers(server.url));
+    rows.push(...await failover(server.url));
+  } finally {
+    await server.stop();
+  }
+  rows.push(...await coldStart());
+}
+
+async function referenceServerRows(): Promise<void> {
   const reference = await startBenchServer();
   try {
     rows.push(...await serverThroughput(reference));

@@ -11,6 +11,7 @@
 
 import {
   parseHmacAuthorization,
+  SigningKeyCache,
   timingSafeEqual,
   verifySignatureSync,
 } from "../auth/hmac.ts";
@@ -23,7 +24,7 @@ import {
 } from "./http_error.ts";
 import type { PasswordChecker } from "./passwords.ts";
 import { clientAddress } from "./serve.ts";
-import type { Store } from "./store.ts";
+import type { AccessKeyRecord, Store } from "./store.ts";
 import { type Role, ROLES, type Tenant } from "../api/mod.ts";
 
 /**
@@ -65,6 +66,12 @@ export interface UserPrincipal {
   credential: string;
   /** The hash of the tenant access token used, for `/auth/tenant-logout`. */
   accessHash?: string;
+  /**
+   * For a credential bound to a tenant: that tenant and the role there,
+   * read with the credential in one statement, so {@linkcode resolveTenant}
+   * needs no more; `null` when the user is no longer a member.
+   */
+  access?: TenantAccess | null;
 }
 
 /** Whoever sent a request. */
@@ -135,12 +142,11 @@ export async function resolveTenant(
   store: Store,
 ): Promise<TenantAccess> {
   if (principal.kind === "user" && principal.tenantId !== null) {
-    const tenant = await store.tenantById(principal.tenantId);
-    const role = await store.role(principal.userId, principal.tenantId);
-    if (!tenant || !role || (slug !== null && slug !== tenant.slug)) {
+    const access = principal.access;
+    if (!access || (slug !== null && slug !== access.tenant.slug)) {
       throw notFound("Tenant");
     }
-    return { tenant, role };
+    return access;
   }
   if (slug === null) {
     throw new HttpError(
@@ -252,10 +258,25 @@ async function fromBearer(
   services: AuthServices,
 ): Promise<Principal> {
   if (token.length === 0 || token.length > 512) throw unauthenticated();
-  const hash = await sha256Hex(token);
-  const encoder = new TextEncoder();
-  // Read from the database, not kept in memory: every instance of a
-  // deployment accepts the admin token the latest one was started with.
+  // Every lookup reads the database, nothing is kept in memory: a token
+  // revoked on any instance fails on the next request everywhere.
+  const hash = sha256Hex(token);
+  const now = Date.now();
+  const apiToken = await services.store.apiTokenByHash(hash, now);
+  if (apiToken) {
+    const bound = apiToken.scope === "tenant";
+    return {
+      kind: "user",
+      userId: apiToken.userId,
+      username: apiToken.holder.username,
+      tenantId: bound ? apiToken.tenantId : null,
+      via: bound ? "tenant_token" : "user_token",
+      credential: `token:${apiToken.id}`,
+      access: bound ? apiToken.holder.access ?? null : undefined,
+    };
+  }
+  // The admin token is read from the database too: every instance of a
+  // deployment accepts the one the latest instance was started with.
   const adminTokenHash = await services.store.adminTokenHash();
   if (
     adminTokenHash !== undefined &&
@@ -263,27 +284,19 @@ async function fromBearer(
   ) {
     return { kind: "admin", credential: "admin" };
   }
-  const apiToken = await services.store.apiTokenByHash(hash, Date.now());
-  if (apiToken) {
-    return await userPrincipal(services.store, {
-      userId: apiToken.userId,
-      tenantId: apiToken.scope === "tenant" ? apiToken.tenantId : null,
-      via: apiToken.scope === "tenant" ? "tenant_token" : "user_token",
-      credential: `token:${apiToken.id}`,
-    });
-  }
-  const grant = await services.store.accessToken(hash, Date.now());
+  const grant = await services.store.accessToken(hash, now);
   if (grant) {
     // Access tokens rotate every 15 minutes; keying idempotency by the grant's
     // family keeps a retry valid across a refresh.
     return {
-      ...await userPrincipal(services.store, {
-        userId: grant.userId,
-        tenantId: grant.tenantId,
-        via: "access_token",
-        credential: `family:${grant.familyId}`,
-      }),
+      kind: "user",
+      userId: grant.userId,
+      username: grant.holder.username,
+      tenantId: grant.tenantId,
+      via: "access_token",
+      credential: `family:${grant.familyId}`,
       accessHash: hash,
+      access: grant.holder.access ?? null,
     };
   }
   throw unauthenticated();
@@ -330,12 +343,11 @@ async function fromSignature(
   // An unknown key is refused before its body is read: reading the body of
   // anyone who merely sends this scheme would hand every stranger a buffer.
   // Access key ids are not secrets, so answering sooner tells nothing.
+  // The row is read on every request, so a keypair revoked on any instance
+  // fails on the next one; only the opening of its sealed secret is cached.
   const record = await services.store.accessKey(parsed.accessKey);
   if (!record) throw unauthenticated();
-  const secretKey = await services.box.open(
-    record.sealedSecret,
-    accessKeyContext(record.accessKey),
-  );
+  const opened = await openedSecret(services.box, record);
   const result = verifySignatureSync(
     {
       method: request.method,
@@ -343,7 +355,11 @@ async function fromSignature(
       headers: request.headers,
       body: await body(),
     },
-    { secretKey, maxSkewMs: MAX_SKEW_MS },
+    {
+      secretKey: opened.secretKey,
+      maxSkewMs: MAX_SKEW_MS,
+      cache: opened.signingKeys,
+    },
   );
   if (!result.ok) throw unauthenticated();
   const fresh = await services.store.useNonce(
@@ -352,12 +368,57 @@ async function fromSignature(
     Date.now() + NONCE_TTL_MS,
   );
   if (!fresh) throw unauthenticated();
-  return await userPrincipal(services.store, {
+  return {
+    kind: "user",
     userId: record.userId,
+    username: record.holder.username,
     tenantId: record.tenantId,
     via: "keypair",
     credential: `key:${record.accessKey}`,
-  });
+    access: record.holder.access ?? null,
+  };
+}
+
+/** A keypair's opened secret, and its derived signing keys. */
+interface OpenedSecret {
+  secretKey: string;
+  signingKeys: SigningKeyCache;
+}
+
+/** The most opened secrets kept per server key. */
+const MAX_OPENED_SECRETS = 1_024;
+const openedSecrets = new WeakMap<CryptoBox, Map<string, OpenedSecret>>();
+
+/**
+ * Opens a keypair's sealed secret, or finds it opened before. Keyed by the
+ * sealed value itself, as read from the row on this request: a revoked
+ * keypair has no row, and a replaced secret is another key, so nothing
+ * cached outlives a revocation on any instance. Sealing uses a random
+ * nonce and binds the access key, so a sealed value is one keypair's only.
+ */
+async function openedSecret(
+  box: CryptoBox,
+  record: AccessKeyRecord,
+): Promise<OpenedSecret> {
+  let opened = openedSecrets.get(box);
+  if (opened === undefined) {
+    opened = new Map();
+    openedSecrets.set(box, opened);
+  }
+  let entry = opened.get(record.sealedSecret);
+  if (entry === undefined) {
+    entry = {
+      secretKey: await box.open(
+        record.sealedSecret,
+        accessKeyContext(record.accessKey),
+      ),
+      signingKeys: new SigningKeyCache(),
+    };
+    // Bounded: past the cap, the next keypairs are opened afresh.
+    if (opened.size >= MAX_OPENED_SECRETS) opened.clear();
+    opened.set(record.sealedSecret, entry);
+  }
+  return entry;
 }
 
 async function fromSessionCookie(
@@ -367,25 +428,22 @@ async function fromSessionCookie(
   const origin = publicOrigin(new URL(request.url), services);
   const sessionId = readCookie(request, loginCookieName(origin));
   if (sessionId === undefined) return undefined;
-  const idHash = await sha256Hex(sessionId);
+  const idHash = sha256Hex(sessionId);
   const userId = await services.store.sessionUser(idHash, Date.now());
   if (!userId) throw unauthenticated();
-  return await userPrincipal(services.store, {
+  const user = await services.store.userById(userId);
+  if (!user) throw unauthenticated();
+  return {
+    kind: "user",
     userId,
+    username: user.username,
     tenantId: null,
     via: "session",
     credential: `user:${userId}`,
-  });
+  };
 }
 
-async function userPrincipal(
-  store: Store,
-  init: Omit<UserPrincipal, "kind" | "username">,
-): Promise<UserPrincipal> {
-  const user = await store.userById(init.userId);
-  if (!user) throw unauthenticated();
-  return { kind: "user", username: user.username, ...init };
-}
+const encoder = new TextEncoder();
 
 /** The AES-GCM context a keypair's secret is sealed under. */
 export function accessKeyContext(accessKey: string): string {

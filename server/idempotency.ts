@@ -85,13 +85,13 @@ export class IdempotencyGuard {
         "Idempotency-Key must be 1 to 255 printable ASCII characters",
       );
     }
-    const fingerprint = await this.#fingerprint(call);
+    const fingerprint = this.#fingerprint(call);
     return await this.#store.transaction(() =>
       this.#answer(call, fingerprint, run)
     );
   }
 
-  #fingerprint(call: IdempotentCall): Promise<string> {
+  #fingerprint(call: IdempotentCall): string {
     const url = new URL(call.request.url);
     // Keyed: a body may hold a password (POST /users), and a plain hash of it
     // in the database could be reversed by guessing.
@@ -106,7 +106,7 @@ export class IdempotencyGuard {
     const bytes = new Uint8Array(head.length + call.body.length);
     bytes.set(head);
     bytes.set(call.body, head.length);
-    return this.#box.mac("idempotency", bytes);
+    return this.#box.macSync("idempotency", bytes);
   }
 
   async #answer(

@@ -6,32 +6,45 @@
  *
  * `Deno.serve` accepts in native code with none of these controls (its
  * accept loop ends the process when descriptors run out), so connections are
- * accepted here with `Deno.listen` and each is handed to `Deno.serveHttp`,
- * which parses HTTP on that one connection.
+ * accepted here with `Deno.listen` and each is handed to the engine of
+ * `Deno.serve`, which parses HTTP on that one connection.
  *
  * @module
  */
 
-/** One request on a connection, as `Deno.serveHttp` yields it. */
-interface RequestEvent {
-  readonly request: Request;
-  respondWith(response: Response | Promise<Response>): Promise<void>;
-}
-
-/** An HTTP connection of `Deno.serveHttp`. */
-interface HttpConn {
-  nextRequest(): Promise<RequestEvent | null>;
-  close(): void;
+/** What `serveHttpOnConnection` returns: settles once the connection is done. */
+interface ConnectionServer {
+  readonly finished: Promise<void>;
 }
 
 /**
- * `Deno.serveHttp` was soft-removed in Deno 2: gone from the type
- * declarations, still in the runtime (the pinned 2.9.6 has it). It is the
- * only way to speak HTTP on a connection this module accepted.
+ * Serves HTTP on one accepted connection with `Deno.serve`'s own engine:
+ * the internal `serveHttpOnConnection` (Deno 2.9.6), which `Deno.serve`'s
+ * `onListen`-less siblings use. Not `Deno.serveHttp`: that soft-removed API
+ * cost some 150 us of CPU per request more (a trivial answer at concurrency
+ * 50: 178 us against 26 us, see docs/benchmarks.md), more than half of the
+ * reference server's gap to a bare `Deno.serve`. Aborting `signal` ends the
+ * connection once its answers in flight are sent; an idle one at once, even
+ * one halfway through sending headers (hyper counts it idle until they are
+ * complete).
  */
-const serveHttp = (Deno as unknown as {
-  serveHttp(conn: Deno.Conn): HttpConn;
-}).serveHttp;
+const serveHttpOnConnection = (() => {
+  const denoInternal = Deno as unknown as Record<symbol, unknown> & {
+    internal: symbol;
+  };
+  const internal = denoInternal[denoInternal.internal] as {
+    serveHttpOnConnection(
+      conn: Deno.Conn,
+      signal: AbortSignal,
+      handler: (request: Request) => Promise<Response>,
+      onError: (error: unknown) => Response,
+      onListen: () => void,
+    ): ConnectionServer;
+  };
+  return typeof internal?.serveHttpOnConnection === "function"
+    ? internal.serveHttpOnConnection
+    : undefined;
+})();
 
 /** Options of {@linkcode serve}. */
 export interface ServeOptions {
@@ -118,6 +131,12 @@ function serverBusy(): Promise<Response> {
  * @returns The listening server.
  */
 export function serve(options: ServeOptions): Server {
+  if (serveHttpOnConnection === undefined) {
+    throw new Error(
+      `This Deno (${Deno.version.deno}) lacks the per-connection HTTP engine the server needs: run it with Deno 2.9 (./deno in the repository pins it)`,
+    );
+  }
+  const serveHttp = serveHttpOnConnection;
   const listener = Deno.listen({
     hostname: options.hostname,
     port: options.port,
@@ -128,65 +147,72 @@ export function serve(options: ServeOptions): Server {
   let turnedAway = 0;
   const busy = new Set<Promise<void>>();
   let closing = false;
-  /** Settles once shutdown begins, and every connection's wait with it. */
-  let stopWaiting!: () => void;
-  const stopped = new Promise<null>((resolve) =>
-    stopWaiting = () => resolve(null)
-  );
+  /** Ends each open connection once its answers in flight are sent. */
+  const enders = new Set<() => void>();
 
   /**
    * Serves the requests of one connection until it closes; one over the cap
    * (`refused`) gets a short while to send one request, answered 503. HTTP
    * is spoken even to those because closing a socket with its request
    * unread resets it, and the client would lose the answer.
+   *
+   * The deadline for the next request's headers runs from the opening and
+   * from each answer; a request that arrives stops it.
    */
   async function serveConnection(
     conn: Deno.Conn,
     refused: boolean,
   ): Promise<void> {
     const address = (conn.remoteAddr as Deno.NetAddr).hostname;
-    const http = serveHttp(conn);
     const handler = refused ? serverBusy : options.handler;
     const headerTimeoutMs = refused
       ? REFUSED_HEADER_TIMEOUT_MS
       : options.headerTimeoutMs;
+    const ending = new AbortController();
+    const end = () => ending.abort();
+    const wait = () => closing ? SHUTDOWN_GRACE_MS : headerTimeoutMs;
+    // One timer per connection, not one per request: when it fires it ends
+    // the connection if nothing came since the deadline, else waits again
+    // for what is left. A request in flight re-arms it when answered.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let inFlight = 0;
+    let lastAnswer = Date.now();
+    const check = () => {
+      timer = undefined;
+      if (inFlight > 0) return;
+      const left = lastAnswer + wait() - Date.now();
+      if (left > 0) timer = setTimeout(check, left);
+      else end();
+    };
+    enders.add(end);
+    timer = setTimeout(check, wait());
     try {
-      while (true) {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        // Closing the connection does not settle a pending nextRequest(), so
-        // the deadline settles the wait itself.
-        const late = new Promise<null>((resolve) => {
-          timer = setTimeout(
-            () => resolve(null),
-            closing ? SHUTDOWN_GRACE_MS : headerTimeoutMs,
-          );
-        });
-        let event: RequestEvent | null;
-        try {
-          event = await Promise.race([
-            http.nextRequest(),
-            late,
-            closing ? late : stopped,
-          ]);
-        } catch {
-          event = null;
-        } finally {
-          clearTimeout(timer);
-        }
-        if (event === null) break;
-        addresses.set(event.request, address);
-        const response = await handler(event.request).catch(() =>
-          new Response(null, { status: 500 })
-        );
-        if (closing) endAfter(response);
-        // A client that went away mid-answer is no error of the server's.
-        await event.respondWith(response).catch(() => {});
-        // The loop goes on to the next request even when the connection
-        // is to end: closing it now could cut its answer short, and
-        // `connection: close` ends the wait for the next one.
-      }
+      const http = serveHttp(
+        conn,
+        ending.signal,
+        async (request) => {
+          inFlight++;
+          addresses.set(request, address);
+          try {
+            const response = await handler(request);
+            if (closing) endAfter(response);
+            return response;
+          } finally {
+            inFlight--;
+            lastAnswer = Date.now();
+            if (timer === undefined && !ending.signal.aborted) {
+              timer = setTimeout(check, wait());
+            }
+          }
+        },
+        () => new Response(null, { status: 500 }),
+        () => {},
+      );
+      // A client that went away mid-answer is no error of the server's.
+      await http.finished.catch(() => {});
     } finally {
-      close(http);
+      clearTimeout(timer);
+      enders.delete(end);
     }
   }
 
@@ -234,7 +260,9 @@ export function serve(options: ServeOptions): Server {
       listener.close();
       await accepting;
       // Idle connections wait a moment more, for answers still being sent.
-      setTimeout(stopWaiting, SHUTDOWN_GRACE_MS);
+      setTimeout(() => {
+        for (const end of enders) end();
+      }, SHUTDOWN_GRACE_MS);
       await Promise.all(busy);
     },
   };
@@ -246,13 +274,5 @@ function endAfter(response: Response): void {
     response.headers.set("connection", "close");
   } catch {
     // Immutable headers (Response.error()); the grace period ends it.
-  }
-}
-
-function close(http: HttpConn): void {
-  try {
-    http.close();
-  } catch {
-    // Already closed.
   }
 }

@@ -88,6 +88,16 @@ export interface UserRecord {
   passwordHash: string;
 }
 
+/**
+ * Who holds a credential, read with it in one statement: the user's name
+ * and, for a credential bound to a tenant, that tenant with the user's role
+ * there (`undefined` when the user is no longer a member).
+ */
+export interface CredentialHolder {
+  username: string;
+  access?: { tenant: Tenant; role: Role };
+}
+
 /** An API token's binding. */
 export interface ApiTokenRecord {
   id: string;
@@ -253,7 +263,7 @@ export interface CredentialStore {
   apiTokenByHash(
     hash: string,
     now: number,
-  ): Promise<ApiTokenRecord | undefined>;
+  ): Promise<(ApiTokenRecord & { holder: CredentialHolder }) | undefined>;
   /** API tokens, newest first. */
   listApiTokens(
     filter: CredentialFilter & { limit: number; after?: CursorPosition },
@@ -261,7 +271,10 @@ export interface CredentialStore {
   /** Deletes an API token the filter allows; `false` when there is none. */
   revokeApiToken(id: string, filter: CredentialFilter): Promise<boolean>;
   createAccessKey(input: AccessKeyRecord): Promise<void>;
-  accessKey(accessKey: string): Promise<AccessKeyRecord | undefined>;
+  /** A keypair and its holder. */
+  accessKey(
+    accessKey: string,
+  ): Promise<(AccessKeyRecord & { holder: CredentialHolder }) | undefined>;
   /** Keypairs, newest first. */
   listAccessKeys(
     filter: CredentialFilter & { limit: number; after?: CursorPosition },
@@ -285,7 +298,11 @@ export interface CredentialStore {
   sessionUser(idHash: string, now: number): Promise<string | undefined>;
   deleteSession(idHash: string): Promise<void>;
   createTenantTokens(grant: TenantGrant, pair: TokenPair): Promise<void>;
-  accessToken(hash: string, now: number): Promise<TenantGrant | undefined>;
+  /** An unexpired tenant access token and its holder. */
+  accessToken(
+    hash: string,
+    now: number,
+  ): Promise<(TenantGrant & { holder: CredentialHolder }) | undefined>;
   /**
    * Spends a refresh token and stores its successor, in one transaction. A
    * token used twice revokes its whole family, since one of the two users

@@ -37,6 +37,12 @@ export interface Database {
    * where writes commit in order.
    */
   settled(column: string): string;
+  /**
+   * An aggregate: the JSON array, as text, of `value` (a column holding JSON
+   * text) over a query's rows in `orderBy` order, `[]` for none. Stored JSON
+   * comes back in one statement, with no per-row parse.
+   */
+  jsonArray(value: string, orderBy: string): string;
   /** The first row, or `undefined`. */
   get<T = Row>(sql: string, ...params: SqlValue[]): Promise<T | undefined>;
   /** Every row. */

@@ -81,6 +81,10 @@ export class PostgresDatabase implements Database {
     return `${column} < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`;
   }
 
+  jsonArray(value: string, orderBy: string): string {
+    return `COALESCE(json_agg(${value}::json ORDER BY ${orderBy})::text, '[]')`;
+  }
+
   async get<T = Row>(
     sql: string,
     ...params: SqlValue[]

@@ -48,6 +48,10 @@ export class SqliteDatabase implements Database {
     return "1 = 1";
   }
 
+  jsonArray(value: string, orderBy: string): string {
+    return `json_group_array(json(${value}) ORDER BY ${orderBy})`;
+  }
+
   get<T = Row>(sql: string, ...params: SqlValue[]): Promise<T | undefined> {
     return this.#use(() => this.#statement(sql).get(...params) as T);
   }
@@ -66,26 +70,26 @@ export class SqliteDatabase implements Database {
     const depth = this.#current.current();
     if (depth !== undefined) {
       const name = `s${depth}`;
-      this.#db.exec(`SAVEPOINT ${name}`);
+      this.#control(`SAVEPOINT ${name}`);
       try {
         const result = await this.#current.run(depth + 1, fn);
-        this.#db.exec(`RELEASE ${name}`);
+        this.#control(`RELEASE ${name}`);
         return result;
       } catch (error) {
-        this.#db.exec(`ROLLBACK TO ${name}`);
-        this.#db.exec(`RELEASE ${name}`);
+        this.#control(`ROLLBACK TO ${name}`);
+        this.#control(`RELEASE ${name}`);
         throw error;
       }
     }
     await this.#acquire();
     try {
-      this.#db.exec("BEGIN IMMEDIATE");
+      this.#control("BEGIN IMMEDIATE");
       try {
         const result = await this.#current.run(1, fn);
-        this.#db.exec("COMMIT");
+        this.#control("COMMIT");
         return result;
       } catch (error) {
-        if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+        if (this.#db.isTransaction) this.#control("ROLLBACK");
         throw error;
       }
     } finally {
@@ -132,6 +136,14 @@ export class SqliteDatabase implements Database {
     const next = this.#waiting.shift();
     if (next) next();
     else this.#busy = false;
+  }
+
+  /**
+   * Runs a transaction control statement, prepared once: `exec` would
+   * compile it again on every request that writes.
+   */
+  #control(sql: string): void {
+    this.#statement(sql).run();
   }
 
   #statement(sql: string): StatementSync {

@@ -9,7 +9,9 @@ import type { Database, Row, SqlValue } from "../db/database.ts";
 import { uuidV7 } from "../ids.ts";
 import type {
   CredentialFilter,
+  CredentialHolder,
   CredentialStore,
+  Role,
   TenantGrant,
   TokenPair,
 } from "../store.ts";
@@ -66,8 +68,9 @@ export function credentialStore(db: Database): CredentialStore {
 
     async apiTokenByHash(hash, now) {
       const row = await db.get(
-        `SELECT id, scope, user_id, tenant_id FROM api_tokens
-         WHERE token_hash = ? AND (expires_at IS NULL OR expires_at > ?)`,
+        `SELECT c.id, c.scope, c.user_id, c.tenant_id, ${HOLDER_COLUMNS}
+         FROM api_tokens c ${HOLDER_JOINS}
+         WHERE c.token_hash = ? AND (c.expires_at IS NULL OR c.expires_at > ?)`,
         hash,
         now,
       );
@@ -76,6 +79,7 @@ export function credentialStore(db: Database): CredentialStore {
         scope: row.scope as "user" | "tenant",
         userId: row.user_id as string,
         tenantId: row.tenant_id as string | null,
+        holder: toHolder(row),
       };
     },
 
@@ -132,7 +136,8 @@ export function credentialStore(db: Database): CredentialStore {
 
     async accessKey(accessKey) {
       const row = await db.get(
-        "SELECT * FROM access_keys WHERE access_key = ?",
+        `SELECT c.access_key, c.sealed_secret, c.user_id, c.tenant_id, ${HOLDER_COLUMNS}
+         FROM access_keys c ${HOLDER_JOINS} WHERE c.access_key = ?`,
         accessKey,
       );
       return row && {
@@ -140,6 +145,7 @@ export function credentialStore(db: Database): CredentialStore {
         sealedSecret: row.sealed_secret as string,
         userId: row.user_id as string,
         tenantId: row.tenant_id as string,
+        holder: toHolder(row),
       };
     },
 
@@ -213,12 +219,13 @@ export function credentialStore(db: Database): CredentialStore {
 
     async accessToken(hash, now) {
       const row = await db.get(
-        `SELECT user_id, tenant_id, family_id FROM access_tokens
-         WHERE token_hash = ? AND expires_at > ?`,
+        `SELECT c.user_id, c.tenant_id, c.family_id, ${HOLDER_COLUMNS}
+         FROM access_tokens c ${HOLDER_JOINS}
+         WHERE c.token_hash = ? AND c.expires_at > ?`,
         hash,
         now,
       );
-      return row && toGrant(row);
+      return row && { ...toGrant(row), holder: toHolder(row) };
     },
 
     rotateRefreshToken(hash, next, now) {
@@ -303,6 +310,37 @@ export function credentialStore(db: Database): CredentialStore {
         expiresAt,
       );
     },
+  };
+}
+
+/**
+ * A credential's holder, read in the statement that finds the credential
+ * (table alias `c`, with `user_id` and `tenant_id`): one statement per
+ * request where a user, a tenant and a role lookup were four. A user
+ * deleted since has no row, so the credential no longer works.
+ */
+const HOLDER_COLUMNS =
+  `u.username, n.id AS tenant_row_id, n.slug AS tenant_slug,
+  n.name AS tenant_name, n.created_at AS tenant_created_at, m.role AS member_role`;
+const HOLDER_JOINS = `JOIN users u ON u.id = c.user_id
+  LEFT JOIN tenants n ON n.id = c.tenant_id
+  LEFT JOIN memberships m ON m.user_id = c.user_id AND m.tenant_id = c.tenant_id`;
+
+function toHolder(row: Row): CredentialHolder {
+  return {
+    username: row.username as string,
+    access: row.member_role === null || row.member_role === undefined ||
+        row.tenant_row_id === null
+      ? undefined
+      : {
+        tenant: {
+          id: row.tenant_row_id as string,
+          slug: row.tenant_slug as string,
+          name: row.tenant_name as string,
+          createdAt: row.tenant_created_at as string,
+        },
+        role: row.member_role as Role,
+      },
   };
 }
 

@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { Database, Row } from "../db/database.ts";
+import type { Database, Row, SqlValue } from "../db/database.ts";
 import { LOG_LEVELS } from "../../api/mod.ts";
 import { uuidV7 } from "../ids.ts";
 import { type LogEntry, type LogStore, StoreError } from "../store.ts";
@@ -23,6 +23,27 @@ import { toPage } from "./rows.ts";
  * the slots a filter leaves unused are `NULL`, which `IN` never matches.
  */
 const LEVEL_SLOTS = LOG_LEVELS.map(() => "?").join(", ");
+
+/** The most rows one INSERT writes: 8 parameters each, far under both engines' limits. */
+const MAX_ROWS_PER_INSERT = 64;
+const insertStatements = new Map<number, string>();
+
+/**
+ * The INSERT of `rows` log lines. Rows of one statement get their `seq` and
+ * `rowid` in the order listed, on both engines, so a batch stays in order.
+ */
+function insertLogs(rows: number): string {
+  let sql = insertStatements.get(rows);
+  if (sql === undefined) {
+    sql =
+      `INSERT INTO logs (id, tenant_id, flow_run_id, task_run_id, level, message,
+      timestamp, created_at) VALUES ${
+        Array(rows).fill("(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")
+      }`;
+    insertStatements.set(rows, sql);
+  }
+  return sql;
+}
 
 /** The log operations over `db`. */
 export function logStore(db: Database): LogStore {
@@ -61,19 +82,27 @@ export function logStore(db: Database): LogStore {
           }
         }
         const now = new Date().toISOString();
-        for (const entry of entries) {
-          await db.run(
-            `INSERT INTO logs (id, tenant_id, flow_run_id, task_run_id, level, message,
-               timestamp, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-            uuidV7(),
-            tenantId,
-            entry.flowRunId,
-            entry.taskRunId ?? null,
-            entry.level,
-            entry.message,
-            entry.timestamp,
-            now,
-          );
+        let next = 0;
+        while (next < entries.length) {
+          // The largest power of two that fits: a handful of statements
+          // for the whole batch, of seven shapes only.
+          let rows = MAX_ROWS_PER_INSERT;
+          while (rows > entries.length - next) rows >>= 1;
+          const params: SqlValue[] = [];
+          for (const entry of entries.slice(next, next + rows)) {
+            params.push(
+              uuidV7(),
+              tenantId,
+              entry.flowRunId,
+              entry.taskRunId ?? null,
+              entry.level,
+              entry.message,
+              entry.timestamp,
+              now,
+            );
+          }
+          await db.run(insertLogs(rows), ...params);
+          next += rows;
         }
         return entries.length;
       });

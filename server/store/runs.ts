@@ -31,12 +31,18 @@ const CACHED_STATES_LIMIT = 100;
 
 /** The run operations over `db`. */
 export function runStore(db: Database): RunStore {
-  /** Every state of a flow or task run, oldest first. */
-  const history = async (kind: "flow" | "task", id: string) =>
-    (await db.all<{ state: string }>(
-      `SELECT state FROM ${kind}_run_states WHERE ${kind}_run_id = ? ORDER BY version`,
+  /**
+   * A flow or task run of a tenant with every state it had, oldest first,
+   * as `history` (JSON text): one statement.
+   */
+  const withHistory = (kind: "flow" | "task", tenantId: string, id: string) =>
+    db.get(
+      `SELECT r.*, (SELECT ${db.jsonArray("s.state", "s.version")}
+         FROM ${kind}_run_states s WHERE s.${kind}_run_id = r.id) AS history
+       FROM ${kind}_runs r WHERE r.tenant_id = ? AND r.id = ?`,
+      tenantId,
       id,
-    )).map((item) => JSON.parse(item.state) as State);
+    );
 
   const activeWithTag = async (tenantId: string, tag: string) =>
     (await db.get<{ n: number }>(
@@ -154,6 +160,9 @@ export function runStore(db: Database): RunStore {
         }
         const state: State = { type: "SCHEDULED", timestamp: now };
         const id = uuidV7();
+        // The id's last 12 hex digits are random; its first ones are the
+        // time, the same for every run created in the same minute.
+        const name = input.name ?? `${flow.name}-${id.slice(-12)}`;
         await db.run(
           `INSERT INTO flow_runs (id, tenant_id, flow_id, name, version, state, state_type,
              parameters, context, scheduled_start_time, created_at, updated_at,
@@ -162,9 +171,7 @@ export function runStore(db: Database): RunStore {
           id,
           tenantId,
           flow.id,
-          // The id's last 12 hex digits are random; its first ones are the
-          // time, the same for every run created in the same minute.
-          input.name ?? `${flow.name}-${id.slice(-12)}`,
+          name,
           JSON.stringify(state),
           state.type,
           parameters,
@@ -182,19 +189,31 @@ export function runStore(db: Database): RunStore {
           id,
           JSON.stringify(state),
         );
-        const row = await db.get("SELECT * FROM flow_runs WHERE id = ?", id);
-        return { run: toFlowRun(row!), created: true };
+        // The new run as written, without reading it back.
+        const run: FlowRun = {
+          id,
+          flowId: flow.id,
+          name,
+          version: 1,
+          state,
+          parameters: JSON.parse(parameters),
+          context: JSON.parse(context),
+          scheduledStartTime: input.scheduledStartTime,
+          createdAt: now,
+          updatedAt: now,
+          heartbeatAt: null,
+          startTime: null,
+          endTime: null,
+          durationMs: null,
+        };
+        return { run, created: true };
       });
     },
 
     async flowRun(tenantId, id) {
-      const row = await db.get(
-        "SELECT * FROM flow_runs WHERE tenant_id = ? AND id = ?",
-        tenantId,
-        id,
-      );
+      const row = await withHistory("flow", tenantId, id);
       if (!row) return undefined;
-      return { ...toFlowRun(row), history: await history("flow", id) };
+      return { ...toFlowRun(row), history: JSON.parse(row.history as string) };
     },
 
     async listFlowRuns(tenantId, filter) {
@@ -326,13 +345,9 @@ export function runStore(db: Database): RunStore {
     },
 
     async taskRun(tenantId, id) {
-      const row = await db.get(
-        "SELECT * FROM task_runs WHERE tenant_id = ? AND id = ?",
-        tenantId,
-        id,
-      );
+      const row = await withHistory("task", tenantId, id);
       if (!row) return undefined;
-      return { ...toTaskRun(row), history: await history("task", id) };
+      return { ...toTaskRun(row), history: JSON.parse(row.history as string) };
     },
 
     async listTaskRuns(tenantId, flowRunId, limit, offset = 0) {

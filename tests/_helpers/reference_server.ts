@@ -116,6 +116,8 @@ export interface SpawnOptions {
    * @default {ADMIN_TOKEN}
    */
   adminToken?: string;
+  /** Flags of `deno run` itself, such as `["--cpu-prof"]` to profile the server. */
+  denoFlags?: string[];
   /** More flags of `deno task serve`, such as `["--max-connections", "10"]`. */
   args?: string[];
   /** The process's file descriptor limit (`ulimit -n`), run through bash. */
@@ -157,6 +159,7 @@ export async function spawnReferenceServer(
   const deno = [
     Deno.execPath(),
     "run",
+    ...options.denoFlags ?? [],
     "--quiet",
     `--config=${new URL("../../deno.json", import.meta.url).pathname}`,
     "--allow-net=127.0.0.1",

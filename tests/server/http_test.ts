@@ -140,6 +140,19 @@ Deno.test("server speaks HTTP as the contract says", async (t) => {
   );
 
   await t.step(
+    "brackets inside strings, after escaped quotes too, are no nesting",
+    async () => {
+      const name = 'a \\"' + "[".repeat(70) + '\\\\"' + "{".repeat(70);
+      const created = await call(server, "POST", "/projects", {
+        token,
+        body: { name },
+      });
+      equal(created.status, 201);
+      equal(created.body.name, name);
+    },
+  );
+
+  await t.step(
     "malformed requests get a 4xx that names the problem",
     async () => {
       const flowRunState = `/flow-runs/${run.flowRunId}/state`;
@@ -220,6 +233,22 @@ Deno.test("server speaks HTTP as the contract says", async (t) => {
           400,
           "Field scheduledStartTime must be an ISO-8601 time",
         ],
+        // Times in toISOString()'s exact form take a shorter path: it must
+        // refuse the same impossible fields.
+        ...[
+          "2026-02-30T00:00:00.000Z",
+          "2025-02-29T00:00:00.000Z",
+          "2026-13-01T00:00:00.000Z",
+          "2026-00-10T00:00:00.000Z",
+          "2026-01-01T24:00:00.000Z",
+          "2026-01-01T23:60:00.000Z",
+        ].map((time): [string, string, unknown, number, string] => [
+          "POST",
+          "/flow-runs",
+          { flowId: run.flowId, scheduledStartTime: time },
+          400,
+          "Field scheduledStartTime must be an ISO-8601 time",
+        ]),
         [
           "POST",
           flowRunState,
