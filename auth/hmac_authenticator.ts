@@ -25,7 +25,7 @@ import {
   type SigningKey,
   SigningKeyCache,
   signRequestSync,
-} from "./hmac.ts";
+} from "./hmac_sign.ts";
 
 /** Signs requests with one keypair. */
 export class HmacAuthenticator implements Authenticator {
