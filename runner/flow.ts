@@ -22,7 +22,6 @@ import {
   requireWholeNumber,
 } from "../client/resources/_validate.ts";
 import { type FlowRun, TERMINAL_STATE_TYPES } from "../api/mod.ts";
-import { executeFlowRun } from "./_execute_flow.ts";
 import { type FlowSpec, flowSpecs } from "./_flow_spec.ts";
 import { registerFlow } from "./_register_flow.ts";
 import type { RunContext } from "./_run_scope.ts";
@@ -230,6 +229,7 @@ export function flow<P extends object, R>(
           if (!(error instanceof ConflictError)) throw error;
           return replay(await client.flowRuns.get(run.id)) as R;
         }
+        const { executeFlowRun } = await loadExecution();
         return await executeFlowRun(spec, client, {
           ...run,
           state: change.state,
@@ -242,6 +242,19 @@ export function flow<P extends object, R>(
   };
   flowSpecs.set(definition, spec);
   return Object.freeze(definition);
+}
+
+/**
+ * The code that runs a flow (its state changes, logs and console capture) is
+ * loaded by the first run, not with the client: most programs that import
+ * the client never run a flow here, and each module adds to every cold
+ * start. One `import()` per process; later runs get the loaded module. That
+ * first import may happen inside a `session()`: Deno 2.9 then leaks the
+ * session's store to the root context, which the client's scopes ignore
+ * once their session has ended (`client/_scope.ts`).
+ */
+export function loadExecution(): Promise<typeof import("./_execute_flow.ts")> {
+  return import("./_execute_flow.ts");
 }
 
 async function createRun(

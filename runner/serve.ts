@@ -13,11 +13,10 @@ import {
   requireWholeNumber,
 } from "../client/resources/_validate.ts";
 import type { FlowRun } from "../api/mod.ts";
-import { executeFlowRun } from "./_execute_flow.ts";
 import { type FlowSpec, flowSpecs } from "./_flow_spec.ts";
 import { startHeartbeat } from "./_heartbeat.ts";
 import { registerFlow } from "./_register_flow.ts";
-import type { FlowDefinition } from "./flow.ts";
+import { type FlowDefinition, loadExecution } from "./flow.ts";
 
 /** Options of {@linkcode serve}. */
 export interface ServeOptions {
@@ -113,6 +112,7 @@ export async function serve(
   const name = optionalString("name", options.name);
   const onError = options.onError ?? warn;
   const signal = options.signal;
+  const { executeFlowRun } = await loadExecution();
   const [client, found] = getOrCreateClient(options.client);
   const running = new Set<Promise<void>>();
   let wake: (() => void) | undefined;
