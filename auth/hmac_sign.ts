@@ -271,8 +271,14 @@ function headerValue(
   }
   const record = headers as Record<string, string>;
   if (name in record) return record[name];
-  const key = Object.keys(record).find((key) => key.toLowerCase() === name);
-  return key === undefined ? undefined : record[key];
+  // Only a key of the same length can match: most keys are never lowered
+  // (a GET has no content type, and the scan runs on every request).
+  for (const key of Object.keys(record)) {
+    if (key.length === name.length && key.toLowerCase() === name) {
+      return record[key];
+    }
+  }
+  return undefined;
 }
 
 // The empty body's digest is the same for every request without a body.
