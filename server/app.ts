@@ -58,10 +58,14 @@ export function createApp(
       await services.store.sweep(now, services.logRetentionMs);
     }
     await next();
-    c.res.headers.set("x-request-id", requestId);
-    // Every answer is for one caller, and some carry secrets (tokens,
-    // secret values): no cache may keep any of them.
-    c.res.headers.set("cache-control", "no-store");
+    // API replies come with both already (see Router): a header set on a
+    // made response costs a validation and a copy of its list.
+    if (!c.res.headers.has("x-request-id")) {
+      c.res.headers.set("x-request-id", requestId);
+      // Every answer is for one caller, and some carry secrets (tokens,
+      // secret values): no cache may keep any of them.
+      c.res.headers.set("cache-control", "no-store");
+    }
     const ms = Math.round(performance.now() - started);
     services.logger.log(
       `${c.req.method} ${c.req.path} ${c.res.status} ${ms}ms ${requestId}`,
