@@ -83,14 +83,12 @@ export interface RouteOptions {
 export class RouteContext {
   /** The raw request. */
   readonly request: Request;
-  /** Its URL. */
-  readonly url: URL;
   /** The server's services. */
   readonly services: Services;
   /** The parsed JSON body, or `undefined` when there was none. */
   readonly body: unknown;
-  /** The query parameters. */
-  readonly query: Query;
+  #url: URL | undefined;
+  #query: Query | undefined;
   readonly #params: Record<string, string>;
   readonly #principal: Principal | undefined;
   #access: Promise<TenantAccess> | undefined;
@@ -106,12 +104,20 @@ export class RouteContext {
     },
   ) {
     this.request = init.request;
-    this.url = new URL(init.request.url);
     this.services = init.services;
     this.body = init.body;
-    this.query = new Query(this.url.searchParams);
     this.#params = init.params;
     this.#principal = init.principal;
+  }
+
+  /** Its URL (parsed when first asked for: most handlers never do). */
+  get url(): URL {
+    return this.#url ??= new URL(this.request.url);
+  }
+
+  /** The query parameters. */
+  get query(): Query {
+    return this.#query ??= new Query(this.url.searchParams);
   }
 
   /** The caller; 401 when it sent no credentials. */
