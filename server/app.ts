@@ -7,7 +7,7 @@
 
 import { Hono } from "hono";
 import { HttpError } from "./http_error.ts";
-import { type AppEnv, Router, type Services } from "./router.ts";
+import { answerHeaders, type AppEnv, Router, type Services } from "./router.ts";
 import { registerLoginRoutes } from "./routes/logins.ts";
 import { registerTenantRoutes } from "./routes/tenants.ts";
 import { registerUserRoutes } from "./routes/users.ts";
@@ -58,13 +58,12 @@ export function createApp(
       await services.store.sweep(now, services.logRetentionMs);
     }
     await next();
-    // API replies come with both already (see Router): a header set on a
+    // API replies come with them already (see Router): a header set on a
     // made response costs a validation and a copy of its list.
     if (!c.res.headers.has("x-request-id")) {
-      c.res.headers.set("x-request-id", requestId);
-      // Every answer is for one caller, and some carry secrets (tokens,
-      // secret values): no cache may keep any of them.
-      c.res.headers.set("cache-control", "no-store");
+      for (const [name, value] of Object.entries(answerHeaders(requestId))) {
+        c.res.headers.set(name, value);
+      }
     }
     const ms = Math.round(performance.now() - started);
     services.logger.log(

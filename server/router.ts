@@ -277,17 +277,25 @@ function rethrowStoreError(error: unknown): never {
 }
 
 /**
- * Turns a reply into a JSON response, with the headers every answer carries
- * (see `server/app.ts`) set here, in one plain object.
+ * The headers every answer carries, API reply, error or page.
+ *
+ * @param requestId The request's id, echoed.
  */
-function toResponse(reply: Reply, requestId: string): Response {
-  const headers: Record<string, string> = {
-    ...reply.headers,
+export function answerHeaders(requestId: string): Record<string, string> {
+  return {
     "x-request-id": requestId,
     // Every answer is for one caller, and some carry secrets (tokens,
     // secret values): no cache may keep any of them.
     "cache-control": "no-store",
   };
+}
+
+/**
+ * Turns a reply into a JSON response, with {@linkcode answerHeaders} in its
+ * one header object (setting them on the made response costs more).
+ */
+function toResponse(reply: Reply, requestId: string): Response {
+  const headers = { ...reply.headers, ...answerHeaders(requestId) };
   if (reply.body === undefined || reply.status === 204) {
     return new Response(null, { status: reply.status, headers });
   }
