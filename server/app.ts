@@ -109,7 +109,7 @@ export function createApp(
   router.finish();
   mountUi(app, services);
 
-  return async function fetch(request: Request): Promise<Response> {
-    return await app.fetch(request);
-  };
+  // A promise always: the request-context middleware makes Hono answer
+  // through its middleware chain. No wrapper, so no await of its own.
+  return app.fetch as (request: Request) => Promise<Response>;
 }

@@ -156,6 +156,8 @@ export class RouteContext {
 
 type Method = "GET" | "POST" | "PUT" | "DELETE";
 
+const NO_BYTES = new Uint8Array(0);
+
 /** Registers endpoints on a Hono app, each wrapped in the shared pipeline. */
 export class Router {
   readonly #app: Hono<AppEnv>;
@@ -232,7 +234,8 @@ export class Router {
       const principal = open
         ? undefined
         : await requireCaller(request, readBodyOnce, services);
-      const bytes = await readBodyOnce();
+      // A GET has no body: no read to wait for.
+      const bytes = request.body === null ? NO_BYTES : await readBodyOnce();
       const body = parseJsonBody(bytes, request.headers.get("content-type"));
       const ctx = new RouteContext({
         request,

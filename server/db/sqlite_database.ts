@@ -164,10 +164,22 @@ export class SqliteDatabase implements Database {
    * Runs a statement now, in the current transaction, or alone; when it
    * runs in a commit group, its result waits for the group's commit.
    */
-  async #use<T>(statement: () => T): Promise<T> {
-    if (this.#current.current() !== undefined) return statement();
+  #use<T>(statement: () => T): Promise<T> {
+    // Most statements run at once: no async function, no extra hop.
+    if (
+      this.#current.current() !== undefined || (!this.#busy && !this.#group)
+    ) {
+      try {
+        return Promise.resolve(statement());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.#useInTurn(statement);
+  }
+
+  async #useInTurn<T>(statement: () => T): Promise<T> {
     if (this.#busy) await this.#acquire();
-    else if (!this.#group) return statement();
     else this.#busy = true;
     const group = this.#group;
     let result: T;
