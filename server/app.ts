@@ -7,7 +7,7 @@
 
 import { Hono } from "hono";
 import { HttpError } from "./http_error.ts";
-import { type AppEnv, Router, type Services } from "./router.ts";
+import { answerHeaders, type AppEnv, Router, type Services } from "./router.ts";
 import { registerLoginRoutes } from "./routes/logins.ts";
 import { registerTenantRoutes } from "./routes/tenants.ts";
 import { registerUserRoutes } from "./routes/users.ts";
@@ -58,10 +58,13 @@ export function createApp(
       await services.store.sweep(now, services.logRetentionMs);
     }
     await next();
-    c.res.headers.set("x-request-id", requestId);
-    // Every answer is for one caller, and some carry secrets (tokens,
-    // secret values): no cache may keep any of them.
-    c.res.headers.set("cache-control", "no-store");
+    // API replies come with them already (see Router): a header set on a
+    // made response costs a validation and a copy of its list.
+    if (!c.res.headers.has("x-request-id")) {
+      for (const [name, value] of Object.entries(answerHeaders(requestId))) {
+        c.res.headers.set(name, value);
+      }
+    }
     const ms = Math.round(performance.now() - started);
     services.logger.log(
       `${c.req.method} ${c.req.path} ${c.res.status} ${ms}ms ${requestId}`,
@@ -106,7 +109,7 @@ export function createApp(
   router.finish();
   mountUi(app, services);
 
-  return async function fetch(request: Request): Promise<Response> {
-    return await app.fetch(request);
-  };
+  // A promise always: the request-context middleware makes Hono answer
+  // through its middleware chain. No wrapper, so no await of its own.
+  return app.fetch as (request: Request) => Promise<Response>;
 }

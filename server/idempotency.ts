@@ -14,6 +14,26 @@ import {
 } from "./http_error.ts";
 import type { Store } from "./store.ts";
 
+/** The JSON text of the answers made by {@linkcode jsonResponse}. */
+const texts = new WeakMap<Response, string>();
+
+/**
+ * A JSON answer whose text the guard can store as it is: it is serialised
+ * once, not read back from the response.
+ *
+ * @param text The JSON text.
+ * @param init The status and headers (the content type is added).
+ */
+export function jsonResponse(
+  text: string,
+  init: { status: number; headers: Record<string, string> },
+): Response {
+  init.headers["content-type"] = JSON_CONTENT_TYPE;
+  const response = new Response(text, init);
+  texts.set(response, text);
+  return response;
+}
+
 /** What a handler answers. */
 export interface Reply {
   status: number;
@@ -144,10 +164,13 @@ export class IdempotencyGuard {
       response = error.getResponse();
     }
     if (isStorable(response.status)) {
-      // Every answer here is JSON or empty, and small: read it to store it,
-      // then answer the same bytes.
-      const text = response.status === 204 ? "" : await response.text();
-      response = new Response(text === "" ? null : text, response);
+      // Every answer here is JSON or empty, and small: read it to store it
+      // (unless its text is known), then answer the same bytes.
+      let text = texts.get(response);
+      if (text === undefined) {
+        text = response.status === 204 ? "" : await response.text();
+        response = new Response(text === "" ? null : text, response);
+      }
       await this.#store.saveIdempotentResponse(
         scope,
         key,

@@ -1,14 +1,26 @@
 /**
  * {@linkcode Database} on SQLite (`node:sqlite`). The driver is synchronous
  * and one connection serves every request, so transactions take turns: one
- * holds the connection from `BEGIN IMMEDIATE` to `COMMIT` (across its
- * `await`s), and a statement outside it waits for its end rather than
- * slipping into it.
+ * holds the connection from its start to its end (across its `await`s), and
+ * a statement outside it waits for its end rather than slipping into it.
+ *
+ * Commits are grouped: a finished transaction hands the connection on
+ * without committing, and the group (at most {@linkcode MAX_GROUP} callers)
+ * commits once the event loop has turned with the connection free
+ * (`setImmediate`, after the I/O that arrived meanwhile, so a lone request
+ * waits for no timer), or at once when full. Each
+ * transaction is a savepoint of the group's `BEGIN IMMEDIATE`, so one that
+ * throws is rolled back alone; and no caller in a group, reader or writer,
+ * gets its result before the group's `COMMIT` has succeeded (a failed one
+ * fails them all), so nothing is answered from a write that could still be
+ * lost. A `COMMIT` writes every page the group changed once: under load
+ * that is a fraction of one per transaction.
  *
  * @module
  */
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { setImmediate } from "node:timers";
 import {
   AmbientTransaction,
   type Database,
@@ -16,6 +28,26 @@ import {
   type SqlValue,
 } from "./database.ts";
 import { migrate } from "../migrations.ts";
+
+/** The most callers one commit answers: bounds how long the first waits. */
+export const MAX_GROUP = 64;
+
+/** Transactions and statements that commit together. */
+class CommitGroup {
+  size = 0;
+  readonly committed: Promise<void>;
+  resolve!: () => void;
+  reject!: (error: unknown) => void;
+
+  constructor() {
+    this.committed = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // A group whose members all failed alone has no one awaiting it.
+    this.committed.catch(() => {});
+  }
+}
 
 /** A SQLite file (or `":memory:"`), migrated to the newest schema. */
 export class SqliteDatabase implements Database {
@@ -27,6 +59,10 @@ export class SqliteDatabase implements Database {
   readonly #current = new AmbientTransaction<number>();
   #busy = false;
   readonly #waiting: Array<() => void> = [];
+  /** The open `BEGIN IMMEDIATE`, while the connection is busy. */
+  #group: CommitGroup | undefined;
+  /** Whether a commit of the open group is scheduled. */
+  #flushing = false;
 
   /**
    * Opens (creating if needed) and migrates a database.
@@ -82,19 +118,31 @@ export class SqliteDatabase implements Database {
       }
     }
     await this.#acquire();
+    let group: CommitGroup;
+    let result: T;
     try {
-      this.#control("BEGIN IMMEDIATE");
+      group = this.#join();
+      this.#control("SAVEPOINT g");
       try {
-        const result = await this.#current.run(1, fn);
-        this.#control("COMMIT");
-        return result;
+        result = await this.#current.run(1, fn);
+        this.#control("RELEASE g");
       } catch (error) {
-        if (this.#db.isTransaction) this.#control("ROLLBACK");
+        // Some failures (a full disk) end the whole transaction: then the
+        // group is gone, and its members fail with this error.
+        if (this.#db.isTransaction) {
+          this.#control("ROLLBACK TO g");
+          this.#control("RELEASE g");
+        } else {
+          this.#group = undefined;
+          group.reject(error);
+        }
         throw error;
       }
     } finally {
       this.#release();
     }
+    await group.committed;
+    return result;
   }
 
   lock(): Promise<void> {
@@ -106,21 +154,53 @@ export class SqliteDatabase implements Database {
   }
 
   close(): Promise<void> {
+    // Finished transactions waiting for their group's turn are kept.
+    if (this.#group && !this.#busy) this.#commit();
     if (this.#db.isOpen) this.#db.close();
     return Promise.resolve();
   }
 
-  /** Runs a statement now, in the current transaction or between two. */
-  async #use<T>(statement: () => T): Promise<T> {
-    if (this.#current.current() !== undefined || !this.#busy) {
-      return statement();
+  /**
+   * Runs a statement now, in the current transaction, or alone; when it
+   * runs in a commit group, its result waits for the group's commit.
+   */
+  #use<T>(statement: () => T): Promise<T> {
+    // Most statements run at once: no async function, no extra hop.
+    if (
+      this.#current.current() !== undefined || (!this.#busy && !this.#group)
+    ) {
+      try {
+        return Promise.resolve(statement());
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
-    await this.#acquire();
+    return this.#useInTurn(statement);
+  }
+
+  async #useInTurn<T>(statement: () => T): Promise<T> {
+    if (this.#busy) await this.#acquire();
+    else this.#busy = true;
+    const group = this.#group;
+    let result: T;
     try {
-      return statement();
+      if (group) group.size++;
+      result = statement();
     } finally {
       this.#release();
     }
+    if (group) await group.committed;
+    return result;
+  }
+
+  /** The open commit group, beginning one if there is none. */
+  #join(): CommitGroup {
+    if (!this.#group) {
+      this.#control("BEGIN IMMEDIATE");
+      this.#group = new CommitGroup();
+    }
+    this.#group.size++;
+    return this.#group;
   }
 
   async #acquire(): Promise<void> {
@@ -132,10 +212,38 @@ export class SqliteDatabase implements Database {
     await new Promise<void>((resolve) => this.#waiting.push(resolve));
   }
 
+  /**
+   * Hands the connection to the next waiter. A full group commits at once;
+   * otherwise the group commits once the event loop has turned with the
+   * connection free, so the requests that arrived meanwhile join it.
+   */
   #release(): void {
+    if (this.#group && this.#group.size >= MAX_GROUP) this.#commit();
     const next = this.#waiting.shift();
-    if (next) next();
-    else this.#busy = false;
+    if (next) return next();
+    this.#busy = false;
+    if (this.#group && !this.#flushing) {
+      this.#flushing = true;
+      setImmediate(this.#flush);
+    }
+  }
+
+  readonly #flush = (): void => {
+    this.#flushing = false;
+    // A holder's release schedules the next try.
+    if (!this.#busy && this.#group) this.#commit();
+  };
+
+  #commit(): void {
+    const group = this.#group!;
+    this.#group = undefined;
+    try {
+      this.#control("COMMIT");
+      group.resolve();
+    } catch (error) {
+      if (this.#db.isTransaction) this.#control("ROLLBACK");
+      group.reject(error);
+    }
   }
 
   /**
