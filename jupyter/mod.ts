@@ -23,7 +23,13 @@ import { STATE_COLOURS } from "../state_colours.ts";
 
 export { escapeHtml };
 
-import type { FlowRun, LogEntry, State, TaskRun } from "../api/mod.ts";
+import {
+  type FlowRun,
+  type LogEntry,
+  type State,
+  type TaskRun,
+  TERMINAL_STATE_TYPES,
+} from "../api/mod.ts";
 
 /** The symbol Deno's Jupyter kernel calls to display a value. */
 export const JUPYTER_DISPLAY: unique symbol = Symbol.for(
@@ -409,8 +415,19 @@ export function showProgress(
     const update = shown;
     shown = true;
     await display(bundle, { raw: true, display_id: displayId, update });
+    // Seen once in a loaded test run: the kernel reported the cell idle
+    // before this last redraw was out, and the notebook kept the one before.
+    if (
+      TERMINAL_STATE_TYPES.includes(run.state.type) &&
+      options.display === undefined
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, FINAL_REDRAW_MS));
+    }
   };
 }
+
+/** How long the final redraw is given to reach the notebook before the cell ends. */
+const FINAL_REDRAW_MS = 100;
 
 /** `Deno.jupyter.display` in the kernel; a plain-text line elsewhere. */
 function kernelDisplay(): ProgressDisplay {
