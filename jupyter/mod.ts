@@ -395,7 +395,8 @@ export interface ShowProgressOptions {
 export function showProgress(
   options: ShowProgressOptions = {},
 ): (run: FlowRun) => Promise<void> {
-  const display = options.display ?? kernelDisplay();
+  const kernel = options.display === undefined ? kernelDisplay() : undefined;
+  const display = options.display ?? kernel ?? printLine;
   const now = options.now ?? Date.now;
   const displayId = `runplane-progress-${crypto.randomUUID()}`;
   let shown = false;
@@ -417,10 +418,7 @@ export function showProgress(
     await display(bundle, { raw: true, display_id: displayId, update });
     // Seen once in a loaded test run: the kernel reported the cell idle
     // before this last redraw was out, and the notebook kept the one before.
-    if (
-      TERMINAL_STATE_TYPES.includes(run.state.type) &&
-      options.display === undefined
-    ) {
+    if (kernel !== undefined && TERMINAL_STATE_TYPES.includes(run.state.type)) {
       await new Promise((resolve) => setTimeout(resolve, FINAL_REDRAW_MS));
     }
   };
@@ -429,12 +427,15 @@ export function showProgress(
 /** How long the final redraw is given to reach the notebook before the cell ends. */
 const FINAL_REDRAW_MS = 100;
 
-/** `Deno.jupyter.display` in the kernel; a plain-text line elsewhere. */
-function kernelDisplay(): ProgressDisplay {
+/** `Deno.jupyter.display` in the kernel, else `undefined`. */
+function kernelDisplay(): ProgressDisplay | undefined {
   const jupyter = (Deno as { jupyter?: { display: ProgressDisplay } }).jupyter;
-  if (jupyter) return jupyter.display.bind(jupyter);
-  const encoder = new TextEncoder();
-  return (bundle) => {
-    Deno.stdout.writeSync(encoder.encode(`${bundle["text/plain"]}\n`));
-  };
+  return jupyter?.display.bind(jupyter);
 }
+
+const encoder = new TextEncoder();
+
+/** Outside a notebook: the plain text, one line per poll. */
+const printLine: ProgressDisplay = (bundle) => {
+  Deno.stdout.writeSync(encoder.encode(`${bundle["text/plain"]}\n`));
+};
