@@ -37,7 +37,10 @@ export function jsonResponse(
 /** What a handler answers. */
 export interface Reply {
   status: number;
+  /** The body, serialised as JSON. */
   body?: unknown;
+  /** The body as JSON text already, sent as it is (instead of `body`). */
+  json?: string;
   headers?: Record<string, string>;
 }
 

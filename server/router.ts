@@ -163,6 +163,7 @@ export class Router {
   readonly #app: Hono<AppEnv>;
   readonly #services: Services;
   readonly #idempotency: IdempotencyGuard;
+  /** Each path's methods. */
   readonly #methods = new Map<string, Set<Method>>();
 
   /**
@@ -211,11 +212,11 @@ export class Router {
     handler: Handler,
     options: RouteOptions = {},
   ): void {
-    // Paths are matched by shape, so /x/:tag and /x/:id are one path for 405s.
-    const shape = path.replace(/:[A-Za-z]+/g, ":param");
-    const methods = this.#methods.get(shape) ?? new Set<Method>();
+    // One name per parameter position: Hono's RegExpRouter (see app.ts)
+    // refuses /x/:a beside /x/:b, and so one path has one set of methods.
+    const methods = this.#methods.get(path) ?? new Set<Method>();
     methods.add(method);
-    this.#methods.set(shape, methods);
+    this.#methods.set(path, methods);
     const services = this.#services;
     const idempotency = this.#idempotency;
     const open = options.auth === "none";
@@ -299,10 +300,12 @@ export function answerHeaders(requestId: string): Record<string, string> {
  */
 function toResponse(reply: Reply, requestId: string): Response {
   const headers = { ...reply.headers, ...answerHeaders(requestId) };
-  if (reply.body === undefined || reply.status === 204) {
+  const text = reply.json ??
+    (reply.body === undefined ? undefined : JSON.stringify(reply.body));
+  if (text === undefined || reply.status === 204) {
     return new Response(null, { status: reply.status, headers });
   }
-  return jsonResponse(JSON.stringify(reply.body), {
+  return jsonResponse(text, {
     status: reply.status,
     headers,
   });

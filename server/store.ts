@@ -389,6 +389,11 @@ export interface RunStore {
     id: string,
   ): Promise<FlowRunWithHistory | undefined>;
   /**
+   * {@linkcode RunStore.flowRun}'s run as JSON text, as the API answers it:
+   * the stored JSON passes through without a parse and a serialisation.
+   */
+  flowRunJson(tenantId: string, id: string): Promise<string | undefined>;
+  /**
    * Flow runs, newest first; `scheduledBefore` keeps the runs whose
    * scheduled start time is at or before it.
    */

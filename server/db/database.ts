@@ -38,11 +38,14 @@ export interface Database {
    */
   settled(column: string): string;
   /**
-   * An aggregate: the JSON array, as text, of `value` (a column holding JSON
-   * text) over a query's rows in `orderBy` order, `[]` for none. Stored JSON
-   * comes back in one statement, with no per-row parse.
+   * A scalar subquery: the JSON array, as text, of `value` (a column holding
+   * JSON text) over the rows of `from` that match `where`, in `orderBy`
+   * order, `[]` for none. Stored JSON comes back in one statement, with no
+   * per-row parse.
    */
-  jsonArray(value: string, orderBy: string): string;
+  jsonArray(
+    query: { value: string; from: string; where: string; orderBy: string },
+  ): string;
   /** The first row, or `undefined`. */
   get<T = Row>(sql: string, ...params: SqlValue[]): Promise<T | undefined>;
   /** Every row. */

@@ -81,8 +81,16 @@ export class PostgresDatabase implements Database {
     return `${column} < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`;
   }
 
-  jsonArray(value: string, orderBy: string): string {
-    return `COALESCE(json_agg(${value}::json ORDER BY ${orderBy})::text, '[]')`;
+  jsonArray(
+    { value, from, where, orderBy }: {
+      value: string;
+      from: string;
+      where: string;
+      orderBy: string;
+    },
+  ): string {
+    return `(SELECT COALESCE(json_agg(${value}::json ORDER BY ${orderBy})::text, '[]')
+      FROM ${from} WHERE ${where})`;
   }
 
   async get<T = Row>(

@@ -11,16 +11,18 @@ import { pathParameter } from "../validate.ts";
 
 /** Registers `/concurrency-limits`. */
 export function registerConcurrencyLimitRoutes(router: Router): void {
-  router.get("/concurrency-limits/:tag", getConcurrencyLimit);
-  router.put("/concurrency-limits/:tag", putConcurrencyLimit);
-  router.delete("/concurrency-limits/:id", deleteConcurrencyLimit);
+  // One parameter name for the path (see Router): a tag for GET and PUT, a
+  // limit's id for DELETE.
+  router.get("/concurrency-limits/:key", getConcurrencyLimit);
+  router.put("/concurrency-limits/:key", putConcurrencyLimit);
+  router.delete("/concurrency-limits/:key", deleteConcurrencyLimit);
 }
 
 async function getConcurrencyLimit(ctx: RouteContext): Promise<Reply> {
   const { tenant } = await ctx.tenant();
   const limit = await ctx.services.store.concurrencyLimit(
     tenant.id,
-    ctx.param("tag"),
+    ctx.param("key"),
   );
   if (!limit) throw notFound("Concurrency limit");
   return { status: 200, body: limit };
@@ -28,7 +30,7 @@ async function getConcurrencyLimit(ctx: RouteContext): Promise<Reply> {
 
 async function putConcurrencyLimit(ctx: RouteContext): Promise<Reply> {
   const { tenant } = await ctx.tenant("admin");
-  const tag = ctx.param("tag");
+  const tag = ctx.param("key");
   pathParameter("tag", tag, /^.{1,255}$/s, "1 to 255 characters");
   const limit = await ctx.services.store.putConcurrencyLimit(
     tenant.id,
@@ -42,7 +44,7 @@ async function deleteConcurrencyLimit(ctx: RouteContext): Promise<Reply> {
   const { tenant } = await ctx.tenant("admin");
   const deleted = await ctx.services.store.deleteConcurrencyLimit(
     tenant.id,
-    ctx.param("id"),
+    ctx.param("key"),
   );
   if (!deleted) throw notFound("Concurrency limit");
   return { status: 204 };

@@ -67,9 +67,12 @@ async function listFlowRuns(ctx: RouteContext): Promise<Reply> {
 
 async function getFlowRun(ctx: RouteContext): Promise<Reply> {
   const { tenant } = await ctx.tenant();
-  const run = await ctx.services.store.flowRun(tenant.id, ctx.param("id"));
-  if (!run) throw notFound("Flow run");
-  return { status: 200, body: run };
+  const run = await ctx.services.store.flowRunJson(
+    tenant.id,
+    ctx.param("id"),
+  );
+  if (run === undefined) throw notFound("Flow run");
+  return { status: 200, json: run };
 }
 
 async function setFlowRunState(ctx: RouteContext): Promise<Reply> {

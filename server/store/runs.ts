@@ -37,8 +37,14 @@ export function runStore(db: Database): RunStore {
    */
   const withHistory = (kind: "flow" | "task", tenantId: string, id: string) =>
     db.get(
-      `SELECT r.*, (SELECT ${db.jsonArray("s.state", "s.version")}
-         FROM ${kind}_run_states s WHERE s.${kind}_run_id = r.id) AS history
+      `SELECT r.*, ${
+        db.jsonArray({
+          value: "state",
+          from: `${kind}_run_states`,
+          where: `${kind}_run_id = r.id`,
+          orderBy: "version",
+        })
+      } AS history
        FROM ${kind}_runs r WHERE r.tenant_id = ? AND r.id = ?`,
       tenantId,
       id,
@@ -210,10 +216,14 @@ export function runStore(db: Database): RunStore {
       });
     },
 
-    async flowRun(tenantId, id) {
+    async flowRunJson(tenantId, id) {
       const row = await withHistory("flow", tenantId, id);
-      if (!row) return undefined;
-      return { ...toFlowRun(row), history: JSON.parse(row.history as string) };
+      return row && flowRunJson(row, row.history as string);
+    },
+
+    async flowRun(tenantId, id) {
+      const text = await this.flowRunJson(tenantId, id);
+      return text === undefined ? undefined : JSON.parse(text);
     },
 
     async listFlowRuns(tenantId, filter) {
@@ -491,21 +501,30 @@ export function runStore(db: Database): RunStore {
   };
 }
 
+/**
+ * A flow run's JSON text, from its row (and its states' JSON array, when
+ * given): the one mapping of a row to the wire's `FlowRun`. The stored JSON
+ * columns (written by this store, from `JSON.stringify`) go in as they are,
+ * so a read passes them through without a parse and a serialisation.
+ */
+function flowRunJson(row: Row, history?: string): string {
+  const { startTime, endTime, durationMs } = timing(row);
+  const text = (value: unknown) => JSON.stringify(value);
+  return `{"id":${text(row.id)},"flowId":${text(row.flow_id)},"name":${
+    text(row.name)
+  },"version":${row.version},"state":${row.state},"parameters":${row.parameters},"context":${row.context},"scheduledStartTime":${
+    text(row.scheduled_start_time)
+  },"createdAt":${text(row.created_at)},"updatedAt":${
+    text(row.updated_at)
+  },"heartbeatAt":${text(row.heartbeat_at)},"startTime":${
+    text(startTime)
+  },"endTime":${text(endTime)},"durationMs":${text(durationMs)}${
+    history === undefined ? "" : `,"history":${history}`
+  }}`;
+}
+
 function toFlowRun(row: Row): FlowRun {
-  return {
-    id: row.id as string,
-    flowId: row.flow_id as string,
-    name: row.name as string,
-    version: row.version as number,
-    state: JSON.parse(row.state as string),
-    parameters: JSON.parse(row.parameters as string),
-    context: JSON.parse(row.context as string),
-    scheduledStartTime: row.scheduled_start_time as string,
-    createdAt: row.created_at as string,
-    updatedAt: row.updated_at as string,
-    heartbeatAt: row.heartbeat_at as string | null,
-    ...timing(row),
-  };
+  return JSON.parse(flowRunJson(row));
 }
 
 function toTaskRun(row: Row): TaskRun {
