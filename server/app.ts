@@ -97,7 +97,7 @@ export function createApp(
   };
 
   // Two apps: the API's paths have one shape each, which Hono's RegExpRouter
-  // matches with one regular expression (about 10 us a request less than
+  // matches with one regular expression (about 10 µs a request less than
   // the trie router under load); the web view's `/ui/login` beside
   // `/ui/:tenant` needs the trie router, which keeps registration order.
   const api = withBase(new Hono<AppEnv>({ router: new RegExpRouter() }));
