@@ -20,6 +20,18 @@ export type SqlValue = string | number | null;
 /** A row as read: column name to value (64-bit integers as numbers). */
 export type Row = Record<string, unknown>;
 
+/** What {@linkcode Database.jsonArray} aggregates, as SQL fragments. */
+export interface JsonArrayQuery {
+  /** A column holding JSON text. */
+  value: string;
+  /** The table. */
+  from: string;
+  /** The rows' condition. */
+  where: string;
+  /** Their order in the array. */
+  orderBy: string;
+}
+
 /** A database connection (or pool) of one engine. */
 export interface Database {
   /** Which engine this is. */
@@ -43,9 +55,7 @@ export interface Database {
    * order, `[]` for none. Stored JSON comes back in one statement, with no
    * per-row parse.
    */
-  jsonArray(
-    query: { value: string; from: string; where: string; orderBy: string },
-  ): string;
+  jsonArray(query: JsonArrayQuery): string;
   /** The first row, or `undefined`. */
   get<T = Row>(sql: string, ...params: SqlValue[]): Promise<T | undefined>;
   /** Every row. */

@@ -14,6 +14,7 @@ import type postgres from "postgres";
 import {
   AmbientTransaction,
   type Database,
+  type JsonArrayQuery,
   type Row,
   type SqlValue,
 } from "./database.ts";
@@ -81,14 +82,7 @@ export class PostgresDatabase implements Database {
     return `${column} < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`;
   }
 
-  jsonArray(
-    { value, from, where, orderBy }: {
-      value: string;
-      from: string;
-      where: string;
-      orderBy: string;
-    },
-  ): string {
+  jsonArray({ value, from, where, orderBy }: JsonArrayQuery): string {
     return `(SELECT COALESCE(json_agg(${value}::json ORDER BY ${orderBy})::text, '[]')
       FROM ${from} WHERE ${where})`;
   }

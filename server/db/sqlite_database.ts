@@ -24,6 +24,7 @@ import { setImmediate } from "node:timers";
 import {
   AmbientTransaction,
   type Database,
+  type JsonArrayQuery,
   type Row,
   type SqlValue,
 } from "./database.ts";
@@ -84,14 +85,7 @@ export class SqliteDatabase implements Database {
     return "1 = 1";
   }
 
-  jsonArray(
-    { value, from, where, orderBy }: {
-      value: string;
-      from: string;
-      where: string;
-      orderBy: string;
-    },
-  ): string {
+  jsonArray({ value, from, where, orderBy }: JsonArrayQuery): string {
     // Ordered in a subquery, not with the aggregate's own ORDER BY: SQLite
     // runs the subquery as a co-routine that reads the index in order, where
     // `json_group_array(... ORDER BY ...)` sorts in a temporary B-tree on
