@@ -86,10 +86,12 @@ export class SqliteDatabase implements Database {
   }
 
   jsonArray({ value, from, where, orderBy }: JsonArrayQuery): string {
-    // Ordered in a subquery, not with the aggregate's own ORDER BY: SQLite
-    // runs the subquery as a co-routine that reads the index in order, where
-    // `json_group_array(... ORDER BY ...)` sorts in a temporary B-tree on
-    // every call.
+    // Ordered in a subquery, not with the aggregate's own ORDER BY, which
+    // sorts in a temporary B-tree on every call (about a fifth of a run's
+    // read). SQLite does not flatten an ordered subquery into an aggregate
+    // (its flattening rule 16), so the subquery runs as a co-routine that
+    // hands the rows over in order: not a documented promise for the
+    // aggregate, so the run tests check long histories' order on both engines.
     return `(SELECT json_group_array(json(v)) FROM
       (SELECT ${value} AS v FROM ${from} WHERE ${where} ORDER BY ${orderBy}))`;
   }

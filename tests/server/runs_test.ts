@@ -175,6 +175,37 @@ Deno.test("server versions flows and runs flow and task runs", async (t) => {
     },
   );
 
+  await t.step(
+    "a run's history lists every state in version order, flow or task run",
+    async () => {
+      const { flowRunId } = await createFlowRun(server, acme);
+      const task = await call(server, "POST", "/task-runs", {
+        token,
+        body: { flowRunId, taskId: "history" },
+      });
+      const steps = Array.from({ length: 40 }, (_, i) => `step ${i}`);
+      for (
+        const path of [`/flow-runs/${flowRunId}`, `/task-runs/${task.body.id}`]
+      ) {
+        let version = 1;
+        for (const message of steps) {
+          const changed = await call(server, "POST", `${path}/state`, {
+            token,
+            body: { version, state: { type: "RUNNING", message } },
+          });
+          equal(changed.status, 200);
+          version = changed.body.version;
+        }
+        const { body } = await call(server, "GET", path, { token });
+        deepEqual(
+          body.history.slice(1).map((s: { message: string }) => s.message),
+          steps,
+        );
+        equal(body.history.length, version);
+      }
+    },
+  );
+
   await t.step("a finished task run takes no heartbeats", async () => {
     const { flowRunId } = await createFlowRun(server, acme);
     const task = await call(server, "POST", "/task-runs", {
