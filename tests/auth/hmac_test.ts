@@ -3,6 +3,7 @@ import fc from "fast-check";
 import {
   type HashType,
   parseHmacAuthorization,
+  SigningKeyCache,
   signRequest,
   signRequestSync,
   verifySignature,
@@ -404,4 +405,26 @@ Deno.test("signRequestSync() signs the path and host exactly as URL parses them"
     ),
     { numRuns: 2_000 },
   );
+});
+
+Deno.test("signRequestSync(): one SigningKeyCache signs right across hosts, days and hash types, in any order", () => {
+  const cache = new SigningKeyCache();
+  const key = { accessKey: "AK1", secretKey: "s3cret" };
+  const cases: Array<[string, string, HashType]> = [
+    ["http://a.example:4200/api/v1/projects", "2026-11-29T23:59:59Z", "sha256"],
+    ["http://b.example:4200/api/v1/projects", "2026-11-29T23:59:59Z", "sha256"],
+    ["http://a.example:4200/api/v1/projects", "2026-11-29T23:59:59Z", "sha512"],
+    ["http://a.example:4200/api/v1/projects", "2026-11-30T00:00:00Z", "sha256"],
+    ["http://b.example:4200/api/v1/projects", "2026-11-30T00:00:00Z", "sha256"],
+    ["http://a.example:4200/api/v1/projects", "2026-11-29T23:59:59Z", "sha256"],
+  ];
+  for (const [url, date, hashType] of [...cases, ...cases]) {
+    const request = { method: "GET", url, headers: {} };
+    const options = { hashType, date: new Date(date), nonce: "n-1" };
+    assert.equal(
+      signRequestSync(request, key, { ...options, cache }).signature,
+      signRequestSync(request, key, options).signature,
+      `${url} ${date} ${hashType}`,
+    );
+  }
 });
