@@ -8,6 +8,7 @@ import {
   signRequestSync,
   verifySignature,
 } from "../../auth/hmac.ts";
+import { utf8 } from "../../auth/hmac_sign.ts";
 import { Credentials } from "../../auth/credentials.ts";
 import {
   dropConnection,
@@ -403,7 +404,7 @@ Deno.test("signRequestSync() signs the path and host exactly as URL parses them"
         assert.equal(lines[4], `host:${url.host}`, raw);
       },
     ),
-    { numRuns: 2_000 },
+    { numRuns: 500 },
   );
 });
 
@@ -427,4 +428,30 @@ Deno.test("signRequestSync(): one SigningKeyCache signs right across hosts, days
       `${url} ${date} ${hashType}`,
     );
   }
+});
+
+Deno.test("utf8(): the bytes TextEncoder gives, for any string, long ones and lone surrogates included", () => {
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        // Any UTF-16 code unit, so lone surrogates too, and long enough to
+        // outgrow the reused buffer.
+        fc.string({
+          unit: fc.integer({ min: 0, max: 0xffff }).map((code) =>
+            String.fromCharCode(code)
+          ),
+          maxLength: 2_000,
+          size: "max",
+        }),
+        fc.string({ unit: "grapheme", maxLength: 300 }),
+      ),
+      (text) => {
+        assert.deepEqual(
+          Array.from(utf8(text)),
+          Array.from(encoder.encode(text)),
+        );
+      },
+    ),
+    { numRuns: 500 },
+  );
 });
