@@ -29,6 +29,12 @@ export interface Authenticator {
    */
   authorize(request: OutgoingRequest): unknown;
   /**
+   * The `Authorization` value of credentials that never change (a bearer
+   * token, HTTP Basic): a client may set it among its own headers once
+   * instead of calling {@linkcode Authenticator.authorize} per request.
+   */
+  readonly authorization?: string;
+  /**
    * Called once after a 401 with the marker the failed attempt used.
    * Resolves `true` when the credentials were renewed and the request may be
    * sent again.
@@ -61,6 +67,14 @@ export class StaticAuthenticator implements Authenticator {
   private constructor(header: string, token?: string) {
     this.#header = header;
     this.#token = token;
+  }
+
+  /**
+   * The `Authorization` value, the same on every request (a getter, so
+   * that inspecting the object never shows it).
+   */
+  get authorization(): string {
+    return this.#header;
   }
 
   /**

@@ -21,6 +21,7 @@ import { serverThroughput } from "./server_throughput.ts";
 import { runnerOverhead } from "./runner_overhead.ts";
 import { passwordLoad } from "./password_load.ts";
 import { clientCpu } from "./client_cpu.ts";
+import { inFlightMemory } from "./in_flight_memory.ts";
 import { postgresScaling } from "./postgres_scaling.ts";
 import { serverHotPath } from "./server_hot_path.ts";
 
@@ -39,6 +40,7 @@ async function clientRows(): Promise<void> {
   rows.push(...await clientCpu());
   const server = await startJsonServer();
   try {
+    rows.push(...await inFlightMemory(server.url));
     rows.push(...await requestOverhead(server.url));
     rows.push(...await manyUsers(server.url));
     rows.push(...await failover(server.url));

@@ -20,7 +20,7 @@ import { Credentials } from "../auth/credentials.ts";
 import type { Authenticator, AuthPost } from "../auth/authenticator.ts";
 import { CookieLoginAuthenticator } from "../auth/cookie_login.ts";
 import { TenantLogin, type TenantRef } from "../auth/tenant_login.ts";
-import { Transport } from "../transport/transport.ts";
+import { Transport, type TransportCall } from "../transport/transport.ts";
 import { runInScope } from "./_scope.ts";
 import { ApiResources } from "./api_resources.ts";
 import { selectAuthenticator } from "../auth/select_authenticator.ts";
@@ -68,6 +68,8 @@ export class Client extends ApiResources {
   #transport: Transport;
   /** Default headers by lower-case name: a plain record, as `fetch` sends one fastest. */
   #defaults: Record<string, string>;
+  /** {@linkcode Client.#sharedHeaders}' record, and the authenticator it is for. */
+  #shared: { auth: Authenticator; headers: Record<string, string> } | undefined;
   #login: TenantLogin;
   #httpClient: Deno.HttpClient | undefined;
   #closed = false;
@@ -153,46 +155,80 @@ export class Client extends ApiResources {
     return this.#request<T>(method, path, options, this.#login.current);
   }
 
-  async #request<T>(
+  #request<T>(
     method: string,
     path: string,
     options: RequestOptions,
     auth: Authenticator,
   ): Promise<T> {
-    if (this.#closed) {
-      throw new RunplaneError("The client is closed: create a new Client");
+    // Not an async function: one suspended layer less per request in
+    // flight (see Transport.send), and every error still a rejection.
+    try {
+      if (this.#closed) {
+        throw new RunplaneError("The client is closed: create a new Client");
+      }
+      checkRequestTarget(method, path);
+      const upper = method === "GET" ? method : method.toUpperCase();
+      const writes = upper === "POST" || upper === "PATCH";
+      const fixed = auth.authorization;
+      let headers: Record<string, string>;
+      let body: Uint8Array | undefined;
+      if (
+        fixed !== undefined && !writes && options.body === undefined &&
+        options.headers === undefined
+      ) {
+        // Nothing of this call's own: the client's headers with its fixed
+        // credentials, built once and never changed once handed out.
+        headers = this.#sharedHeaders(auth, fixed);
+      } else {
+        headers = { ...this.#defaults };
+        if (options.body !== undefined) {
+          body = encodeJsonBody(options.body);
+          headers["content-type"] = "application/json";
+        }
+        if (writes) {
+          headers["idempotency-key"] = options.idempotencyKey ??
+            crypto.randomUUID();
+        }
+        if (options.headers !== undefined) {
+          mergeHeaders(headers, options.headers, "request headers");
+        }
+        // Set last: Authorization is always the credentials'.
+        if (fixed !== undefined) headers.authorization = fixed;
+      }
+      const call: TransportCall = {
+        method: upper,
+        path: path.charCodeAt(0) === 47 ? path : `/${path}`,
+        query: options.query,
+        headers,
+        body,
+        signal: options.signal,
+        timeoutMs: options.timeoutMs,
+        maxRetries: options.maxRetries,
+      };
+      if (fixed !== undefined) return this.#transport.send(call) as Promise<T>;
+      return sendAuthorized(auth, (authorize) => {
+        call.authorize = authorize;
+        return this.#transport.send(call);
+      }) as Promise<T>;
+    } catch (error) {
+      return Promise.reject(error);
     }
-    checkRequestTarget(method, path);
-    const upper = method.toUpperCase();
-    const headers = { ...this.#defaults };
-    let body: Uint8Array | undefined;
-    if (options.body !== undefined) {
-      body = encodeJsonBody(options.body);
-      headers["content-type"] = "application/json";
-    }
-    if (upper === "POST" || upper === "PATCH") {
-      headers["idempotency-key"] = options.idempotencyKey ??
-        crypto.randomUUID();
-    }
-    if (options.headers !== undefined) {
-      mergeHeaders(headers, options.headers, "request headers");
-    }
-    const response = await sendAuthorized(
-      auth,
-      (authorize) =>
-        this.#transport.send({
-          method: upper,
-          path: path.charCodeAt(0) === 47 ? path : `/${path}`,
-          query: options.query,
-          headers,
-          body,
-          signal: options.signal,
-          timeoutMs: options.timeoutMs,
-          maxRetries: options.maxRetries,
-          authorize,
-        }),
-    );
-    return response.body as T;
+  }
+
+  /**
+   * The default headers with `auth`'s fixed `Authorization`, for calls that
+   * add nothing of their own; rebuilt when either changes.
+   */
+  #sharedHeaders(
+    auth: Authenticator,
+    authorization: string,
+  ): Record<string, string> {
+    const shared = this.#shared;
+    if (shared !== undefined && shared.auth === auth) return shared.headers;
+    const headers = { ...this.#defaults, authorization };
+    this.#shared = { auth, headers };
+    return headers;
   }
 
   /**
@@ -257,6 +293,7 @@ export class Client extends ApiResources {
     const merged = { ...this.#defaults };
     mergeHeaders(merged, headers, "attachHeaders");
     this.#defaults = merged;
+    this.#shared = undefined;
   }
 
   /**
@@ -460,7 +497,7 @@ export class Client extends ApiResources {
     if (options.headers !== undefined) {
       mergeHeaders(headers, options.headers, "login headers");
     }
-    const response = await this.#transport.send({
+    const response = await this.#transport.sendForResponse({
       method: "POST",
       path,
       headers,

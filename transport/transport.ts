@@ -151,109 +151,167 @@ export class Transport {
   }
 
   /**
-   * Sends a call: retries retriable failures with backoff, fails over across
-   * endpoints at once on connection failures, and honours the caller's signal
-   * throughout.
+   * Sends a call and resolves to its parsed body: retries retriable failures
+   * with backoff, fails over across endpoints at once on connection
+   * failures, and honours the caller's signal throughout.
+   *
+   * On the common path (one endpoint, first attempt) the only async function
+   * between the caller and `fetch` is the attempt itself: each suspended
+   * async layer is one more object that lives across the round trip and is
+   * copied by every young-generation collection meanwhile, which at many
+   * concurrent requests cost more than the layer's own work.
    */
-  async send(call: TransportCall): Promise<TransportResponse> {
-    const maxRetries = call.maxRetries ?? this.#options.maxRetries;
-    checkSetting("maxRetries", maxRetries, 0);
-    checkSetting("timeoutMs", call.timeoutMs ?? this.#options.timeoutMs, 1);
-    const query = queryString(call.query);
-    for (let attempt = 0;; attempt++) {
-      if (call.signal?.aborted) throw aborted(call, call.signal);
-      let error: unknown;
-      try {
-        // One endpoint: no failover loop, and one async layer less.
-        return await (this.#bases.length === 1
-          ? this.#attempt(call, this.#bases[0] + call.path + query, attempt)
-          : this.#sendToAnyEndpoint(call, query, attempt));
-      } catch (caught) {
-        error = caught;
-      }
-      // A body cut off mid-way is retried too: the same request may well
-      // arrive whole next time.
-      const retriable = isRetriableError(error) ||
-        error instanceof BodyCutOffError;
-      if (!retriable || attempt >= maxRetries) {
-        if (error instanceof BodyCutOffError) throw cutOff(call, error);
-        throw retriable ? withAttempts(error, attempt + 1) : error;
-      }
-      const serverWait = error instanceof ApiError
-        ? retryAfterMs(error.headers)
-        : undefined;
-      try {
-        await sleep(
-          serverWait ?? backoffDelay(attempt, this.#options.backoff),
-          call.signal,
-        );
-      } catch {
-        throw aborted(call, call.signal!);
-      }
+  send(call: TransportCall): Promise<unknown> {
+    return this.#start(call, false);
+  }
+
+  /** Like {@linkcode Transport.send}, resolving to the status and headers too. */
+  sendForResponse(call: TransportCall): Promise<TransportResponse> {
+    return this.#start(call, true) as Promise<TransportResponse>;
+  }
+
+  #start(call: TransportCall, whole: boolean): Promise<unknown> {
+    try {
+      checkSetting(
+        "maxRetries",
+        call.maxRetries ?? this.#options.maxRetries,
+        0,
+      );
+      checkSetting("timeoutMs", call.timeoutMs ?? this.#options.timeoutMs, 1);
+      return this.#send(call, queryString(call.query), 0, whole);
+    } catch (error) {
+      return Promise.reject(error);
     }
+  }
+
+  /** One attempt of a call, on one endpoint or failing over across several. */
+  #send(
+    call: TransportCall,
+    query: string,
+    attempt: number,
+    whole: boolean,
+  ): Promise<unknown> {
+    if (call.signal?.aborted) {
+      return Promise.reject(aborted(call, call.signal));
+    }
+    return this.#bases.length === 1
+      ? this.#attempt(call, query, this.#bases[0], attempt, whole, true)
+      : this.#sendToAnyEndpoint(call, query, attempt, whole);
+  }
+
+  /**
+   * After a failed attempt: the final error, or the next attempt once the
+   * backoff (or the server's `Retry-After`) has passed.
+   */
+  async #retry(
+    call: TransportCall,
+    query: string,
+    attempt: number,
+    whole: boolean,
+    error: unknown,
+  ): Promise<unknown> {
+    // A body cut off mid-way is retried too: the same request may well
+    // arrive whole next time.
+    const retriable = isRetriableError(error) ||
+      error instanceof BodyCutOffError;
+    const maxRetries = call.maxRetries ?? this.#options.maxRetries;
+    if (!retriable || attempt >= maxRetries) {
+      if (error instanceof BodyCutOffError) throw cutOff(call, error);
+      throw retriable ? withAttempts(error, attempt + 1) : error;
+    }
+    const serverWait = error instanceof ApiError
+      ? retryAfterMs(error.headers)
+      : undefined;
+    try {
+      await sleep(
+        serverWait ?? backoffDelay(attempt, this.#options.backoff),
+        call.signal,
+      );
+    } catch {
+      throw aborted(call, call.signal!);
+    }
+    return await this.#send(call, query, attempt + 1, whole);
   }
 
   async #sendToAnyEndpoint(
     call: TransportCall,
     query: string,
     attempt: number,
-  ): Promise<TransportResponse> {
+    whole: boolean,
+  ): Promise<unknown> {
     const count = this.#bases.length;
     const start = this.#pool.current;
     const failures: string[] = [];
     let lastError: ConnectionError | undefined;
-    for (let i = 0; i < count; i++) {
-      const index = (start + i) % count;
-      try {
-        const response = await this.#attempt(
-          call,
-          this.#bases[index] + call.path + query,
-          attempt,
-        );
-        if (i > 0) this.#pool.succeeded(index);
-        return response;
-      } catch (error) {
-        if (error instanceof TimeoutError) this.#pool.failed(index);
-        if (!(error instanceof ConnectionError)) throw error;
-        this.#pool.failed(index);
-        failures.push(this.#pool.endpoints[index].origin);
-        lastError = error;
+    try {
+      for (let i = 0; i < count; i++) {
+        const index = (start + i) % count;
+        try {
+          const answer = await this.#attempt(
+            call,
+            query,
+            this.#bases[index],
+            attempt,
+            whole,
+            false,
+          );
+          if (i > 0) this.#pool.succeeded(index);
+          return answer;
+        } catch (error) {
+          if (error instanceof TimeoutError) this.#pool.failed(index);
+          if (!(error instanceof ConnectionError)) throw error;
+          this.#pool.failed(index);
+          failures.push(this.#pool.endpoints[index].origin);
+          lastError = error;
+        }
       }
+      if (failures.length === 1) throw lastError!;
+      throw new ConnectionError(
+        `Cannot reach any endpoint (${failures.join(", ")}) for ${
+          target(call)
+        }: ${describeFailure(lastError!.cause)}`,
+        { cause: lastError },
+      );
+    } catch (error) {
+      return await this.#retry(call, query, attempt, whole, error);
     }
-    if (failures.length === 1) throw lastError!;
-    throw new ConnectionError(
-      `Cannot reach any endpoint (${failures.join(", ")}) for ${
-        target(call)
-      }: ${describeFailure(lastError!.cause)}`,
-      { cause: lastError },
-    );
   }
 
+  /**
+   * One attempt on one endpoint. With `retrying` (one endpoint), a failure
+   * goes on to {@linkcode Transport.#retry} from here, so the common path
+   * needs no async layer above this one.
+   */
   async #attempt(
     call: TransportCall,
-    url: string,
+    query: string,
+    base: string,
     attempt: number,
-  ): Promise<TransportResponse> {
+    whole: boolean,
+    retrying: boolean,
+  ): Promise<unknown> {
+    const url = base + call.path + query;
     const logger = this.#options.logger;
     const started = logger ? performance.now() : 0;
-    // The call's own headers: every attempt sets the same names again, so a
-    // copy per attempt would only cost time.
-    const request: OutgoingRequest = {
-      method: call.method,
-      url,
-      headers: call.headers,
-      body: call.body,
-    };
     const timeoutMs = call.timeoutMs ?? this.#options.timeoutMs;
     const timeout = deadlineSignal(timeoutMs);
     const signal = call.signal
       ? AbortSignal.any([call.signal, timeout])
       : timeout;
     let status: number | undefined;
-    let failure: unknown;
+    let answer: unknown;
     try {
-      const authorizing = call.authorize?.(request);
-      if (authorizing instanceof Promise) await authorizing;
+      if (call.authorize !== undefined) {
+        // The call's own headers: every attempt sets the same names again,
+        // so a copy per attempt would only cost time.
+        const authorizing = call.authorize({
+          method: call.method,
+          url,
+          headers: call.headers,
+          body: call.body,
+        });
+        if (authorizing instanceof Promise) await authorizing;
+      }
       let response: Response;
       try {
         response = await this.#fetch(url, {
@@ -292,23 +350,38 @@ export class Transport {
           error,
         );
       }
-      return interpret(call.method, url, response, bytes);
+      const body = parseBody(call.method, url, response, bytes);
+      answer = whole
+        ? { status: response.status, headers: response.headers, body }
+        : body;
     } catch (error) {
-      failure = error;
-      throw error;
-    } finally {
-      logger?.({
-        method: call.method,
-        url,
-        attempt: attempt + 1,
-        status,
-        error: status === undefined && failure instanceof Error
-          ? failure.name
-          : undefined,
-        durationMs: performance.now() - started,
-        headers: redactHeaders(call.headers),
-      });
+      if (logger) this.#log(call, url, attempt, started, status, error);
+      if (!retrying) throw error;
+      return await this.#retry(call, query, attempt, whole, error);
     }
+    if (logger) this.#log(call, url, attempt, started, status, undefined);
+    return answer;
+  }
+
+  #log(
+    call: TransportCall,
+    url: string,
+    attempt: number,
+    started: number,
+    status: number | undefined,
+    failure: unknown,
+  ): void {
+    this.#options.logger!({
+      method: call.method,
+      url,
+      attempt: attempt + 1,
+      status,
+      error: status === undefined && failure instanceof Error
+        ? failure.name
+        : undefined,
+      durationMs: performance.now() - started,
+      headers: redactHeaders(call.headers),
+    });
   }
 }
 
@@ -452,12 +525,13 @@ async function readCounted(
   return buffer.subarray(0, length);
 }
 
-function interpret(
+/** The parsed body of a success, or the error an answer stands for. */
+function parseBody(
   method: string,
   url: string,
   response: Response,
   bytes: Uint8Array,
-): TransportResponse {
+): unknown {
   const text = bytes.byteLength === 0 ? "" : decoder.decode(bytes);
   const ok = response.status >= 200 && response.status < 300;
   let body: unknown = undefined;
@@ -472,9 +546,7 @@ function interpret(
       body = text.slice(0, 4_096);
     }
   }
-  if (ok && parsed) {
-    return { status: response.status, headers: response.headers, body };
-  }
+  if (ok && parsed) return body;
   const path = new URL(url).pathname;
   const kind = response.headers.get("content-type")?.split(";")[0] ||
     "no content type";

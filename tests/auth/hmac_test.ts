@@ -3,10 +3,12 @@ import fc from "fast-check";
 import {
   type HashType,
   parseHmacAuthorization,
+  SigningKeyCache,
   signRequest,
   signRequestSync,
   verifySignature,
 } from "../../auth/hmac.ts";
+import { utf8 } from "../../auth/hmac_sign.ts";
 import { Credentials } from "../../auth/credentials.ts";
 import {
   dropConnection,
@@ -402,6 +404,54 @@ Deno.test("signRequestSync() signs the path and host exactly as URL parses them"
         assert.equal(lines[4], `host:${url.host}`, raw);
       },
     ),
-    { numRuns: 2_000 },
+    { numRuns: 500 },
+  );
+});
+
+Deno.test("signRequestSync(): one SigningKeyCache signs right across hosts, days and hash types, in any order", () => {
+  const cache = new SigningKeyCache();
+  const key = { accessKey: "AK1", secretKey: "s3cret" };
+  const cases: Array<[string, string, HashType]> = [
+    ["http://a.example:4200/api/v1/projects", "2026-11-29T23:59:59Z", "sha256"],
+    ["http://b.example:4200/api/v1/projects", "2026-11-29T23:59:59Z", "sha256"],
+    ["http://a.example:4200/api/v1/projects", "2026-11-29T23:59:59Z", "sha512"],
+    ["http://a.example:4200/api/v1/projects", "2026-11-30T00:00:00Z", "sha256"],
+    ["http://b.example:4200/api/v1/projects", "2026-11-30T00:00:00Z", "sha256"],
+    ["http://a.example:4200/api/v1/projects", "2026-11-29T23:59:59Z", "sha256"],
+  ];
+  for (const [url, date, hashType] of [...cases, ...cases]) {
+    const request = { method: "GET", url, headers: {} };
+    const options = { hashType, date: new Date(date), nonce: "n-1" };
+    assert.equal(
+      signRequestSync(request, key, { ...options, cache }).signature,
+      signRequestSync(request, key, options).signature,
+      `${url} ${date} ${hashType}`,
+    );
+  }
+});
+
+Deno.test("utf8(): the bytes TextEncoder gives, for any string, long ones and lone surrogates included", () => {
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        // Any UTF-16 code unit, so lone surrogates too, and long enough to
+        // outgrow the reused buffer.
+        fc.string({
+          unit: fc.integer({ min: 0, max: 0xffff }).map((code) =>
+            String.fromCharCode(code)
+          ),
+          maxLength: 2_000,
+          size: "max",
+        }),
+        fc.string({ unit: "grapheme", maxLength: 300 }),
+      ),
+      (text) => {
+        assert.deepEqual(
+          Array.from(utf8(text)),
+          Array.from(encoder.encode(text)),
+        );
+      },
+    ),
+    { numRuns: 500 },
   );
 });

@@ -527,6 +527,41 @@ Deno.test("Client.attachHeaders() adds default headers that a per-call header an
   }
 });
 
+Deno.test("Client: a per-call Authorization header never replaces the credentials, with or without other call options", async () => {
+  await using server = startServer(() => json({}));
+  await using client = testClient(server.url);
+  const forged = { Authorization: "Bearer forged" };
+  await client.get("/plain");
+  await client.get("/forged", { headers: forged });
+  await client.post("/forged-post", { a: 1 }, { headers: forged });
+  await client.get("/plain-again");
+  for (const request of server.requests) {
+    assert.equal(
+      request.headers.get("authorization"),
+      "Bearer rp_test_token",
+      request.url.pathname,
+    );
+  }
+  assert.equal(server.requests.length, 4);
+});
+
+Deno.test("Client.request() reports bad input as a rejected promise, never a synchronous throw", async () => {
+  await using server = startServer(() => json({}));
+  await using client = testClient(server.url);
+  let returned: Promise<unknown> | undefined;
+  assert.doesNotThrow(() => {
+    returned = client.request("GE T", "/projects");
+  });
+  await assert.rejects(returned!, InvalidArgumentError);
+  await client.close();
+  let closed: Promise<unknown> | undefined;
+  assert.doesNotThrow(() => {
+    closed = client.get("/projects");
+  });
+  await assert.rejects(closed!, RunplaneError);
+  assert.equal(server.requests.length, 0);
+});
+
 Deno.test("Client closes at the end of await using and then refuses requests", async () => {
   await using server = startServer(() => json({}));
   let escaped;
