@@ -22,15 +22,17 @@ const texts = new WeakMap<Response, string>();
  * once, not read back from the response.
  *
  * @param text The JSON text.
- * @param init The status and headers (the content type is added).
+ * @param init The status and headers (the content type is added), and
+ * whether the guard stores the answer: only then is its text kept beside it
+ * (a weak map entry per answer costs the garbage collector).
  */
 export function jsonResponse(
   text: string,
-  init: { status: number; headers: Record<string, string> },
+  init: { status: number; headers: Record<string, string>; stored: boolean },
 ): Response {
   init.headers["content-type"] = JSON_CONTENT_TYPE;
   const response = new Response(text, init);
-  texts.set(response, text);
+  if (init.stored) texts.set(response, text);
   return response;
 }
 

@@ -246,9 +246,9 @@ export class Router {
         principal,
       });
       const requestId = c.get("requestId");
-      const run = () =>
+      const run = (stored: boolean) =>
         handler(ctx).then(
-          (reply) => toResponse(reply, requestId),
+          (reply) => toResponse(reply, { requestId, stored }),
           rethrowStoreError,
         );
       const key = request.headers.get("idempotency-key");
@@ -256,13 +256,13 @@ export class Router {
           options.idempotent === false
         ? undefined
         : principal?.credential ?? await options.idempotencyScope?.(ctx);
-      return scope === undefined ? await run() : await idempotency.run({
+      return scope === undefined ? await run(false) : await idempotency.run({
         request,
         body: bytes,
         scope,
         key: key!,
         sealed: options.idempotent === "sealed",
-      }, run);
+      }, () => run(true));
     };
     this.#app.on(method, path, endpoint);
   }
@@ -298,15 +298,15 @@ export function answerHeaders(requestId: string): Record<string, string> {
  * Turns a reply into a JSON response, with {@linkcode answerHeaders} in its
  * one header object (setting them on the made response costs more).
  */
-function toResponse(reply: Reply, requestId: string): Response {
+function toResponse(
+  reply: Reply,
+  { requestId, stored }: { requestId: string; stored: boolean },
+): Response {
   const headers = { ...reply.headers, ...answerHeaders(requestId) };
   const text = reply.json ??
     (reply.body === undefined ? undefined : JSON.stringify(reply.body));
   if (text === undefined || reply.status === 204) {
     return new Response(null, { status: reply.status, headers });
   }
-  return jsonResponse(text, {
-    status: reply.status,
-    headers,
-  });
+  return jsonResponse(text, { status: reply.status, headers, stored });
 }

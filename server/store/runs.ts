@@ -31,24 +31,24 @@ const CACHED_STATES_LIMIT = 100;
 
 /** The run operations over `db`. */
 export function runStore(db: Database): RunStore {
+  const historySql = (kind: "flow" | "task") =>
+    `SELECT r.*, ${
+      db.jsonArray({
+        value: "state",
+        from: `${kind}_run_states`,
+        where: `${kind}_run_id = r.id`,
+        orderBy: "version",
+      })
+    } AS history
+     FROM ${kind}_runs r WHERE r.tenant_id = ? AND r.id = ?`;
+  // Built once: the statement cache is keyed by the text.
+  const historySqls = { flow: historySql("flow"), task: historySql("task") };
   /**
    * A flow or task run of a tenant with every state it had, oldest first,
    * as `history` (JSON text): one statement.
    */
   const withHistory = (kind: "flow" | "task", tenantId: string, id: string) =>
-    db.get(
-      `SELECT r.*, ${
-        db.jsonArray({
-          value: "state",
-          from: `${kind}_run_states`,
-          where: `${kind}_run_id = r.id`,
-          orderBy: "version",
-        })
-      } AS history
-       FROM ${kind}_runs r WHERE r.tenant_id = ? AND r.id = ?`,
-      tenantId,
-      id,
-    );
+    db.get(historySqls[kind], tenantId, id);
 
   const activeWithTag = async (tenantId: string, tag: string) =>
     (await db.get<{ n: number }>(
