@@ -14,7 +14,6 @@ import {
   TimeoutError,
   UnprocessableEntityError,
 } from "../../errors.ts";
-import { Client } from "../../client/client.ts";
 import type { RequestLogEvent } from "../../transport/transport.ts";
 import {
   apiError,
