@@ -222,8 +222,8 @@ export function runStore(db: Database): RunStore {
     },
 
     async flowRun(tenantId, id) {
-      const text = await this.flowRunJson(tenantId, id);
-      return text === undefined ? undefined : JSON.parse(text);
+      const row = await withHistory("flow", tenantId, id);
+      return row && JSON.parse(flowRunJson(row, row.history as string));
     },
 
     async listFlowRuns(tenantId, filter) {
@@ -509,7 +509,7 @@ export function runStore(db: Database): RunStore {
  */
 function flowRunJson(row: Row, history?: string): string {
   const { startTime, endTime, durationMs } = timing(row);
-  const text = (value: unknown) => JSON.stringify(value);
+  const text = JSON.stringify;
   return `{"id":${text(row.id)},"flowId":${text(row.flow_id)},"name":${
     text(row.name)
   },"version":${row.version},"state":${row.state},"parameters":${row.parameters},"context":${row.context},"scheduledStartTime":${
