@@ -14,6 +14,13 @@
  * @module
  */
 
+/**
+ * The version of the contract this module declares. A client sends
+ * `X-Runplane-Api-Version` only when configured for another version: an
+ * absent header means this one.
+ */
+export const API_VERSION = "1";
+
 /** The path below which every API route lives. */
 export const API_PREFIX = "/api/v1";
 

@@ -20,12 +20,7 @@ export async function requestOverhead(url: string): Promise<Row[]> {
   const { token, keypair } = benchClients(url);
   const target = `${url}/api/v1/projects/b7f3`;
   const headers = { authorization: "Bearer bench-token" };
-  const clientHeaders = {
-    "accept": "application/json",
-    "user-agent": token.config.userAgent,
-    "x-runplane-api-version": token.config.apiVersion,
-    ...headers,
-  };
+  const clientHeaders = { "user-agent": token.config.userAgent, ...headers };
   // Never aborts: what matters is that `fetch` is given a signal.
   const timeout = new AbortController().signal;
   const one: Record<string, () => Promise<unknown>> = {

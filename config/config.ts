@@ -34,6 +34,7 @@
  * @module
  */
 
+import { API_VERSION } from "../api/mod.ts";
 import { ConfigError } from "../errors.ts";
 import { checkWholeNumber } from "../whole_number.ts";
 import { Credentials } from "../auth/credentials.ts";
@@ -67,7 +68,10 @@ export interface Config {
   readonly endpointType: EndpointType;
   /** The tenant slug sent as `X-Runplane-Tenant`, if any. */
   readonly tenant: string | undefined;
-  /** Sent as `X-Runplane-Api-Version`. */
+  /**
+   * The contract version, sent as `X-Runplane-Api-Version` only when it is
+   * not the one this client is built for (an absent header means that one).
+   */
   readonly apiVersion: string;
   /** Sent as `User-Agent`. */
   readonly userAgent: string;
@@ -104,7 +108,9 @@ export interface LoadConfigOptions {
   /** The tenant slug. */
   tenant?: string;
   /**
-   * Sent as `X-Runplane-Api-Version`.
+   * The contract version. Sent as `X-Runplane-Api-Version` only when it is
+   * not the one this client is built for: every header costs each request
+   * time inside `fetch`, and an absent header means that version.
    *
    * @default {"1"}
    */
@@ -265,7 +271,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       "api",
     ),
     tenant: text(raw("tenant", "tenant")),
-    apiVersion: text(raw("api_version", "apiVersion")) ?? "1",
+    apiVersion: text(raw("api_version", "apiVersion")) ?? API_VERSION,
     userAgent: text(raw("user_agent", "userAgent")) ??
       `runplane-client/${VERSION} Deno/${Deno.version.deno}`,
     hashType: oneOf(raw("hash_type", "hashType"), HASH_TYPES, "sha256"),
