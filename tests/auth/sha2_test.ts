@@ -162,3 +162,45 @@ Deno.test("digest() and HmacKey.sign() agree with Web Crypto on random keys and 
     });
   }
 });
+
+Deno.test("digest(), HmacKey.sign() and HmacKey.signHex() agree with Web Crypto at every length across block boundaries", async (t) => {
+  // Every length from 0 to 300 bytes: each way the padding can fall, for
+  // 64-byte and 128-byte blocks (55, 56, 63, 64, 111, 112, 119, 120, 127,
+  // 128, ...), in one call and with the message inside a larger buffer.
+  const buffer = Uint8Array.from(
+    { length: 400 },
+    (_, i) => (i * 131 + 7) & 255,
+  );
+  const key = text("block boundaries");
+  for (const name of NAMES) {
+    await t.step(name, async () => {
+      const hash = WEB_NAMES[name];
+      const webKey = await crypto.subtle.importKey(
+        "raw",
+        key,
+        { name: "HMAC", hash },
+        false,
+        ["sign"],
+      );
+      const hmacKey = new HmacKey(name, key);
+      for (let length = 0; length <= 300; length++) {
+        const message = buffer.slice(0, length);
+        const webDigest = await crypto.subtle.digest(hash, message);
+        assert.equal(
+          toHex(digest(name, message)),
+          toHex(new Uint8Array(webDigest)),
+          `digest of ${length} bytes`,
+        );
+        const webMac = toHex(
+          new Uint8Array(await crypto.subtle.sign("HMAC", webKey, message)),
+        );
+        assert.equal(toHex(hmacKey.sign(message)), webMac, `${length} bytes`);
+        assert.equal(
+          hmacKey.signHex(buffer, length),
+          webMac,
+          `${length} bytes`,
+        );
+      }
+    });
+  }
+});
