@@ -538,9 +538,11 @@ Deno.test("signRequestSync() signs the path and host exactly as URL parses them"
         "https://h.example:443/base",
         "http://user:pw@h.example",
       ),
+      // A bare "/" too, so a dot segment can come first.
+      fc.constantFrom("/api/v1/", "/"),
       fc.array(pieces, { maxLength: 12 }),
-      (origin, parts) => {
-        const raw = `${origin}/api/v1/${parts.join("")}`;
+      (origin, prefix, parts) => {
+        const raw = `${origin}${prefix}${parts.join("")}`;
         const url = new URL(raw);
         const signed = signRequestSync(
           { method: "GET", url: raw },
