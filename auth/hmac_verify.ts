@@ -16,8 +16,8 @@ import {
   signedLines,
   signingKey,
   type SigningKeyCache,
-  urlParts,
 } from "./hmac_sign.ts";
+import { urlParts } from "./url_parts.ts";
 
 /** A parsed `RUNPLANE-HMAC-*` authorization header. */
 export interface HmacAuthorization {
