@@ -605,3 +605,17 @@ Deno.test("utf8(): the bytes TextEncoder gives, for any string, long ones and lo
     { numRuns: 500 },
   );
 });
+
+Deno.test("Client with an access key that Authorization cannot carry fails with InvalidArgumentError and sends nothing", async () => {
+  await using server = startServer(() => json({ ok: true }));
+  await using client = testClient(server.url, {
+    credentials: new Credentials({ accessKey: "AK 1", secretKey: "s" }),
+  });
+  await assert.rejects(
+    client.get("/projects"),
+    (error: unknown) =>
+      error instanceof InvalidArgumentError &&
+      error.message.startsWith("Cannot sign with this access key"),
+  );
+  assert.equal(server.requests.length, 0);
+});
