@@ -297,19 +297,21 @@ function compress(
 
 /**
  * Hashes the first `length` bytes of `data`, then the padding, on from
- * `state`, which has already taken `prefix` bytes (whole blocks). The digest
- * is left in `state`.
+ * `state`, which has already taken `prefix` bytes before `data` and the
+ * first `start` bytes of it (both whole blocks). The digest is left in
+ * `state`.
  */
 function absorb(
   block: number,
   state: Int32Array,
   prefix: number,
   data: Uint8Array,
+  start: number,
   length: number,
 ): void {
   const rest = length % block;
   const whole = length - rest;
-  for (let offset = 0; offset < whole; offset += block) {
+  for (let offset = start; offset < whole; offset += block) {
     compress(block, state, data, offset);
   }
   // The length field is 8 bytes for SHA-256, 16 for SHA-512.
@@ -347,7 +349,7 @@ function writeWord(bytes: Uint8Array, offset: number, word: number): void {
 export function digest(name: Sha2Name, data: Uint8Array): Uint8Array {
   const algo = algorithm(name);
   const state = algo.iv.slice();
-  absorb(algo.block, state, 0, data, data.length);
+  absorb(algo.block, state, 0, data, 0, data.length);
   const out = new Uint8Array(algo.out);
   stateBytes(state, out, algo.out);
   return out;
@@ -364,6 +366,13 @@ export class HmacKey {
   #work: Int32Array;
   /** The character codes of the hex MAC, reused by {@linkcode signHex}. */
   #hex: number[];
+  // The first block of the last message longer than a block, and the inner
+  // state after it. A request signed again for the same method and a long
+  // path (polling one run, the same GET retried) starts with the same block,
+  // date and nonce coming later: one block of four or five not hashed again.
+  #first: Uint8Array;
+  #afterFirst: Int32Array;
+  #firstSaved = false;
 
   /**
    * @param name The hash.
@@ -382,6 +391,8 @@ export class HmacKey {
     this.#algo = algo;
     this.#work = new Int32Array(algo.iv.length);
     this.#hex = new Array(algo.out * 2).fill(0);
+    this.#first = new Uint8Array(algo.block);
+    this.#afterFirst = new Int32Array(algo.iv.length);
   }
 
   /**
@@ -415,8 +426,22 @@ export class HmacKey {
   #mac(message: Uint8Array, length: number): void {
     const block = this.#algo.block;
     const work = this.#work;
-    work.set(this.#inner);
-    absorb(block, work, block, message, length);
+    let start = 0;
+    if (length >= block) {
+      start = block;
+      if (this.#firstSaved && sameBlock(this.#first, message)) {
+        work.set(this.#afterFirst);
+      } else {
+        work.set(this.#inner);
+        compress(block, work, message, 0);
+        for (let i = 0; i < block; i++) this.#first[i] = message[i];
+        this.#afterFirst.set(work);
+        this.#firstSaved = true;
+      }
+    } else {
+      work.set(this.#inner);
+    }
+    absorb(block, work, block, message, start, length);
     if (block === 64) {
       // The outer message is the inner digest: one block, whose words are
       // the inner state, then the padding of 64 + 32 bytes.
@@ -431,7 +456,7 @@ export class HmacKey {
       const out = this.#algo.out;
       stateBytes(work, innerDigest, out);
       work.set(this.#outer);
-      absorb(block, work, block, innerDigest, out);
+      absorb(block, work, block, innerDigest, 0, out);
     }
   }
 }
@@ -440,6 +465,17 @@ const HEX = Array.from(
   { length: 256 },
   (_, i) => i.toString(16).padStart(2, "0"),
 );
+
+/**
+ * Whether `message` starts with the bytes of `first`. Not constant-time: a
+ * message to sign is the request's own method, path and date, no secret.
+ */
+function sameBlock(first: Uint8Array, message: Uint8Array): boolean {
+  for (let i = 0; i < first.length; i++) {
+    if (first[i] !== message[i]) return false;
+  }
+  return true;
+}
 
 const HEX_DIGITS = Array.from(
   "0123456789abcdef",
