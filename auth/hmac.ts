@@ -16,9 +16,17 @@
  * ```
  *
  * Signing key: `HMAC(HMAC(secretKey, "YYYYMMDD"), host)`; signature: hex
- * `HMAC(key, stringToSign)`; all with the same hash. The request carries
- * `X-Runplane-Date`, `X-Runplane-Nonce` and
- * `Authorization: RUNPLANE-HMAC-SHA256 Credential=<accessKey>, Signature=<hex>`.
+ * `HMAC(key, stringToSign)`; all with the same hash. The request carries one
+ * header, with the date and the nonce that were signed:
+ *
+ * ```text
+ * Authorization: RUNPLANE-HMAC-SHA256 Credential=<accessKey>, Date=2026-11-22T14:43:04Z, Nonce=<nonce>, Signature=<hex>
+ * ```
+ *
+ * The parameters come in this order, each once, after `, `; the signature is
+ * lower-case hex of the hash's length. An access key or nonce is 1 to 128
+ * visible ASCII characters without a comma. A header in any other form is
+ * refused as malformed.
  *
  * @example Sign, then verify
  * ```ts
@@ -42,10 +50,8 @@
 
 export {
   buildStringToSign,
-  DATE_HEADER,
   formatSigningDate,
   type HashType,
-  NONCE_HEADER,
   type SignableRequest,
   type SignedRequest,
   type SigningKey,

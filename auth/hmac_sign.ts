@@ -1,21 +1,26 @@
 /**
  * The signing half of the HMAC scheme that `hmac.ts` describes: the scheme's
- * types and headers, the string to sign, derived keys and their cache, and
+ * types and header, the string to sign, derived keys and their cache, and
  * {@linkcode signRequest}. The client imports this module alone, so the
  * verification code stays off its import graph.
  *
  * @module
  */
 
+import { InvalidArgumentError } from "../errors.ts";
 import { digest, HmacKey, toHex } from "./sha2.ts";
+import { urlParts } from "./url_parts.ts";
 
 /** The hash an HMAC signature uses. */
 export type HashType = "sha256" | "sha384" | "sha512";
 
-/** The date header of the scheme. */
-export const DATE_HEADER = "x-runplane-date";
-/** The nonce header of the scheme. */
-export const NONCE_HEADER = "x-runplane-nonce";
+/**
+ * What an access key or a nonce may hold in `Authorization`: 1 to 128
+ * visible ASCII characters but the comma that separates the parameters.
+ * Shared with `hmac_verify.ts`, which builds its parser from it.
+ */
+export const PARAMETER_VALUE = "[\\x21-\\x2b\\x2d-\\x7e]{1,128}";
+const PARAMETER = new RegExp(`^${PARAMETER_VALUE}$`);
 
 const encoder = new TextEncoder();
 
@@ -54,7 +59,7 @@ export interface SignRequestOptions {
    */
   date?: Date;
   /**
-   * The single-use nonce.
+   * The single-use nonce: 1 to 128 visible ASCII characters, no comma.
    *
    * @default {crypto.randomUUID()}
    */
@@ -67,10 +72,13 @@ export interface SignRequestOptions {
   cache?: SigningKeyCache;
 }
 
-/** The headers to add to a signed request, and what was signed. */
+/** The header to add to a signed request, and what was signed. */
 export interface SignedRequest {
-  /** `Authorization`, `X-Runplane-Date` and `X-Runplane-Nonce`. */
-  headers: Record<string, string>;
+  /**
+   * `authorization` alone: the date and the nonce travel in it, so a signed
+   * request costs no header beyond the one any credential needs.
+   */
+  headers: { authorization: string };
   /** The string that was signed. */
   stringToSign: string;
   /** The hex signature. */
@@ -149,7 +157,7 @@ function cachedKey(
 }
 
 /**
- * Formats a date as the scheme's `X-Runplane-Date`: UTC ISO-8601 with
+ * Formats a date as the scheme's `Date` parameter: UTC ISO-8601 with
  * seconds and no fraction.
  *
  * @param date The time to format.
@@ -170,7 +178,7 @@ export function formatSigningDate(date: Date): string {
  * Builds the string to sign for a request.
  *
  * @param request The request as it will be sent.
- * @param parts The date header value, nonce and hash type.
+ * @param parts The date (as {@linkcode formatSigningDate} gives it), nonce and hash type.
  * @returns The lines of the string to sign, joined by `\n`.
  *
  * @example
@@ -196,17 +204,26 @@ function stringToSign(
   parts: { date: string; nonce: string; hashType: HashType },
 ): string {
   const { host, target } = urlParts(request.url);
-  return signedLines(
-    request,
-    host,
-    target,
-    parts.date,
-    parts.nonce,
-    parts.hashType,
+  return joinLines(
+    signedLines(request, host, target, parts.date, parts.nonce, parts.hashType),
   );
 }
 
-/** The string to sign, from the parts already taken from the URL. Shared with `hmac_verify.ts`. */
+/** The lines of a string to sign, before they are joined. */
+export interface Lines {
+  method: string;
+  target: string;
+  date: string;
+  nonce: string;
+  host: string;
+  contentType: string;
+  digest: string;
+}
+
+/**
+ * The lines of a request's string to sign, from the parts already taken
+ * from its URL and `Authorization`. Shared with `hmac_verify.ts`.
+ */
 export function signedLines(
   request: SignableRequest,
   host: string,
@@ -214,53 +231,97 @@ export function signedLines(
   date: string,
   nonce: string,
   hashType: HashType,
-): string {
-  const contentType = headerValue(request.headers, "content-type") ?? "";
-  return request.method.toUpperCase() + "\n" +
-    target + "\n" +
-    date + "\n" +
-    nonce + "\n" +
-    "host:" + host + "\n" +
-    "content-type:" + contentType.toLowerCase() + "\n" +
-    bodyDigest(request.body, hashType);
+): Lines {
+  const contentType = headerValue(request.headers, "content-type");
+  return {
+    method: request.method.toUpperCase(),
+    target,
+    date,
+    nonce,
+    host,
+    contentType: contentType ? contentType.toLowerCase() : "",
+    digest: bodyDigest(request.body, hashType),
+  };
 }
 
-/** Hosts of the origins seen, so a URL the client built needs no full parse. */
-const hosts = new Map<string, string>();
-/** A path and query that `URL` would keep byte for byte. */
-const PLAIN_TARGET = /^\/[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*$/;
+/** The string to sign: the lines joined by `\n`. */
+export function joinLines(lines: Lines): string {
+  return lines.method + "\n" + lines.target + "\n" + lines.date + "\n" +
+    lines.nonce + "\n" + "host:" + lines.host + "\n" + "content-type:" +
+    lines.contentType + "\n" + lines.digest;
+}
 
 /**
- * The host, and the path with its query, as `new URL(url)` gives them. A
- * URL string whose path and query hold nothing `URL` would encode or
- * resolve (dot segments) is split by hand, and only its origin is parsed,
- * once: signing is on every request's path.
+ * The hex HMAC of the string to sign. Its bytes are written piece by piece
+ * into a reused buffer: encoding the joined string would first flatten it,
+ * which costs more than the writes (0.8 against 0.3 us for a GET's 215
+ * bytes). A piece beyond ASCII falls back to `TextEncoder`. Shared with
+ * `hmac_verify.ts`.
  */
-export function urlParts(url: string | URL): { host: string; target: string } {
-  if (typeof url === "string" && /^https?:\/\//i.test(url)) {
-    const slash = url.indexOf("/", url.indexOf("//") + 2);
-    const origin = slash < 0 ? "" : url.slice(0, slash);
-    const target = slash < 0 ? "" : url.slice(slash);
-    if (
-      PLAIN_TARGET.test(target) && !/[?#\\]/.test(origin) &&
-      !target.endsWith("?") && !target.includes("/.") &&
-      !/%2e/i.test(target)
-    ) {
-      let host = hosts.get(origin);
-      if (host === undefined) {
-        host = new URL(origin).host;
-        if (hosts.size >= 64) hosts.clear();
-        hosts.set(origin, host);
-      }
-      return { host, target };
+export function linesSignature(key: HmacKey, lines: Lines): string {
+  const size = lines.method.length + lines.target.length + lines.date.length +
+    lines.nonce.length + lines.host.length + lines.contentType.length +
+    lines.digest.length + 24;
+  if (size > scratch.length) scratch = new Uint8Array(size * 2);
+  let at = put(lines.method, 0);
+  at = put(lines.target, newline(at));
+  at = put(lines.date, newline(at));
+  at = put(lines.nonce, newline(at));
+  if (
+    at >= 0 && lines.host === tailHost &&
+    lines.contentType === tailContentType && lines.digest === tailDigest
+  ) {
+    scratch.set(tail, at);
+    at += tail.length;
+  } else {
+    const start = at;
+    at = put(lines.host, put("host:", newline(at)));
+    at = put(lines.contentType, put("content-type:", newline(at)));
+    at = put(lines.digest, newline(at));
+    if (at >= 0) {
+      tail = scratch.slice(start, at);
+      tailHost = lines.host;
+      tailContentType = lines.contentType;
+      tailDigest = lines.digest;
     }
   }
-  const parsed = typeof url === "string" ? new URL(url) : url;
-  return { host: parsed.host, target: parsed.pathname + parsed.search };
+  if (at < 0) at = utf8(joinLines(lines)).length;
+  return key.signHex(scratch, at);
+}
+
+// The last three lines (host, content type, body digest) of the string
+// signed last, as bytes: they stay the same from request to request (every
+// GET to one endpoint), so they are copied, not encoded again (0.75 us for
+// the whole string, about half of it these lines).
+let tail = new Uint8Array(0);
+let tailHost = "";
+let tailContentType = "";
+let tailDigest = "";
+
+/** Writes a newline at `at` (or passes on -1), and returns where to go on. */
+function newline(at: number): number {
+  if (at < 0) return -1;
+  scratch[at] = 0x0a;
+  return at + 1;
+}
+
+/**
+ * Writes an ASCII string at `at`, and returns where to go on, or -1 from
+ * the first character beyond ASCII (or when `at` is -1 already).
+ */
+function put(text: string, at: number): number {
+  if (at < 0) return -1;
+  const buffer = scratch;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return -1;
+    buffer[at + i] = code;
+  }
+  return at + text.length;
 }
 
 /** Reused for strings to sign, which are about 200 bytes. */
-let scratch = new Uint8Array(512);
+let scratch = new Uint8Array(1024);
 
 /**
  * The UTF-8 bytes of a string to sign, as a view that is valid until the
@@ -280,7 +341,7 @@ export function utf8(text: string): Uint8Array {
 let currentSecond = -1;
 let currentText = "";
 
-/** Now, as the date header: formatted once per second, not per request. */
+/** Now, as the `Date` parameter: formatted once per second, not per request. */
 function currentDate(): string {
   const second = Math.floor(Date.now() / 1000);
   if (second !== currentSecond) {
@@ -290,13 +351,17 @@ function currentDate(): string {
   return currentText;
 }
 
-/** One header's value from any form of headers, without copying a record. */
-function headerValue(
+/**
+ * One header's value from any form of headers, without copying a record or
+ * a `Headers`. Shared with `hmac_verify.ts`.
+ */
+export function headerValue(
   headers: HeadersInit | undefined,
   name: string,
 ): string | undefined {
   if (headers === undefined) return undefined;
-  if (headers instanceof Headers || Array.isArray(headers)) {
+  if (headers instanceof Headers) return headers.get(name) ?? undefined;
+  if (Array.isArray(headers)) {
     return new Headers(headers).get(name) ?? undefined;
   }
   const record = headers as Record<string, string>;
@@ -336,13 +401,16 @@ function bodyDigest(
 }
 
 /**
- * Signs a request with a keypair: returns the three headers to send.
+ * Signs a request with a keypair: returns the `Authorization` header to send.
  *
  * @param request The request exactly as it will be sent. Sign again for
  * every attempt and every endpoint: the date, nonce and host change.
  * @param key The access key and secret key.
  * @param options The hash, a fixed date or nonce (for tests), and a key cache.
- * @returns The headers to add, the string that was signed and the signature.
+ * @returns The header to add, the string that was signed and the signature.
+ * @throws {InvalidArgumentError} An access key or a nonce that
+ * `Authorization` cannot carry (empty, over 128 characters, a comma, a space
+ * or a character beyond visible ASCII).
  *
  * @example
  * ```ts
@@ -352,7 +420,7 @@ function bodyDigest(
  *   { method: "POST", url: "http://127.0.0.1:4200/api/v1/projects", body: '{"name":"p"}', headers: { "content-type": "application/json" } },
  *   { accessKey: "AK1", secretKey: "s3cret" },
  * );
- * console.assert(signed.headers.authorization.startsWith("RUNPLANE-HMAC-SHA256 Credential=AK1, Signature="));
+ * console.assert(signed.headers.authorization.startsWith("RUNPLANE-HMAC-SHA256 Credential=AK1, Date="));
  * ```
  */
 export function signRequest(
@@ -370,7 +438,9 @@ export function signRequest(
  * @param request The request exactly as it will be sent.
  * @param key The access key and secret key.
  * @param options The hash, a fixed date or nonce (for tests), and a key cache.
- * @returns The headers to add, the string that was signed and the signature.
+ * @returns The header to add, the string that was signed and the signature.
+ * @throws {InvalidArgumentError} An access key or a nonce that
+ * `Authorization` cannot carry.
  *
  * @example
  * ```ts
@@ -390,27 +460,42 @@ export function signRequestSync(
 ): SignedRequest {
   const hashType = options.hashType ?? "sha256";
   const date = options.date ? formatSigningDate(options.date) : currentDate();
-  const nonce = options.nonce ?? crypto.randomUUID();
+  const nonce = options.nonce === undefined
+    ? crypto.randomUUID()
+    : checkParameter("nonce", options.nonce);
+  if (key.accessKey !== checkedAccessKey) {
+    checkedAccessKey = checkParameter("access key", key.accessKey);
+  }
   const { host, target } = urlParts(request.url);
   const derived = signingKey(
     key.secretKey,
     { date, host, hashType },
     options.cache,
   );
-  const text = signedLines(request, host, target, date, nonce, hashType);
-  const signature = toHex(derived.sign(utf8(text)));
+  const lines = signedLines(request, host, target, date, nonce, hashType);
+  const signature = linesSignature(derived, lines);
   return {
     headers: {
-      authorization: `${
-        SCHEMES[hashType]
-      } Credential=${key.accessKey}, Signature=${signature}`,
-      [DATE_HEADER]: date,
-      [NONCE_HEADER]: nonce,
+      authorization: SCHEMES[hashType] + " Credential=" + key.accessKey +
+        ", Date=" + date + ", Nonce=" + nonce + ", Signature=" + signature,
     },
-    stringToSign: text,
+    stringToSign: joinLines(lines),
     signature,
   };
 }
+
+/** The last access key found fit to send: checked once, not per request. */
+let checkedAccessKey: string | undefined;
+
+function checkParameter(name: string, value: string): string {
+  if (typeof value !== "string" || !PARAMETER.test(value)) {
+    throw new InvalidArgumentError(
+      `Cannot sign with this ${name}: use 1 to 128 visible ASCII characters without a comma`,
+    );
+  }
+  return value;
+}
+
 /**
  * The signing key for a day and host, from `cache` when given. Shared with
  * `hmac_verify.ts`.

@@ -8,16 +8,16 @@
  */
 
 import {
-  DATE_HEADER,
   type HashType,
-  NONCE_HEADER,
+  headerValue,
+  linesSignature,
+  PARAMETER_VALUE,
   type SignableRequest,
   signedLines,
   signingKey,
   type SigningKeyCache,
-  urlParts,
-  utf8,
 } from "./hmac_sign.ts";
+import { urlParts } from "./url_parts.ts";
 
 /** A parsed `RUNPLANE-HMAC-*` authorization header. */
 export interface HmacAuthorization {
@@ -25,25 +25,55 @@ export interface HmacAuthorization {
   hashType: HashType;
   /** The access key id. */
   accessKey: string;
-  /** The hex signature. */
+  /** The signing time as sent, for example `2026-11-22T14:43:04Z`. */
+  date: string;
+  /** The single-use nonce. */
+  nonce: string;
+  /** The hex signature: as long as the hash's digest. */
   signature: string;
 }
 
-const AUTHORIZATION_PATTERN =
-  /^RUNPLANE-HMAC-(SHA256|SHA384|SHA512) Credential=([^,\s]+), Signature=([0-9a-f]+)$/;
+/**
+ * The whole header, anchored, in one order, one space after each comma.
+ * Linear on any input: no two neighbouring parts can match the same
+ * character (a value never holds a comma or a space), so a failed match
+ * gives back each character at most once; the server's header size limit
+ * bounds the input anyway.
+ */
+const AUTHORIZATION_PATTERN = new RegExp(
+  "^RUNPLANE-HMAC-(SHA256|SHA384|SHA512) " +
+    `Credential=(${PARAMETER_VALUE}), ` +
+    "Date=(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z), " +
+    `Nonce=(${PARAMETER_VALUE}), ` +
+    "Signature=([0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$",
+);
+
+/** The hex digits of each hash's signature. */
+const SIGNATURE_LENGTHS: Readonly<Record<HashType, number>> = {
+  sha256: 64,
+  sha384: 96,
+  sha512: 128,
+};
 
 /**
- * Parses an `Authorization` header of the scheme.
+ * Parses an `Authorization` header of the scheme:
+ * `RUNPLANE-HMAC-SHA256 Credential=<accessKey>, Date=<date>, Nonce=<nonce>, Signature=<hex>`,
+ * exactly so (the parameters in this order, each once).
  *
  * @param header The header value.
- * @returns The parts, or `undefined` when the header is not of the scheme.
+ * @returns The parts, or `undefined` when the header is not of the scheme, a
+ * parameter is missing, repeated or out of order, the date is not of the form
+ * `YYYY-MM-DDTHH:MM:SSZ`, or the signature is not the hash's length in
+ * lower-case hex.
  *
  * @example
  * ```ts
  * import { parseHmacAuthorization } from "./hmac.ts";
  *
- * const parsed = parseHmacAuthorization("RUNPLANE-HMAC-SHA256 Credential=AK1, Signature=00ff");
- * console.assert(parsed?.accessKey === "AK1" && parsed.hashType === "sha256");
+ * const parsed = parseHmacAuthorization(
+ *   `RUNPLANE-HMAC-SHA256 Credential=AK1, Date=2026-11-22T14:43:04Z, Nonce=n1, Signature=${"0f".repeat(32)}`,
+ * );
+ * console.assert(parsed?.accessKey === "AK1" && parsed.nonce === "n1");
  * ```
  */
 export function parseHmacAuthorization(
@@ -51,10 +81,14 @@ export function parseHmacAuthorization(
 ): HmacAuthorization | undefined {
   const match = AUTHORIZATION_PATTERN.exec(header);
   if (!match) return undefined;
+  const hashType = match[1].toLowerCase() as HashType;
+  if (match[5].length !== SIGNATURE_LENGTHS[hashType]) return undefined;
   return {
-    hashType: match[1].toLowerCase() as HashType,
+    hashType,
     accessKey: match[2],
-    signature: match[3],
+    date: match[3],
+    nonce: match[4],
+    signature: match[5],
   };
 }
 
@@ -139,16 +173,11 @@ export function verifySignatureSync(
   request: SignableRequest,
   options: VerifySignatureOptions,
 ): VerifyResult {
-  const headers = new Headers(request.headers);
-  const parsed = parseHmacAuthorization(headers.get("authorization") ?? "");
-  const date = headers.get(DATE_HEADER) ?? "";
-  const nonce = headers.get(NONCE_HEADER) ?? "";
-  if (
-    !parsed || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(date) ||
-    nonce.length === 0 || nonce.length > 128
-  ) {
-    return { ok: false, reason: "malformed" };
-  }
+  const parsed = parseHmacAuthorization(
+    headerValue(request.headers, "authorization") ?? "",
+  );
+  if (!parsed) return { ok: false, reason: "malformed" };
+  const { date, nonce } = parsed;
   const signedAt = new Date(date);
   const now = (options.now ?? new Date()).getTime();
   if (
@@ -158,21 +187,16 @@ export function verifySignatureSync(
     return { ok: false, reason: "stale-date" };
   }
   const { host, target } = urlParts(request.url);
-  const text = signedLines(
-    { ...request, headers },
-    host,
-    target,
-    date,
-    nonce,
-    parsed.hashType,
-  );
   const key = signingKey(
     options.secretKey,
     { date, host, hashType: parsed.hashType },
     options.cache,
   );
-  const expected = key.sign(utf8(text));
-  if (!timingSafeEqual(expected, fromHex(parsed.signature))) {
+  const expected = linesSignature(
+    key,
+    signedLines(request, host, target, date, nonce, parsed.hashType),
+  );
+  if (!timingSafeEqual(ascii(expected), ascii(parsed.signature))) {
     return { ok: false, reason: "bad-signature" };
   }
   return { ok: true, accessKey: parsed.accessKey, nonce, date: signedAt };
@@ -202,10 +226,9 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return difference === 0;
 }
 
-function fromHex(hex: string): Uint8Array {
-  const bytes = new Uint8Array(hex.length >> 1);
-  for (let i = 0; i < bytes.length; i++) {
-    bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  }
+/** The bytes of an ASCII string, such as hex. */
+function ascii(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
 }

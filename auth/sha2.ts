@@ -34,7 +34,6 @@ interface Algorithm {
   out: number;
   /** The initial state, as 32-bit words (high word first for SHA-512). */
   iv: Int32Array;
-  compress(state: Int32Array, data: Uint8Array, offset: number): void;
 }
 
 const TWO_32 = 0x100000000;
@@ -78,6 +77,14 @@ function highWords(values: bigint[]): Int32Array {
   return Int32Array.from(values, (value) => Number(value >> 32n) | 0);
 }
 
+// Round constants and message schedules, filled by `algorithm()` on first
+// use. Module constants rather than arguments or closure cells, so each
+// block function reads them directly and V8 can inline it where it is called.
+const K256 = new Int32Array(64);
+const W256 = new Int32Array(64);
+const K512 = new Int32Array(160);
+const W512 = new Int32Array(160);
+
 let algorithms: Record<Sha2Name, Algorithm> | undefined;
 
 function algorithm(name: Sha2Name): Algorithm {
@@ -85,73 +92,88 @@ function algorithm(name: Sha2Name): Algorithm {
     const p = primes(80);
     const cubes = p.map((prime) => rootFraction(prime, 3n));
     const squares = p.slice(0, 16).map((prime) => rootFraction(prime, 2n));
-    const k256 = highWords(cubes.slice(0, 64));
-    const k512 = words64(cubes);
-    const w256 = new Int32Array(64);
-    const w512 = new Int32Array(160);
-    const compress256 = (s: Int32Array, m: Uint8Array, o: number) =>
-      sha256Block(s, m, o, k256, w256);
-    const compress512 = (s: Int32Array, m: Uint8Array, o: number) =>
-      sha512Block(s, m, o, k512, w512);
+    K256.set(highWords(cubes.slice(0, 64)));
+    K512.set(words64(cubes));
     algorithms = {
       sha256: {
         block: 64,
         out: 32,
         iv: highWords(squares.slice(0, 8)),
-        compress: compress256,
       },
       sha384: {
         block: 128,
         out: 48,
         iv: words64(squares.slice(8, 16)),
-        compress: compress512,
       },
       sha512: {
         block: 128,
         out: 64,
         iv: words64(squares.slice(0, 8)),
-        compress: compress512,
       },
     };
   }
   return algorithms[name];
 }
 
-function sha256Block(
-  s: Int32Array,
-  m: Uint8Array,
-  offset: number,
-  k: Int32Array,
-  w: Int32Array,
-): void {
+function sha256Block(s: Int32Array, m: Uint8Array, offset: number): void {
+  const w = W256;
   for (let i = 0, p = offset; i < 16; i++, p += 4) {
     w[i] = (m[p] << 24) | (m[p + 1] << 16) | (m[p + 2] << 8) | m[p + 3];
   }
+  sha256Rounds(s);
+}
+
+/** SHA-256's Σ0. */
+function bigSigma0(a: number): number {
+  return ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^
+    ((a >>> 22) | (a << 10));
+}
+
+/** SHA-256's Σ1. */
+function bigSigma1(e: number): number {
+  return ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^
+    ((e >>> 25) | (e << 7));
+}
+
+/** One SHA-256 block whose 16 message words are already in `W256`. */
+function sha256Rounds(s: Int32Array): void {
+  const w = W256;
+  const k = K256;
   for (let i = 16; i < 64; i++) {
     const x = w[i - 15];
     const y = w[i - 2];
     const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
     const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^
       (y >>> 10);
-    w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
+    w[i] = (((w[i - 16] + s0) | 0) + ((w[i - 7] + s1) | 0)) | 0;
   }
   let a = s[0], b = s[1], c = s[2], d = s[3];
   let e = s[4], f = s[5], g = s[6], h = s[7];
-  for (let i = 0; i < 64; i++) {
-    const sum1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^
-      ((e >>> 25) | (e << 7));
-    const t1 = (h + sum1 + ((e & f) ^ (~e & g)) + k[i] + w[i]) | 0;
-    const sum0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^
-      ((a >>> 22) | (a << 10));
-    const t2 = (sum0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
-    h = g;
-    g = f;
-    f = e;
-    e = (d + t1) | 0;
-    d = c;
-    c = b;
-    b = a;
-    a = (t1 + t2) | 0;
+  // Two rounds a turn: the first leaves the new `a` in `h` and the new `e`
+  // in `d`, the second reads the letters one place on, and only then are
+  // they renamed. Sums are cut to 32 bits pairwise, so V8 keeps them in
+  // integer registers; choice and majority take their shorter forms. About
+  // 20% faster than one round a turn with one wide sum (scratch benchmark,
+  // 0.32 against 0.40 us a block).
+  for (let i = 0; i < 64; i += 2) {
+    let t1 = (((h + bigSigma1(e)) | 0) +
+      (((g ^ (e & (f ^ g))) + ((k[i] + w[i]) | 0)) | 0)) | 0;
+    d = (d + t1) | 0;
+    h = (t1 + ((bigSigma0(a) + ((a & b) | (c & (a | b)))) | 0)) | 0;
+    t1 = (((g + bigSigma1(d)) | 0) +
+      (((f ^ (d & (e ^ f))) + ((k[i + 1] + w[i + 1]) | 0)) | 0)) | 0;
+    c = (c + t1) | 0;
+    g = (t1 + ((bigSigma0(h) + ((h & a) | (b & (h | a)))) | 0)) | 0;
+    const newA = g, newB = h, newC = a, newD = b;
+    const newE = c, newF = d, newG = e, newH = f;
+    a = newA;
+    b = newB;
+    c = newC;
+    d = newD;
+    e = newE;
+    f = newF;
+    g = newG;
+    h = newH;
   }
   s[0] = (s[0] + a) | 0;
   s[1] = (s[1] + b) | 0;
@@ -167,13 +189,9 @@ function sha256Block(
  * One SHA-512 block. Each 64-bit word is a high and a low 32-bit half;
  * additions carry from the low half, whose sum stays exact in a double.
  */
-function sha512Block(
-  s: Int32Array,
-  m: Uint8Array,
-  offset: number,
-  k: Int32Array,
-  w: Int32Array,
-): void {
+function sha512Block(s: Int32Array, m: Uint8Array, offset: number): void {
+  const w = W512;
+  const k = K512;
   for (let i = 0, p = offset; i < 32; i++, p += 4) {
     w[i] = (m[p] << 24) | (m[p + 1] << 16) | (m[p + 2] << 8) | m[p + 3];
   }
@@ -260,37 +278,58 @@ function add64(s: Int32Array, i: number, high: number, low: number): void {
 
 /** The padded last block or two, reused: hashing is synchronous. */
 const tail = new Uint8Array(256);
+/** An inner HMAC digest of SHA-384 or SHA-512, reused. */
+const innerDigest = new Uint8Array(64);
 
 /**
- * Hashes `data` on from `state`, which has already taken `prefix` bytes
- * (whole blocks), and returns the digest. `state` is consumed.
+ * One block into `state`. Two direct calls rather than a function kept on
+ * the algorithm: each call site stays monomorphic, so V8 inlines the block.
  */
-function finish(
-  algo: Algorithm,
+function compress(
+  block: number,
+  state: Int32Array,
+  data: Uint8Array,
+  offset: number,
+): void {
+  if (block === 64) sha256Block(state, data, offset);
+  else sha512Block(state, data, offset);
+}
+
+/**
+ * Hashes the first `length` bytes of `data`, then the padding, on from
+ * `state`, which has already taken `prefix` bytes before `data` and the
+ * first `start` bytes of it (both whole blocks). The digest is left in
+ * `state`.
+ */
+function absorb(
+  block: number,
   state: Int32Array,
   prefix: number,
   data: Uint8Array,
-): Uint8Array {
-  const block = algo.block;
-  const whole = data.length - (data.length % block);
-  for (let offset = 0; offset < whole; offset += block) {
-    algo.compress(state, data, offset);
+  start: number,
+  length: number,
+): void {
+  const rest = length % block;
+  const whole = length - rest;
+  for (let offset = start; offset < whole; offset += block) {
+    compress(block, state, data, offset);
   }
-  const rest = data.length - whole;
   // The length field is 8 bytes for SHA-256, 16 for SHA-512.
   const size = rest + 1 + block / 8 <= block ? block : 2 * block;
-  tail.fill(0, 0, size);
-  tail.set(data.subarray(whole), 0);
+  for (let i = 0; i < rest; i++) tail[i] = data[whole + i];
   tail[rest] = 0x80;
-  const bits = (prefix + data.length) * 8;
+  tail.fill(0, rest + 1, size - 8);
+  const bits = (prefix + length) * 8;
   writeWord(tail, size - 8, Math.floor(bits / TWO_32));
   writeWord(tail, size - 4, bits >>> 0);
   for (let offset = 0; offset < size; offset += block) {
-    algo.compress(state, tail, offset);
+    compress(block, state, tail, offset);
   }
-  const out = new Uint8Array(algo.out);
-  for (let i = 0; i < algo.out; i += 4) writeWord(out, i, state[i >> 2]);
-  return out;
+}
+
+/** The first `count` bytes of a state, big-endian, into `out`. */
+function stateBytes(state: Int32Array, out: Uint8Array, count: number): void {
+  for (let i = 0; i < count; i += 4) writeWord(out, i, state[i >> 2]);
 }
 
 function writeWord(bytes: Uint8Array, offset: number, word: number): void {
@@ -309,7 +348,11 @@ function writeWord(bytes: Uint8Array, offset: number, word: number): void {
  */
 export function digest(name: Sha2Name, data: Uint8Array): Uint8Array {
   const algo = algorithm(name);
-  return finish(algo, algo.iv.slice(), 0, data);
+  const state = algo.iv.slice();
+  absorb(algo.block, state, 0, data, 0, data.length);
+  const out = new Uint8Array(algo.out);
+  stateBytes(state, out, algo.out);
+  return out;
 }
 
 /**
@@ -321,6 +364,15 @@ export class HmacKey {
   #inner: Int32Array;
   #outer: Int32Array;
   #work: Int32Array;
+  /** The character codes of the hex MAC, reused by {@linkcode signHex}. */
+  #hex: number[];
+  // The first block of the last message longer than a block, and the inner
+  // state after it. A request signed again for the same method and a long
+  // path (polling one run, the same GET retried) starts with the same block,
+  // date and nonce coming later: one block of four or five not hashed again.
+  #first: Uint8Array;
+  #afterFirst: Int32Array;
+  #firstSaved = false;
 
   /**
    * @param name The hash.
@@ -332,12 +384,15 @@ export class HmacKey {
     pad.set(key.length > algo.block ? digest(name, key) : key);
     for (let i = 0; i < pad.length; i++) pad[i] ^= 0x36;
     this.#inner = algo.iv.slice();
-    algo.compress(this.#inner, pad, 0);
+    compress(algo.block, this.#inner, pad, 0);
     for (let i = 0; i < pad.length; i++) pad[i] ^= 0x36 ^ 0x5c;
     this.#outer = algo.iv.slice();
-    algo.compress(this.#outer, pad, 0);
+    compress(algo.block, this.#outer, pad, 0);
     this.#algo = algo;
     this.#work = new Int32Array(algo.iv.length);
+    this.#hex = new Array(algo.out * 2).fill(0);
+    this.#first = new Uint8Array(algo.block);
+    this.#afterFirst = new Int32Array(algo.iv.length);
   }
 
   /**
@@ -347,12 +402,62 @@ export class HmacKey {
    * @returns The MAC: as long as the hash's digest.
    */
   sign(message: Uint8Array): Uint8Array {
-    const algo = this.#algo;
+    this.#mac(message, message.length);
+    const out = new Uint8Array(this.#algo.out);
+    stateBytes(this.#work, out, out.length);
+    return out;
+  }
+
+  /**
+   * The HMAC of the first `length` bytes of a buffer, as lower-case hex:
+   * the same as `toHex(sign(message.subarray(0, length)))`, without the
+   * view or the MAC's bytes.
+   *
+   * @param message The buffer that holds the bytes to sign.
+   * @param length How many of its bytes to sign.
+   * @returns Two hex digits per byte of the MAC.
+   */
+  signHex(message: Uint8Array, length: number): string {
+    this.#mac(message, length);
+    return hexWords(this.#work, this.#hex);
+  }
+
+  /** Leaves the MAC of `message` in `#work`. */
+  #mac(message: Uint8Array, length: number): void {
+    const block = this.#algo.block;
     const work = this.#work;
-    work.set(this.#inner);
-    const inner = finish(algo, work, algo.block, message);
-    work.set(this.#outer);
-    return finish(algo, work, algo.block, inner);
+    let start = 0;
+    if (length >= block) {
+      start = block;
+      if (this.#firstSaved && sameBlock(this.#first, message)) {
+        work.set(this.#afterFirst);
+      } else {
+        work.set(this.#inner);
+        compress(block, work, message, 0);
+        for (let i = 0; i < block; i++) this.#first[i] = message[i];
+        this.#afterFirst.set(work);
+        this.#firstSaved = true;
+      }
+    } else {
+      work.set(this.#inner);
+    }
+    absorb(block, work, block, message, start, length);
+    if (block === 64) {
+      // The outer message is the inner digest: one block, whose words are
+      // the inner state, then the padding of 64 + 32 bytes.
+      const w = W256;
+      for (let i = 0; i < 8; i++) w[i] = work[i];
+      w[8] = 0x80000000 | 0;
+      w.fill(0, 9, 15);
+      w[15] = (64 + 32) * 8;
+      work.set(this.#outer);
+      sha256Rounds(work);
+    } else {
+      const out = this.#algo.out;
+      stateBytes(work, innerDigest, out);
+      work.set(this.#outer);
+      absorb(block, work, block, innerDigest, 0, out);
+    }
   }
 }
 
@@ -360,6 +465,37 @@ const HEX = Array.from(
   { length: 256 },
   (_, i) => i.toString(16).padStart(2, "0"),
 );
+
+/**
+ * Whether `message` starts with the bytes of `first`. Not constant-time: a
+ * message to sign is the request's own method, path and date, no secret.
+ */
+function sameBlock(first: Uint8Array, message: Uint8Array): boolean {
+  for (let i = 0; i < first.length; i++) {
+    if (first[i] !== message[i]) return false;
+  }
+  return true;
+}
+
+const HEX_DIGITS = Array.from(
+  "0123456789abcdef",
+  (digit) => digit.charCodeAt(0),
+);
+
+/**
+ * Lower-case hex of a state's first `codes.length / 8` words, big-endian,
+ * built in `codes`: one flat string made at once from character codes,
+ * rather than a rope of 32 to 64 pieces that `fetch` would flatten later.
+ */
+function hexWords(state: Int32Array, codes: number[]): string {
+  for (let i = 0; i < codes.length; i += 8) {
+    const word = state[i >> 3];
+    for (let j = 0; j < 8; j++) {
+      codes[i + j] = HEX_DIGITS[(word >>> (28 - 4 * j)) & 15];
+    }
+  }
+  return String.fromCharCode.apply(null, codes);
+}
 
 /**
  * Lower-case hex of some bytes.

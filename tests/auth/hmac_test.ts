@@ -9,6 +9,7 @@ import {
   verifySignature,
 } from "../../auth/hmac.ts";
 import { utf8 } from "../../auth/hmac_sign.ts";
+import { InvalidArgumentError } from "../../errors.ts";
 import { Credentials } from "../../auth/credentials.ts";
 import {
   dropConnection,
@@ -53,15 +54,18 @@ async function mac(
   );
 }
 
+/** The scheme's one header, read without the library's parser. */
+const AUTHORIZATION =
+  /^RUNPLANE-HMAC-(SHA256|SHA384|SHA512) Credential=([^,\s]+), Date=(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z), Nonce=([^,\s]+), Signature=([0-9a-f]+)$/;
+
 /** The signature the scheme prescribes for a request, computed from scratch. */
 async function expectedSignature(
   request: { method: string; url: URL; headers: Headers; body: Uint8Array },
   secretKey: string,
   hashType: HashType,
+  { date, nonce }: { date: string; nonce: string },
 ): Promise<string> {
   const hash = HASHES[hashType];
-  const date = request.headers.get("x-runplane-date")!;
-  const nonce = request.headers.get("x-runplane-nonce")!;
   const stringToSign = [
     request.method.toUpperCase(),
     request.url.pathname + request.url.search,
@@ -87,21 +91,26 @@ async function assertSignedBy(
   hashType: HashType,
 ) {
   const authorization = request.headers.get("authorization") ?? "";
-  const match =
-    /^RUNPLANE-HMAC-(SHA256|SHA384|SHA512) Credential=([^,\s]+), Signature=([0-9a-f]+)$/
-      .exec(authorization);
+  const match = AUTHORIZATION.exec(authorization);
   assert.ok(match, `not a RUNPLANE-HMAC header: ${authorization}`);
   assert.equal(match[1], hashType.toUpperCase());
   assert.equal(match[2], accessKey);
-  assert.match(
-    request.headers.get("x-runplane-date") ?? "",
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/,
-  );
+  // Date and nonce travel in Authorization alone: no header of their own.
+  assert.equal(request.headers.get("x-runplane-date"), null);
+  assert.equal(request.headers.get("x-runplane-nonce"), null);
   assert.equal(
-    match[3],
-    await expectedSignature(request, secretKey, hashType),
+    match[5],
+    await expectedSignature(request, secretKey, hashType, {
+      date: match[3],
+      nonce: match[4],
+    }),
     "the signature does not match the scheme",
   );
+}
+
+/** The nonce inside a request's `Authorization`. */
+function nonceOf(headers: Headers): string | undefined {
+  return AUTHORIZATION.exec(headers.get("authorization") ?? "")?.[4];
 }
 
 function received(recorded: RecordedRequest) {
@@ -130,10 +139,10 @@ Deno.test("signRequest() produces the signature of the documented scheme", async
         date: new Date("2026-11-22T14:43:04.987Z"),
         nonce: "6f1c2a9e-0d0e-4a57-9b8c-1b5e4f3f7c11",
       });
-      assert.equal(signed.headers["x-runplane-date"], "2026-11-22T14:43:04Z");
+      assert.deepEqual(Object.keys(signed.headers), ["authorization"]);
       assert.equal(
-        signed.headers["x-runplane-nonce"],
-        "6f1c2a9e-0d0e-4a57-9b8c-1b5e4f3f7c11",
+        signed.headers.authorization,
+        `RUNPLANE-HMAC-${hashType.toUpperCase()} Credential=AK1, Date=2026-11-22T14:43:04Z, Nonce=6f1c2a9e-0d0e-4a57-9b8c-1b5e4f3f7c11, Signature=${signed.signature}`,
       );
       const headers = new Headers(request.headers);
       for (const [name, value] of Object.entries(signed.headers)) {
@@ -157,19 +166,18 @@ Deno.test("signRequest() produces the signature of the documented scheme", async
 
 Deno.test("verifySignature() accepts a request signed by an independent signer", async () => {
   const url = new URL("http://127.0.0.1:4200/api/v1/flow-runs?limit=5");
-  const headers = new Headers({
-    "x-runplane-date": new Date().toISOString().slice(0, 19) + "Z",
-    "x-runplane-nonce": "n-123",
-  });
+  const headers = new Headers();
+  const date = new Date().toISOString().slice(0, 19) + "Z";
   const body = new Uint8Array(0);
   const signature = await expectedSignature(
     { method: "GET", url, headers, body },
     KEY.secretKey,
     "sha384",
+    { date, nonce: "n-123" },
   );
   headers.set(
     "authorization",
-    `RUNPLANE-HMAC-SHA384 Credential=AK1, Signature=${signature}`,
+    `RUNPLANE-HMAC-SHA384 Credential=AK1, Date=${date}, Nonce=n-123, Signature=${signature}`,
   );
   const result = await verifySignature(
     { method: "GET", url, headers, body },
@@ -188,8 +196,13 @@ Deno.test("verifySignature() rejects a tampered request", async (t) => {
     headers: { "content-type": "application/json" },
     body: '{"name":"a"}',
   };
-  const signed = await signRequest(original, KEY);
+  const signed = await signRequest(original, KEY, { nonce: "n-1" });
   const headers = { ...original.headers, ...signed.headers };
+  const authorization = signed.headers.authorization;
+  const withAuthorization = (value: string) => ({
+    ...headers,
+    authorization: value,
+  });
   const verify = (changes: Partial<typeof original>, options = {}) =>
     verifySignature({ ...original, headers, ...changes }, {
       secretKey: KEY.secretKey,
@@ -228,34 +241,172 @@ Deno.test("verifySignature() rejects a tampered request", async (t) => {
       { ok: false, reason: "stale-date" },
     );
   });
-  await t.step("malformed headers", async () => {
+  await t.step("another date or nonce inside the header", async () => {
+    const date = /Date=([^,]+)/.exec(authorization)![1];
+    const earlier = new Date(new Date(date).getTime() - 1_000).toISOString()
+      .slice(0, 19) + "Z";
     for (
-      const broken of [
-        { ...headers, authorization: "Bearer x" },
-        { ...headers, "x-runplane-nonce": "" },
-        { ...headers, "x-runplane-date": "yesterday" },
+      const changed of [
+        authorization.replace(`Date=${date}`, `Date=${earlier}`),
+        authorization.replace("Nonce=n-1,", "Nonce=n-2,"),
       ]
     ) {
-      assert.deepEqual(await verify({ headers: broken }), {
-        ok: false,
-        reason: "malformed",
-      });
+      assert.deepEqual(
+        await verify({ headers: withAuthorization(changed) }),
+        { ok: false, reason: "bad-signature" },
+      );
     }
+  });
+  await t.step("malformed headers", async () => {
+    const [scheme, rest] = authorization.split(" Credential=");
+    const [credential, date, nonce, signature] = `Credential=${rest}`.split(
+      ", ",
+    );
+    const oldForm = `${scheme} ${credential}, ${signature}`;
+    const broken: Array<[string, string]> = [
+      ["another scheme", "Bearer x"],
+      ["the old form", oldForm],
+      ["no date", `${scheme} ${credential}, ${nonce}, ${signature}`],
+      ["no nonce", `${scheme} ${credential}, ${date}, ${signature}`],
+      ["empty nonce", authorization.replace("Nonce=n-1", "Nonce=")],
+      ["nonce too long", authorization.replace("n-1", "n".repeat(129))],
+      ["date not ISO", authorization.replace(date, "Date=yesterday")],
+      ["date with a fraction", authorization.replace("Z,", ".000Z,")],
+      [
+        "date twice",
+        `${scheme} ${credential}, ${date}, ${date}, ${nonce}, ${signature}`,
+      ],
+      [
+        "out of order",
+        `${scheme} ${credential}, ${nonce}, ${date}, ${signature}`,
+      ],
+      ["no space", authorization.replace(", Nonce", ",Nonce")],
+      ["lower-case parameter", authorization.replace("Date=", "date=")],
+      ["short signature", authorization.slice(0, -2)],
+      [
+        "upper-case hex",
+        authorization.replace(
+          /Signature=.*/,
+          (s) => s.toUpperCase().replace("SIGNATURE", "Signature"),
+        ),
+      ],
+      ["trailing space", `${authorization} `],
+    ];
+    for (const [name, value] of broken) {
+      assert.notEqual(value, authorization, name);
+      assert.deepEqual(
+        await verify({ headers: withAuthorization(value) }),
+        { ok: false, reason: "malformed" },
+        name,
+      );
+    }
+    // The old form, with the old headers beside it, is refused just the same.
+    const oldHeaders = {
+      ...withAuthorization(oldForm),
+      "x-runplane-date": date.slice("Date=".length),
+      "x-runplane-nonce": "n-1",
+    };
+    assert.deepEqual(
+      await verify({ headers: oldHeaders }),
+      { ok: false, reason: "malformed" },
+    );
   });
 });
 
-Deno.test("parseHmacAuthorization() reads the scheme's header and nothing else", () => {
-  assert.deepEqual(
-    parseHmacAuthorization(
-      "RUNPLANE-HMAC-SHA512 Credential=AK1, Signature=00ff",
-    ),
-    { hashType: "sha512", accessKey: "AK1", signature: "00ff" },
-  );
-  assert.equal(parseHmacAuthorization("Bearer abc"), undefined);
-  assert.equal(
-    parseHmacAuthorization("RUNPLANE-HMAC-MD5 Credential=AK1, Signature=00"),
-    undefined,
-  );
+Deno.test("parseHmacAuthorization() reads the scheme's header and nothing else", async (t) => {
+  const mac = "0f".repeat(64);
+  const header =
+    `RUNPLANE-HMAC-SHA512 Credential=AK1, Date=2026-11-22T14:43:04Z, Nonce=n-1, Signature=${mac}`;
+  await t.step("the scheme's header", () => {
+    assert.deepEqual(parseHmacAuthorization(header), {
+      hashType: "sha512",
+      accessKey: "AK1",
+      date: "2026-11-22T14:43:04Z",
+      nonce: "n-1",
+      signature: mac,
+    });
+  });
+  await t.step("anything else", () => {
+    for (
+      const value of [
+        "Bearer abc",
+        header.replace("SHA512", "MD5"),
+        header.replace("SHA512", "SHA256"),
+        `RUNPLANE-HMAC-SHA512 Credential=AK1, Signature=${mac}`,
+        header.replace("Credential=AK1", "Credential=A K"),
+        header.replace("Nonce=n-1", "Nonce=n\u00e9"),
+      ]
+    ) {
+      assert.equal(parseHmacAuthorization(value), undefined, value);
+    }
+  });
+  await t.step("hostile input: refused whole, without throwing", () => {
+    // Long runs of what each part accepts, cut where the next part starts:
+    // a backtracking parser would stall on these, this one reads them once.
+    const long = 64 * 1024;
+    for (
+      const value of [
+        `RUNPLANE-HMAC-SHA256 Credential=${"A".repeat(long)}`,
+        `RUNPLANE-HMAC-SHA256 Credential=AK1, Date=2026-11-22T14:43:04Z, Nonce=${
+          "n".repeat(long)
+        }`,
+        `RUNPLANE-HMAC-SHA256 ${"Credential=AK1, ".repeat(long / 16)}`,
+        `RUNPLANE-HMAC-SHA256 Credential=AK1, Date=2026-11-22T14:43:04Z, Nonce=n, Signature=${
+          "0".repeat(long)
+        }`,
+        header.replace("Date=", "Date=" + "9".repeat(long)),
+      ]
+    ) {
+      assert.equal(parseHmacAuthorization(value), undefined);
+    }
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 400 }),
+        fc.nat(header.length),
+        (junk, at) => {
+          const value = header.slice(0, at) + junk + header.slice(at);
+          const parsed = parseHmacAuthorization(value);
+          // Whatever parses is a header the client could have sent.
+          if (parsed !== undefined) {
+            assert.equal(
+              `RUNPLANE-HMAC-${parsed.hashType.toUpperCase()} Credential=${parsed.accessKey}, Date=${parsed.date}, Nonce=${parsed.nonce}, Signature=${parsed.signature}`,
+              value,
+            );
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+Deno.test("signRequestSync() refuses an access key or nonce that Authorization cannot carry", () => {
+  const request = {
+    method: "GET",
+    url: "http://127.0.0.1:4200/api/v1/projects",
+  };
+  for (
+    const [key, nonce] of [
+      [{ accessKey: "AK 1", secretKey: "s" }, undefined],
+      [{ accessKey: "AK1,", secretKey: "s" }, undefined],
+      [{ accessKey: "", secretKey: "s" }, undefined],
+      [KEY, "n,1"],
+      [KEY, ""],
+      [KEY, "n".repeat(129)],
+      [KEY, "n\u00e9"],
+    ] as const
+  ) {
+    assert.throws(
+      () => signRequestSync(request, key, { nonce }),
+      (error: unknown) =>
+        error instanceof InvalidArgumentError &&
+        /^Cannot sign with this (access key|nonce): use 1 to 128 visible ASCII characters without a comma$/
+          .test(error.message) &&
+        !error.message.includes("AK") && !error.message.includes(KEY.secretKey),
+    );
+  }
+  // A fit key after an unfit one still signs.
+  assert.equal(signRequestSync(request, KEY).signature.length, 64);
 });
 
 Deno.test("Client with keypair credentials signs every request as the scheme says", async (t) => {
@@ -293,7 +444,7 @@ Deno.test("Client with keypair credentials signs every retry afresh", async () =
   const nonces = new Set<string | null>();
   for (const request of server.requests) {
     await assertSignedBy(received(request), "AK1", KEY.secretKey, "sha256");
-    nonces.add(request.headers.get("x-runplane-nonce"));
+    nonces.add(nonceOf(request.headers) ?? null);
   }
   assert.equal(nonces.size, 3, "every attempt has its own nonce");
 });
@@ -328,10 +479,7 @@ Deno.test("Client with keypair credentials signs for the new host after failover
     const liveRequest = live.requests[before];
     assert.notEqual(liveRequest.url.host, deadUrl.host);
     await assertSignedBy(received(liveRequest), "AK1", KEY.secretKey, "sha256");
-    assert.notEqual(
-      liveRequest.headers.get("x-runplane-nonce"),
-      deadHeaders.get("x-runplane-nonce"),
-    );
+    assert.notEqual(nonceOf(liveRequest.headers), nonceOf(deadHeaders));
     assert.equal(
       liveRequest.headers.get("idempotency-key"),
       deadHeaders.get("idempotency-key"),
@@ -390,9 +538,11 @@ Deno.test("signRequestSync() signs the path and host exactly as URL parses them"
         "https://h.example:443/base",
         "http://user:pw@h.example",
       ),
+      // A bare "/" too, so a dot segment can come first.
+      fc.constantFrom("/api/v1/", "/"),
       fc.array(pieces, { maxLength: 12 }),
-      (origin, parts) => {
-        const raw = `${origin}/api/v1/${parts.join("")}`;
+      (origin, prefix, parts) => {
+        const raw = `${origin}${prefix}${parts.join("")}`;
         const url = new URL(raw);
         const signed = signRequestSync(
           { method: "GET", url: raw },
@@ -454,4 +604,18 @@ Deno.test("utf8(): the bytes TextEncoder gives, for any string, long ones and lo
     ),
     { numRuns: 500 },
   );
+});
+
+Deno.test("Client with an access key that Authorization cannot carry fails with InvalidArgumentError and sends nothing", async () => {
+  await using server = startServer(() => json({ ok: true }));
+  await using client = testClient(server.url, {
+    credentials: new Credentials({ accessKey: "AK 1", secretKey: "s" }),
+  });
+  await assert.rejects(
+    client.get("/projects"),
+    (error: unknown) =>
+      error instanceof InvalidArgumentError &&
+      error.message.startsWith("Cannot sign with this access key"),
+  );
+  assert.equal(server.requests.length, 0);
 });

@@ -44,6 +44,8 @@ Deno.test("server HMAC attack table: every forgery is a generic 401", async (t) 
       options.key ?? key,
       { date: options.date, nonce: options.nonce },
     );
+    // The signature is one header: Authorization, with the date and nonce.
+    assert.deepEqual(Object.keys(signature.headers), ["authorization"]);
     const wire = new Headers({ ...sent.headers, ...signature.headers });
     if (sent.body !== undefined) wire.set("content-type", "application/json");
     mangle?.(wire);
@@ -66,6 +68,20 @@ Deno.test("server HMAC attack table: every forgery is a generic 401", async (t) 
     body: JSON.stringify({ name }),
   });
   const list: Forgery = { method: "GET", path: "/projects?limit=5" };
+
+  /** Replaces one parameter of the wire's `Authorization` (or drops it). */
+  function parameter(name: string, value: string | undefined) {
+    return (headers: Headers) => {
+      const parts = headers.get("authorization")!.split(", ");
+      const index = parts.findIndex((part) =>
+        part.startsWith(`${name}=`) || part.includes(` ${name}=`)
+      );
+      assert.ok(index >= 0, name);
+      if (value === undefined) parts.splice(index, 1);
+      else parts[index] = parts[index].replace(/=.*/, `=${value}`);
+      headers.set("authorization", parts.join(", "));
+    };
+  }
 
   function assertRejected(answer: Answer, context: string) {
     assertError(answer, 401, "unauthenticated", context);
@@ -141,23 +157,21 @@ Deno.test("server HMAC attack table: every forgery is a generic 401", async (t) 
         ),
     ],
     [
-      "tampered date header",
-      () =>
-        attempt(list, {}, list, (headers) =>
-          headers.set(
-            "x-runplane-date",
-            new Date(Date.now() - 1_000).toISOString().slice(0, 19) + "Z",
-          )),
-    ],
-    [
-      "tampered nonce header",
+      "tampered date",
       () =>
         attempt(
           list,
           {},
           list,
-          (headers) => headers.set("x-runplane-nonce", crypto.randomUUID()),
+          parameter(
+            "Date",
+            new Date(Date.now() - 1_000).toISOString().slice(0, 19) + "Z",
+          ),
         ),
+    ],
+    [
+      "tampered nonce",
+      () => attempt(list, {}, list, parameter("Nonce", crypto.randomUUID())),
     ],
     [
       "truncated signature",
@@ -193,18 +207,46 @@ Deno.test("server HMAC attack table: every forgery is a generic 401", async (t) 
           headers.get("authorization")!.replace("SHA256", "MD5"),
         ))],
     [
-      "missing date header",
-      () =>
-        attempt(list, {}, list, (headers) => headers.delete("x-runplane-date")),
+      "missing date",
+      () => attempt(list, {}, list, parameter("Date", undefined)),
     ],
     [
-      "missing nonce header",
+      "missing nonce",
+      () => attempt(list, {}, list, parameter("Nonce", undefined)),
+    ],
+    [
+      "malformed date",
+      () => attempt(list, {}, list, parameter("Date", "2026-11-30")),
+    ],
+    [
+      "empty nonce",
+      () => attempt(list, {}, list, parameter("Nonce", "")),
+    ],
+    [
+      "nonce over 128 characters",
+      () => attempt(list, {}, list, parameter("Nonce", "n".repeat(129))),
+    ],
+    [
+      "the old form: date and nonce in headers of their own",
+      () =>
+        attempt(list, {}, list, (headers) => {
+          const value = headers.get("authorization")!;
+          const date = /Date=([^,]+)/.exec(value)![1];
+          const nonce = /Nonce=([^,]+)/.exec(value)![1];
+          parameter("Date", undefined)(headers);
+          parameter("Nonce", undefined)(headers);
+          headers.set("x-runplane-date", date);
+          headers.set("x-runplane-nonce", nonce);
+        }),
+    ],
+    [
+      "a huge header of the scheme",
       () =>
         attempt(
           list,
           {},
           list,
-          (headers) => headers.delete("x-runplane-nonce"),
+          parameter("Nonce", "n".repeat(12 * 1024)),
         ),
     ],
   ];
