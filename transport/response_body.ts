@@ -17,14 +17,16 @@ const decoder = new TextDecoder();
 /**
  * Whether the body's length is known and within the cap. `fetch` unpacks
  * gzip and friends, and then `Content-Length` gives the packed size: only an
- * identity body can be trusted to be that long.
+ * identity body can be trusted to be that long. `response.body` is left
+ * alone: for an answer held in memory, reading it makes a stream (about 3 us
+ * a request with the body read through it), and an absent body reads as
+ * empty either way.
  */
 export function hasTrustedLength(response: Response): boolean {
   const length = response.headers.get("content-length");
   if (length === null || !(Number(length) <= MAX_RESPONSE_BYTES)) return false;
   const encoding = response.headers.get("content-encoding");
-  return response.body !== null &&
-    (encoding === null || encoding === "identity");
+  return encoding === null || encoding === "identity";
 }
 
 /** Reads a body that is not a trusted identity body of a declared length. */

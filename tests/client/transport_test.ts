@@ -419,6 +419,13 @@ Deno.test("Client.request() returns undefined for an empty body", async () => {
   assert.equal(await client.post("/runs/1/cancel"), undefined);
 });
 
+Deno.test("Client.request() answers HEAD with no body, whatever Content-Length says", async () => {
+  await using server = startServer(() => json({ id: "r1" }));
+  await using client = testClient(server.url);
+  assert.equal(await client.request("HEAD", "/runs/1"), undefined);
+  assert.equal(server.requests[0].method, "HEAD");
+});
+
 Deno.test("ApiError subclasses carry status, method, url, requestId and body", async (t) => {
   const cases: Array<[number, typeof ApiError]> = [
     [400, BadRequestError],
