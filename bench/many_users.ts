@@ -4,6 +4,9 @@ import { fixed, type Row } from "./_row.ts";
 
 const USERS = 1_000;
 const REQUESTS_EACH = 10;
+// A round takes about a second; this many rounds keeps the median steady
+// on a noisy machine (5 moved it by 10-15% between runs).
+const ROUNDS = 9;
 
 /**
  * 1,000 concurrent sessions with distinct credentials, 10 requests each, vs
@@ -50,7 +53,7 @@ export async function manyUsers(url: string): Promise<Row[]> {
         });
         await client.close();
       }),
-  }, 5);
+  }, ROUNDS);
   const throughput = 1 /
     pairedRatio(times["Client sessions"], times["raw fetch"]);
   const part = 1 /

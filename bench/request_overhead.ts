@@ -5,8 +5,8 @@ import { benchClients } from "./_clients.ts";
 import { interleave, pairedRatio, pool } from "./_stats.ts";
 import { fixed, type Row } from "./_row.ts";
 
-const ROUNDS = 7;
-const REQUESTS = 1_000;
+const ROUNDS = 9;
+const REQUESTS = 2_000;
 
 /**
  * GET of a small JSON object: raw fetch vs ky vs the client, sequential and

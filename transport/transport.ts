@@ -21,7 +21,7 @@ import { backoffDelay, type BackoffOptions, retryAfterMs } from "./retry.ts";
 import { type EndpointPool, sharedEndpointPool } from "./endpoint_pool.ts";
 import { API_PREFIX } from "../api/mod.ts";
 import { redactHeaders } from "./redact.ts";
-import { deadlineSignal } from "./_deadlines.ts";
+import { startDeadline } from "./_deadlines.ts";
 import { checkWholeNumber } from "../whole_number.ts";
 import { type QueryParams, queryString } from "./query_string.ts";
 import { hasTrustedLength, parseBody, readBody } from "./response_body.ts";
@@ -289,7 +289,8 @@ export class Transport {
     const logger = this.#options.logger;
     const started = logger ? performance.now() : 0;
     const timeoutMs = call.timeoutMs ?? this.#options.timeoutMs;
-    const timeout = deadlineSignal(timeoutMs);
+    const deadline = startDeadline(timeoutMs);
+    const timeout = deadline.signal;
     const signal = call.signal
       ? AbortSignal.any([call.signal, timeout])
       : timeout;
@@ -350,10 +351,12 @@ export class Transport {
         ? { status: response.status, headers: response.headers, body }
         : body;
     } catch (error) {
+      deadline.release();
       if (logger) this.#log(call, url, attempt, started, status, error);
       if (!retrying) throw error;
       return await this.#retry(call, query, attempt, whole, error);
     }
+    deadline.release();
     if (logger) this.#log(call, url, attempt, started, status, undefined);
     return answer;
   }
