@@ -24,6 +24,7 @@ export const TICK_MS = 20;
 export class Deadline extends AbortController {
   #window: Window;
 
+  /** Starts in `window`, which holds it until {@linkcode Deadline.release}. */
   constructor(window: Window) {
     super();
     this.#window = window;
