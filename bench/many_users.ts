@@ -4,8 +4,8 @@ import { fixed, type Row } from "./_row.ts";
 
 const USERS = 1_000;
 const REQUESTS_EACH = 10;
-// A round takes about a second; this many rounds keeps the median steady
-// on a noisy machine (5 moved it by 10-15% between runs).
+// A round takes about a second; nine (five before 2026-11-30) steady the
+// median on a noisy machine.
 const ROUNDS = 9;
 
 /**

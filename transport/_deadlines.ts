@@ -8,11 +8,11 @@
  * left. A deadline fires within two ticks after it is due.
  *
  * Why not one signal per window: `fetch` links a dependent signal to the
- * signal it is given, through `WeakRef`s the given signal keeps. A window's
- * signal lives as long as the timeout (30 s by default), and so did a
- * `WeakRef` per request sent in it: at 15,000 requests a second, hundreds of
- * thousands of them for the garbage collector to walk, 8-12% of a loopback
- * request's time at concurrency 64. An attempt's own signal dies with it.
+ * signal it is given, and the given signal keeps a `WeakRef` to each. A
+ * window's signal lived as long as the timeout (30 s by default): signals
+ * kept that long cost 8-16% of a loopback request's time at concurrency 64
+ * in probes, where a signal per attempt cost nothing measurable
+ * (`docs/benchmarks.md`, "Fewer headers, and a timeout signal per attempt").
  *
  * @module
  */
