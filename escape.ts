@@ -8,13 +8,19 @@
  * import { escapeControl } from "./escape.ts";
  *
  * console.assert(escapeControl("a\nb\x1b]52;c;AAAA\x07") === "a\\nb\\u001b]52;c;AAAA\\u0007");
+ * console.assert(escapeControl("\x7f\x9b\u2028é") === "\\u007f\\u009b\\u2028é");
  * ```
  *
  * @module
  */
 
-/** Every control character (C0, DEL and C1), and the line and paragraph separators. */
-const CONTROL = /[\p{Cc}\u2028\u2029]/gu;
+/**
+ * Every control character (C0, DEL and C1: Unicode's `Cc`), and the line and
+ * paragraph separators. Spelled as ranges: a `\p{Cc}` class costs about
+ * 0.3 ms of every cold start to build.
+ */
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const NAMED: Readonly<Record<string, string>> = {
   "\n": "\\n",
   "\r": "\\r",
