@@ -1,7 +1,8 @@
 import { interleave, median } from "./_stats.ts";
 import { fixed, type Row } from "./_row.ts";
 
-const ROUNDS = 11;
+// A round takes about 60 ms; a process's start varies by a few ms.
+const ROUNDS = 21;
 
 /** A fresh process that imports mod.ts and builds a client, vs one that does nothing. */
 export async function coldStart(): Promise<Row[]> {

@@ -34,13 +34,13 @@ export async function failover(url: string): Promise<Row[]> {
     (attempts > 1 ? failedOver : direct).push(elapsed);
     await client.close();
   }
-  const added = (p: number) =>
-    percentile(failedOver, p) - percentile(direct, p);
+  // The p99 is the failed-over requests' own: a difference of two p99s
+  // turns negative whenever a direct sample has the slower tail.
   return [{
     name:
-      "Failover: added latency when the first endpoint refuses (median / p99)",
+      "Failover: when the first endpoint refuses, the added latency (median) / a failed-over request's p99",
     figure: `${fixed(median(failedOver) - median(direct))} ms / ${
-      fixed(added(99))
+      fixed(percentile(failedOver, 99))
     } ms`,
     goal: "(no goal; later calls stick to the healthy endpoint)",
   }];

@@ -12,7 +12,8 @@ const ROUNDS = 9;
  * 1,000 concurrent sessions with distinct credentials, 10 requests each, vs
  * raw fetch. A third peer, without a goal, is raw fetch sending what the
  * client sends (its headers, and a signal for the attempt's timeout): what
- * `fetch` itself charges for them, with no client code at all.
+ * `fetch` itself charges for them, with no client code at all. Raw fetch
+ * runs twice, as two peers: how far apart they land is the run's noise.
  */
 export async function manyUsers(url: string): Promise<Row[]> {
   // Loaded once and shared, as a server that makes a client per user should.
@@ -39,6 +40,7 @@ export async function manyUsers(url: string): Promise<Row[]> {
     });
   const times = await interleave({
     "raw fetch": rawFetch(false),
+    "raw fetch, again": rawFetch(false),
     "raw fetch, client's headers and a timeout signal": rawFetch(true),
     "Client sessions": () =>
       pool(USERS, USERS, async (user) => {
@@ -61,7 +63,12 @@ export async function manyUsers(url: string): Promise<Row[]> {
       times["raw fetch, client's headers and a timeout signal"],
       times["raw fetch"],
     );
+  const again = 1 / pairedRatio(times["raw fetch, again"], times["raw fetch"]);
   return [{
+    name: "Many users: raw fetch again, throughput vs raw fetch",
+    figure: `${fixed(again)}x`,
+    goal: "(noise)",
+  }, {
     name:
       "Many users: raw fetch with the client's headers and a timeout signal, throughput vs raw fetch",
     figure: `${fixed(part)}x`,
