@@ -2,8 +2,8 @@
  * What importing the client loads. Each module on `mod.ts`'s static graph
  * adds to every program's cold start, so code that only some calls need is
  * loaded by the first of them: a flow run's execution (logs, console
- * capture, state changes), HMAC signing (a keypair client's first request)
- * and the HMAC verification the server uses.
+ * capture, state changes), the agent behind `serve()`, HMAC signing (a
+ * keypair client's first request) and the HMAC verification the server uses.
  */
 
 import assert from "node:assert/strict";
@@ -48,7 +48,7 @@ async function eagerGraph(): Promise<Set<string>> {
   );
 }
 
-Deno.test("importing the client leaves flow execution and HMAC signing and verification for later", async () => {
+Deno.test("importing the client leaves flow execution, the agent, and HMAC signing and verification for later", async () => {
   const graph = await eagerGraph();
   assert.ok(
     graph.has("runner/flow.ts") && graph.has("auth/hmac_authenticator.ts"),
@@ -58,6 +58,7 @@ Deno.test("importing the client leaves flow execution and HMAC signing and verif
       "runner/_execute_flow.ts",
       "runner/_console_capture.ts",
       "runner/_run_logs.ts",
+      "runner/_agent.ts",
       "auth/hmac_sign.ts",
       "auth/sha2.ts",
       "auth/url_parts.ts",
