@@ -35,11 +35,8 @@ import {
   type RequestOptions,
 } from "./request_options.ts";
 import { mergeHeaders } from "../transport/_headers.ts";
-import {
-  JUPYTER_DISPLAY,
-  type MimeBundle,
-  renderClient,
-} from "../jupyter/mod.ts";
+import { JUPYTER_DISPLAY, renderLater } from "../jupyter/display.ts";
+import type { MimeBundle } from "../jupyter/render.ts";
 import type { UiKind } from "./resources/types.ts";
 import { uiUrl } from "./ui_url.ts";
 import { checkClientOptions, type ClientOptions } from "./client_options.ts";
@@ -488,8 +485,9 @@ export class Client extends ApiResources {
    *
    * @ignore
    */
-  [JUPYTER_DISPLAY](): MimeBundle {
-    return renderClient(this.toJSON());
+  [JUPYTER_DISPLAY](): Promise<MimeBundle> {
+    const summary = this.toJSON();
+    return renderLater((renderers) => renderers.renderClient(summary));
   }
 
   #post: AuthPost = async (path, options) => {

@@ -13,7 +13,7 @@ import {
 } from "../../errors.ts";
 import { sleep } from "../../transport/_async.ts";
 import { Listing } from "./listing.ts";
-import { displayable, renderFlowRun, renderState } from "../../jupyter/mod.ts";
+import { displayable } from "../../jupyter/display.ts";
 import {
   optionalPageSize,
   optionalRecord,
@@ -211,7 +211,7 @@ export class FlowRuns extends Resource {
         ...call,
         body,
       }),
-      renderFlowRun,
+      (renderers, run) => renderers.renderFlowRun(run),
     );
   }
 
@@ -240,7 +240,7 @@ export class FlowRuns extends Resource {
         `/flow-runs/${segment("id", id)}`,
         call,
       ),
-      renderFlowRun,
+      (renderers, run) => renderers.renderFlowRun(run),
     );
   }
 
@@ -326,7 +326,10 @@ export class FlowRuns extends Resource {
       ...call,
       body: { version, state },
     });
-    displayable(change.state, renderState);
+    displayable(
+      change.state,
+      (renderers, state) => renderers.renderState(state),
+    );
     return change;
   }
 

@@ -10,11 +10,8 @@ import type { QueryParams } from "../../transport/transport.ts";
 import type { CallOptions } from "../request_options.ts";
 import type { ResourceClient } from "./types.ts";
 import { requireWholeNumber } from "./_validate.ts";
-import {
-  displayable,
-  type MimeBundle,
-  renderListing,
-} from "../../jupyter/mod.ts";
+import { displayable, type Renderers } from "../../jupyter/display.ts";
+import type { MimeBundle } from "../../jupyter/render.ts";
 
 /** How a resource builds a {@linkcode Listing}. */
 export interface ListingInit<T> {
@@ -23,11 +20,12 @@ export interface ListingInit<T> {
   /** The options of the call, applied to every page's request. */
   call?: CallOptions;
   /**
-   * How a notebook shows the items of {@linkcode Listing.toArray}.
+   * How a notebook shows the items of {@linkcode Listing.toArray} and of
+   * each page, with the renderers loaded.
    *
    * @default {renderListing}
    */
-  render?: (items: T[]) => MimeBundle;
+  render?: (renderers: Renderers, items: T[]) => MimeBundle;
 }
 
 /** Options for {@linkcode Listing.toArray}. */
@@ -181,8 +179,8 @@ export class Listing<T extends object>
     return displayable(items, this.#render);
   }
 
-  get #render(): (items: T[]) => MimeBundle {
-    return this.#init.render ?? renderListing;
+  get #render(): (renderers: Renderers, items: T[]) => MimeBundle {
+    return this.#init.render ?? showListing;
   }
 
   async #page(cursor: string | undefined): Promise<ListPage<T>> {
@@ -194,7 +192,11 @@ export class Listing<T extends object>
     // A notebook shows a page as the table of its items.
     return displayable(
       new ListPage(page, (next) => this.#page(next)),
-      (shown) => this.#render(shown.items),
+      (renderers, shown) => this.#render(renderers, shown.items),
     );
   }
+}
+
+function showListing(renderers: Renderers, items: object[]): MimeBundle {
+  return renderers.renderListing(items);
 }

@@ -7,7 +7,6 @@
 
 import { InvalidArgumentError } from "../../errors.ts";
 import { Listing } from "./listing.ts";
-import { renderLogs } from "../../jupyter/mod.ts";
 import {
   optionalPageSize,
   optionalString,
@@ -145,7 +144,7 @@ export class Logs extends Resource {
     return new Listing<LogEntry>(this.client, "/logs", {
       query,
       call,
-      render: renderLogs,
+      render: (renderers, entries) => renderers.renderLogs(entries),
     });
   }
 

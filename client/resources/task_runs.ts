@@ -27,7 +27,7 @@ import type {
   StateType,
   TaskRun,
 } from "../../api/mod.ts";
-import { displayable, renderState, renderTaskRun } from "../../jupyter/mod.ts";
+import { displayable } from "../../jupyter/display.ts";
 
 /** What {@linkcode TaskRuns.getOrCreate} needs. */
 export interface GetOrCreateTaskRunOptions {
@@ -137,7 +137,10 @@ export class TaskRuns extends Resource {
         tags: options.tags,
       },
     });
-    return displayable(run, renderTaskRun);
+    return displayable(
+      run,
+      (renderers, shown) => renderers.renderTaskRun(shown),
+    );
   }
 
   /**
@@ -164,7 +167,7 @@ export class TaskRuns extends Resource {
         `/task-runs/${segment("id", id)}`,
         call,
       ),
-      renderTaskRun,
+      (renderers, run) => renderers.renderTaskRun(run),
     );
   }
 
@@ -237,7 +240,10 @@ export class TaskRuns extends Resource {
       ...call,
       body: { version, state, cacheFor },
     });
-    displayable(change.state, renderState);
+    displayable(
+      change.state,
+      (renderers, state) => renderers.renderState(state),
+    );
     return change;
   }
 

@@ -232,11 +232,14 @@ Deno.test("every listing is one Listing that the server pages with limit and cur
       const tenant = await createTenant(server, "member");
       await tenant.client.projects.create({ name: "shown-in-a-notebook" });
       const page = await tenant.client.projects.list();
-      const display = (page as unknown as Record<symbol, () => MimeBundle>)[
-        JUPYTER_DISPLAY
-      ];
+      const display = (page as unknown as Record<
+        symbol,
+        () => Promise<MimeBundle>
+      >)[JUPYTER_DISPLAY];
       assert.ok(
-        display.call(page)["text/html"].includes("shown-in-a-notebook"),
+        (await display.call(page))["text/html"].includes(
+          "shown-in-a-notebook",
+        ),
       );
       assert.deepEqual(Object.keys(page), ["items", "nextCursor"]);
     },
