@@ -1,6 +1,6 @@
 /**
  * What a flow definition holds behind its public face, for the modules that
- * run it (`flow.ts` and `serve.ts`).
+ * run it (`flow.ts` and the agent, `_agent.ts`).
  *
  * @module
  */

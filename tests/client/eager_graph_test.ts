@@ -2,8 +2,10 @@
  * What importing the client loads. Each module on `mod.ts`'s static graph
  * adds to every program's cold start, so code that only some calls need is
  * loaded by the first of them: a flow run's execution (logs, console
- * capture, state changes), the agent behind `serve()`, HMAC signing (a
- * keypair client's first request) and the HMAC verification the server uses.
+ * capture, state changes), a task call's recording inside a flow run, the
+ * agent behind `serve()`, the notebook
+ * renderers (the first value a notebook shows), HMAC signing (a keypair
+ * client's first request) and the HMAC verification the server uses.
  */
 
 import assert from "node:assert/strict";
@@ -48,7 +50,7 @@ async function eagerGraph(): Promise<Set<string>> {
   );
 }
 
-Deno.test("importing the client leaves flow execution, the agent, and HMAC signing and verification for later", async () => {
+Deno.test("importing the client leaves flow and task execution, the agent, the notebook renderers, and HMAC signing and verification for later", async () => {
   const graph = await eagerGraph();
   assert.ok(
     graph.has("runner/flow.ts") && graph.has("auth/hmac_authenticator.ts"),
@@ -59,6 +61,11 @@ Deno.test("importing the client leaves flow execution, the agent, and HMAC signi
       "runner/_console_capture.ts",
       "runner/_run_logs.ts",
       "runner/_agent.ts",
+      "runner/_execute_task.ts",
+      "runner/_heartbeat.ts",
+      "runner/_run_state.ts",
+      "jupyter/render.ts",
+      "jupyter/mod.ts",
       "auth/hmac_sign.ts",
       "auth/sha2.ts",
       "auth/url_parts.ts",

@@ -475,3 +475,19 @@ Deno.test("flow.run() takes the active client, else one from the environment tha
     },
   );
 });
+
+Deno.test("task.map() gives each call the map index of its item, the first calls too (which wait for the task code to load)", async () => {
+  await using server = await startReferenceServer();
+  const { client } = await createTenant(server, "admin");
+  const indexes = new Map<number, number>();
+  const square = task("square", (n: number) => {
+    indexes.set(n, getRunContext()!.taskRun!.mapIndex);
+    return n * n;
+  });
+  const sweep = flow("index-sweep", () => square.map([0, 1, 2, 3, 4]));
+  assert.deepEqual(await sweep.run({}, { client }), [0, 1, 4, 9, 16]);
+  assert.deepEqual(
+    [...indexes].sort(([a], [b]) => a - b),
+    [[0, 0], [1, 1], [2, 2], [3, 3], [4, 4]],
+  );
+});
