@@ -7,8 +7,9 @@ import { fixed, type Row } from "./_row.ts";
 
 // Many short rounds rather than a few long ones: the machine's noise comes
 // in spells of seconds, and peers run close together in time share them.
-// Two identical peers landed 0.97x-1.07x apart with nine rounds of 2,000
-// requests, and 0.98x-1.03x with 150 rounds of 500 (2026-11-30).
+// Two identical peers landed 0.96x-1.07x apart with nine rounds of 2,000
+// requests (four runs), and 0.98x-1.03x with 120-160 rounds of 500 (four
+// probes, 2026-11-30).
 const ROUNDS = 36;
 const REQUESTS = 500;
 
