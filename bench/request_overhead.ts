@@ -8,9 +8,9 @@ import { fixed, type Row } from "./_row.ts";
 // Many short rounds rather than a few long ones: the machine's noise comes
 // in spells of seconds, and peers run close together in time share them.
 // Two identical peers landed 0.96x-1.07x apart with nine rounds of 2,000
-// requests (four runs), and 0.98x-1.03x with 120-160 rounds of 500 (four
-// probes, 2026-11-30).
-const ROUNDS = 36;
+// requests (four runs), 0.93x-1.06x with 36 rounds of 500 (two runs), and
+// 0.98x-1.03x with 120-160 rounds of 500 (four probes, 2026-11-30).
+const ROUNDS = 150;
 const REQUESTS = 500;
 
 /**
