@@ -17,6 +17,7 @@
  *
  * @module
  */
+
 export { escapeHtml } from "../escape.ts";
 export { JUPYTER_DISPLAY } from "./display.ts";
 export {
