@@ -12,7 +12,8 @@
  * window's signal lived as long as the timeout (30 s by default): signals
  * kept that long cost 8-16% of a loopback request's time at concurrency 64
  * in probes, where a signal per attempt cost nothing measurable
- * (`docs/benchmarks.md`, "Fewer headers, and a timeout signal per attempt").
+ * (`docs/benchmarks_history.md`, "Fewer headers, and a timeout signal per
+ * attempt").
  *
  * @module
  */
